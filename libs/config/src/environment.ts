@@ -1,0 +1,84 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off'].includes(text)) return false;
+  return value; // left as a string so @IsBoolean reports it, naming the variable
+};
+const toInt = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  return /^-?\d+$/.test(String(value).trim()) ? Number(value) : value;
+};
+
+/**
+ * The environment as the processes see it: one property per variable, validated once at start.
+ * A property's name is the variable's name, so a validation error names what to fix.
+ */
+export class Environment {
+  @IsOptional() @IsIn(['development', 'test', 'production'])
+  NODE_ENV?: string;
+
+  @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString() @Matches(/^(nats|tls):\/\/[^,]+(,(nats|tls):\/\/[^,]+)*$/, { message: 'NATS_URL must be one or more comma-separated nats:// URLs' })
+  NATS_URL?: string;
+
+  @IsOptional() @Matches(/^[a-z][a-z0-9_-]{0,31}$/, { message: 'HOOKS_NATS_NAMESPACE must be lowercase letters, digits, _ or -, starting with a letter' })
+  HOOKS_NATS_NAMESPACE?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  HOOKS_API_PORT?: number;
+
+  @IsOptional() @IsString()
+  HOOKS_API_HOST?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  HOOKS_INGEST_PORT?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  HOOKS_DISPATCHER_PORT?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  HOOKS_SCHEDULER_PORT?: number;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'HOOKS_ADMIN_API_KEY must be at least 16 characters' }) @MaxLength(256)
+  HOOKS_ADMIN_API_KEY?: string;
+
+  @IsOptional() @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'HOOKS_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or 44 base64 characters' })
+  HOOKS_ENCRYPTION_KEY?: string;
+
+  @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'HOOKS_ALLOW_PRIVATE_NETWORKS must be true or false' })
+  HOOKS_ALLOW_PRIVATE_NETWORKS?: boolean;
+
+  @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'HOOKS_ALLOW_HTTP must be true or false' })
+  HOOKS_ALLOW_HTTP?: boolean;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(300000)
+  HOOKS_DELIVERY_TIMEOUT_MS?: number;
+
+  @IsOptional() @Matches(/^\s*\d+(\s*,\s*\d+)*\s*$/, { message: 'HOOKS_RETRY_SCHEDULE must be comma-separated seconds, e.g. 5,300,1800' })
+  HOOKS_RETRY_SCHEDULE?: string;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  HOOKS_LOG_LEVEL?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  HOOKS_DISPATCH_CONCURRENCY?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  HOOKS_ENDPOINT_CONCURRENCY?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(5000)
+  HOOKS_INGEST_BATCH_SIZE?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  HOOKS_SCHEDULER_INTERVAL_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  HOOKS_DB_POOL_SIZE?: number;
+}

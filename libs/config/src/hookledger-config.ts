@@ -1,0 +1,92 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { Environment } from './environment';
+
+/** The Standard Webhooks schedule after the first, immediate attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
+export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
+
+/** A development-only key: it lets `npm start` run without set-up and is refused in production. */
+const DEVELOPMENT_ENCRYPTION_KEY = Buffer.from('hookledger-development-key-00000').toString('base64');
+
+/** The typed configuration every app receives. Nothing else reads `process.env`. */
+export class HookledgerConfig {
+  readonly environment!: 'development' | 'test' | 'production';
+  readonly databaseUrl!: string;
+  readonly natsUrl!: string;
+  readonly natsNamespace!: string;
+  readonly api!: { readonly host: string; readonly port: number; readonly adminApiKey: string | null };
+  readonly ports!: { readonly ingest: number; readonly dispatcher: number; readonly scheduler: number };
+  readonly encryptionKey!: Buffer;
+  readonly allowPrivateNetworks!: boolean;
+  readonly allowHttp!: boolean;
+  readonly delivery!: {
+    readonly timeoutMs: number;
+    readonly retrySchedule: readonly number[];
+    readonly concurrency: number;
+    readonly perEndpointConcurrency: number;
+  };
+  readonly ingestBatchSize!: number;
+  readonly schedulerIntervalMs!: number;
+  readonly dbPoolSize!: number;
+  readonly logLevel!: string;
+  readonly version!: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Variables this app cannot run without (e.g. the API needs HOOKS_ADMIN_API_KEY). */
+  readonly require?: readonly (keyof Environment)[];
+  readonly version?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): HookledgerConfig {
+  const known = Object.fromEntries(Object.entries(env).filter(([key]) => key === 'NODE_ENV' || key === 'DATABASE_URL' || key === 'NATS_URL' || key.startsWith('HOOKS_')));
+  const parsed = plainToInstance(Environment, known);
+  const problems = validateSync(parsed, { forbidUnknownValues: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) => (message.startsWith(error.property) ? message : `${error.property}: ${message}`)),
+  );
+  for (const name of options.require ?? []) {
+    if (parsed[name] === undefined || parsed[name] === '') problems.push(`${name} is required`);
+  }
+  const environment = (parsed.NODE_ENV ?? 'production') as HookledgerConfig['environment'];
+  if (environment === 'production' && !parsed.HOOKS_ENCRYPTION_KEY) {
+    problems.push('HOOKS_ENCRYPTION_KEY is required when NODE_ENV=production (32 bytes, hex or base64)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const key = parsed.HOOKS_ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY;
+  return Object.freeze({
+    environment,
+    databaseUrl: parsed.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hookledger',
+    natsUrl: parsed.NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsNamespace: parsed.HOOKS_NATS_NAMESPACE ?? 'hooks',
+    api: { host: parsed.HOOKS_API_HOST ?? '0.0.0.0', port: parsed.HOOKS_API_PORT ?? 3000, adminApiKey: parsed.HOOKS_ADMIN_API_KEY ?? null },
+    ports: {
+      ingest: parsed.HOOKS_INGEST_PORT ?? 3001,
+      dispatcher: parsed.HOOKS_DISPATCHER_PORT ?? 3002,
+      scheduler: parsed.HOOKS_SCHEDULER_PORT ?? 3003,
+    },
+    encryptionKey: key.length === 64 ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64'),
+    allowPrivateNetworks: parsed.HOOKS_ALLOW_PRIVATE_NETWORKS ?? environment === 'development',
+    allowHttp: parsed.HOOKS_ALLOW_HTTP ?? environment === 'development',
+    delivery: {
+      timeoutMs: parsed.HOOKS_DELIVERY_TIMEOUT_MS ?? 15000,
+      retrySchedule: parsed.HOOKS_RETRY_SCHEDULE
+        ? parsed.HOOKS_RETRY_SCHEDULE.split(',').map((s) => Number(s.trim()))
+        : DEFAULT_RETRY_SCHEDULE,
+      concurrency: parsed.HOOKS_DISPATCH_CONCURRENCY ?? 256,
+      perEndpointConcurrency: parsed.HOOKS_ENDPOINT_CONCURRENCY ?? 32,
+    },
+    ingestBatchSize: parsed.HOOKS_INGEST_BATCH_SIZE ?? 500,
+    schedulerIntervalMs: parsed.HOOKS_SCHEDULER_INTERVAL_MS ?? 500,
+    dbPoolSize: parsed.HOOKS_DB_POOL_SIZE ?? 10,
+    logLevel: parsed.HOOKS_LOG_LEVEL ?? 'info',
+    version: options.version ?? '0.1.0',
+  }) as HookledgerConfig;
+}

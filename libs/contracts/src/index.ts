@@ -1,0 +1,3 @@
+export * from './subjects';
+export * from './commands';
+export * from './operational-events';

@@ -1,0 +1,24 @@
+import type { OperationalEventName } from './subjects';
+
+/**
+ * Hookledger's own domain events, published on `<ns>.evt.<name>` for internal consumers.
+ * Delivered at least once; `id` is unique per occurrence (and the JetStream msgID), so a
+ * consumer deduplicates on it.
+ */
+export interface OperationalEvent<T extends OperationalEventName = OperationalEventName, D = Record<string, unknown>> {
+  readonly id: string;
+  readonly type: T;
+  readonly occurred_at: string;
+  readonly data: D;
+}
+
+export interface DeliveryOutcomeData {
+  readonly delivery_id: string;
+  readonly event_id: string;
+  readonly event_type: string;
+  readonly endpoint_id: string;
+  readonly attempt: number;
+  readonly status_code: number | null;
+  readonly error: string | null;
+  readonly next_attempt_at?: string | null;
+}

@@ -1,0 +1,2 @@
+export { SecretCipher } from './secret-cipher';
+export { SecretsModule } from './secrets.module';

@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { HookledgerConfig } from '@hookledger/config';
+import { SecretCipher } from './secret-cipher';
+
+@Global()
+@Module({
+  providers: [{ provide: SecretCipher, inject: [HookledgerConfig], useFactory: (config: HookledgerConfig) => new SecretCipher(config.encryptionKey) }],
+  exports: [SecretCipher],
+})
+export class SecretsModule {}
