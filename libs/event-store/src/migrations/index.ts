@@ -1,0 +1,5 @@
+import { EventStore1732400000000 } from './1732400000000-event-store';
+import { Projections1732400000001 } from './1732400000001-projections';
+
+/** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
+export const migrations = [EventStore1732400000000, Projections1732400000001];
