@@ -1,0 +1,78 @@
+import type { AttemptReason } from './attempt-classification';
+
+/** A domain event as appended to the store: plain readonly data, past-tense type, snake_case data. */
+export type DomainEvent<T extends string, D> = Readonly<{ type: T; data: Readonly<D> }>;
+
+export const DeliveryEventType = {
+  DeliveryScheduled: 'DeliveryScheduled',
+  DeliveryAttempted: 'DeliveryAttempted',
+  DeliverySucceeded: 'DeliverySucceeded',
+  DeliveryRetryScheduled: 'DeliveryRetryScheduled',
+  DeliveryFailed: 'DeliveryFailed',
+} as const;
+export type DeliveryEventType = (typeof DeliveryEventType)[keyof typeof DeliveryEventType];
+
+export type AttemptTrigger = 'scheduled' | 'manual';
+/** Why a delivery stopped: the schedule ran out, or the receiver's answer ended it (e.g. 410 `gone`). */
+export type DeliveryFailureReason = 'exhausted' | 'endpoint_disabled' | 'endpoint_deleted' | AttemptReason;
+
+// Data shapes are type aliases (not interfaces) so they stay assignable to Record<string, unknown>.
+export type DeliveryScheduledData = {
+  delivery_id: string;
+  message_id: string;
+  endpoint_id: string;
+  event_type: string;
+  tenant_id: string | null;
+};
+
+export type DeliveryAttemptedData = {
+  attempt_id: string;
+  attempt: number;
+  trigger: AttemptTrigger;
+  url: string;
+  /** ISO-8601. */
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  /** The attempt's reason code (`http_2xx`, `timeout`, …). */
+  outcome: AttemptReason;
+  error: string | null;
+  /** The first 4 KiB of the receiver's answer. */
+  response_body: string | null;
+};
+
+export type DeliverySucceededData = { attempt: number; status_code: number };
+export type DeliveryRetryScheduledData = { attempt: number; next_attempt_at: string; reason: AttemptReason };
+export type DeliveryFailedData = { attempts: number; reason: DeliveryFailureReason };
+
+export type DeliveryScheduled = DomainEvent<'DeliveryScheduled', DeliveryScheduledData>;
+export type DeliveryAttempted = DomainEvent<'DeliveryAttempted', DeliveryAttemptedData>;
+export type DeliverySucceeded = DomainEvent<'DeliverySucceeded', DeliverySucceededData>;
+export type DeliveryRetryScheduled = DomainEvent<'DeliveryRetryScheduled', DeliveryRetryScheduledData>;
+export type DeliveryFailed = DomainEvent<'DeliveryFailed', DeliveryFailedData>;
+
+export type DeliveryEvent = DeliveryScheduled | DeliveryAttempted | DeliverySucceeded | DeliveryRetryScheduled | DeliveryFailed;
+
+/** The stream a delivery's events live in. */
+export function deliveryStreamId(deliveryId: string): string {
+  return `delivery-${deliveryId}`;
+}
+
+export function deliveryScheduled(data: {
+  readonly delivery_id: string;
+  readonly message_id: string;
+  readonly endpoint_id: string;
+  readonly event_type: string;
+  readonly tenant_id?: string | null;
+}): DeliveryScheduled {
+  return {
+    type: DeliveryEventType.DeliveryScheduled,
+    data: {
+      delivery_id: data.delivery_id,
+      message_id: data.message_id,
+      endpoint_id: data.endpoint_id,
+      event_type: data.event_type,
+      tenant_id: data.tenant_id ?? null,
+    },
+  };
+}

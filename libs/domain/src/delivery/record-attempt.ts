@@ -1,0 +1,110 @@
+import type { AttemptClassification } from './attempt-classification';
+import {
+  AttemptTrigger,
+  DeliveryAttempted,
+  DeliveryEventType,
+  DeliveryFailed,
+  DeliveryRetryScheduled,
+  DeliverySucceeded,
+} from './delivery-events';
+import type { DeliveryState } from './delivery-state';
+import { RetrySchedule, nextRetry } from './retry-policy';
+
+/** One HTTP attempt as the dispatcher observed it. */
+export interface AttemptRecord {
+  readonly attempt_id: string;
+  /** 1-based, counting every attempt of the delivery, scheduled or manual. */
+  readonly attempt: number;
+  readonly trigger: AttemptTrigger;
+  readonly url: string;
+  readonly started_at: Date | string;
+  readonly duration_ms: number;
+  readonly status_code: number | null;
+  readonly error: string | null;
+  readonly response_body: string | null;
+}
+
+export interface RecordAttempt {
+  readonly state: DeliveryState;
+  readonly attempt: AttemptRecord;
+  readonly classification: AttemptClassification;
+  readonly schedule: RetrySchedule;
+  readonly now: Date;
+  readonly random: () => number;
+}
+
+export type AttemptRecordedEvents =
+  | readonly [DeliveryAttempted, DeliverySucceeded]
+  | readonly [DeliveryAttempted, DeliveryRetryScheduled]
+  | readonly [DeliveryAttempted, DeliveryFailed];
+
+export class IllegalDeliveryStateError extends Error {
+  override readonly name = 'IllegalDeliveryStateError';
+}
+
+/**
+ * Why an attempt must not be made (or recorded) in this state, or null when it may. The dispatcher
+ * asks before sending, so a redelivered dispatch command never causes a second HTTP request.
+ */
+export function attemptRefusal(state: DeliveryState, command: { readonly attempt: number; readonly trigger: AttemptTrigger }): string | null {
+  if (state.delivery_id === null) return 'the delivery was never scheduled';
+  if (command.attempt !== state.attempts + 1) {
+    return `attempt ${command.attempt} is stale: ${state.attempts} attempts were already made`;
+  }
+  if (command.trigger === 'scheduled' && (state.status === 'succeeded' || state.status === 'failed')) {
+    return `the delivery has already ${state.status}`;
+  }
+  return null;
+}
+
+/** The events that record an attempt and what follows from it: success, a retry, or the end. */
+export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEvents {
+  const { state, attempt, classification } = command;
+  const refusal = attemptRefusal(state, attempt);
+  if (refusal) throw new IllegalDeliveryStateError(refusal);
+
+  const attempted: DeliveryAttempted = {
+    type: DeliveryEventType.DeliveryAttempted,
+    data: {
+      attempt_id: attempt.attempt_id,
+      attempt: attempt.attempt,
+      trigger: attempt.trigger,
+      url: attempt.url,
+      started_at: typeof attempt.started_at === 'string' ? attempt.started_at : attempt.started_at.toISOString(),
+      duration_ms: Math.round(attempt.duration_ms),
+      status_code: attempt.status_code,
+      outcome: classification.reason,
+      error: attempt.error,
+      response_body: attempt.response_body,
+    },
+  };
+
+  if (classification.outcome === 'succeeded') {
+    if (attempt.status_code === null) throw new IllegalDeliveryStateError('a successful attempt has a status code');
+    return [attempted, { type: DeliveryEventType.DeliverySucceeded, data: { attempt: attempt.attempt, status_code: attempt.status_code } }];
+  }
+  const failed = (reason: DeliveryFailed['data']['reason']): DeliveryFailed => ({
+    type: DeliveryEventType.DeliveryFailed,
+    data: { attempts: attempt.attempt, reason },
+  });
+  if (classification.outcome === 'failed_permanently') return [attempted, failed(classification.reason)];
+
+  // A manual attempt on a finished delivery is a one-off: it must not restart the retry schedule.
+  if (state.status === 'succeeded' || state.status === 'failed') return [attempted, failed(classification.reason)];
+
+  const retry = nextRetry({
+    attemptsMade: attempt.attempt,
+    schedule: command.schedule,
+    now: command.now,
+    random: command.random,
+    retryAfterSeconds: classification.retryAfterSeconds,
+  });
+  if (retry === null) return [attempted, failed('exhausted')];
+  return [
+    attempted,
+    {
+      type: DeliveryEventType.DeliveryRetryScheduled,
+      data: { attempt: attempt.attempt, next_attempt_at: retry.at.toISOString(), reason: classification.reason },
+    },
+  ];
+}

@@ -1,0 +1,162 @@
+import { classifyResponse } from './attempt-classification';
+import { DeliveryEvent, deliveryScheduled } from './delivery-events';
+import { deliveryStateFrom, evolve } from './delivery-state';
+import { AttemptRecord, IllegalDeliveryStateError, decideAttemptRecorded } from './record-attempt';
+
+const SCHEDULE = [5, 300, 1800];
+const now = new Date('2024-01-01T00:00:00.000Z');
+const scheduled = deliveryScheduled({ delivery_id: 'dlv_1', message_id: 'msg_1', endpoint_id: 'ep_1', event_type: 'invoice.paid' });
+
+function attempt(n: number, fields: Partial<AttemptRecord> = {}): AttemptRecord {
+  return {
+    attempt_id: `att_${n}`,
+    attempt: n,
+    trigger: 'scheduled',
+    url: 'https://example.com/hooks',
+    started_at: now,
+    duration_ms: 42,
+    status_code: 500,
+    error: null,
+    response_body: 'oops',
+    ...fields,
+  };
+}
+
+/** Given past events, when an attempt with this answer is recorded, then these events follow. */
+function given(...history: DeliveryEvent[]) {
+  return {
+    when: (record: AttemptRecord, answer: Parameters<typeof classifyResponse>[0] = { statusCode: record.status_code }) => {
+      const decide = () =>
+        decideAttemptRecorded({
+          state: deliveryStateFrom(history),
+          attempt: record,
+          classification: classifyResponse({ now, ...answer }),
+          schedule: SCHEDULE,
+          now,
+          random: () => 0.5,
+        });
+      return {
+        then: (expected: readonly { type: string; data?: object }[]) =>
+          expect(decide()).toEqual(expected.map((e) => (e.data ? { type: e.type, data: expect.objectContaining(e.data) } : expect.objectContaining(e)))),
+        thenThrows: (message: RegExp) => {
+          expect(decide).toThrow(IllegalDeliveryStateError);
+          expect(decide).toThrow(message);
+        },
+      };
+    },
+  };
+}
+
+function retried(n: number): DeliveryEvent[] {
+  return [
+    { type: 'DeliveryAttempted', data: { ...attempt(n), started_at: now.toISOString(), outcome: 'http_5xx' } },
+    { type: 'DeliveryRetryScheduled', data: { attempt: n, next_attempt_at: now.toISOString(), reason: 'http_5xx' } },
+  ];
+}
+
+describe('recording a delivery attempt', () => {
+  it('a 2xx answer: the attempt is recorded and the delivery succeeds', () => {
+    given(scheduled)
+      .when(attempt(1, { status_code: 204, response_body: null }))
+      .then([
+        {
+          type: 'DeliveryAttempted',
+          data: {
+            attempt_id: 'att_1', attempt: 1, trigger: 'scheduled', url: 'https://example.com/hooks', started_at: '2024-01-01T00:00:00.000Z',
+            duration_ms: 42, status_code: 204, outcome: 'http_2xx', error: null, response_body: null,
+          },
+        },
+        { type: 'DeliverySucceeded', data: { attempt: 1, status_code: 204 } },
+      ]);
+  });
+
+  it('a 500 on the first attempt: the next one is scheduled after the first wait', () => {
+    given(scheduled)
+      .when(attempt(1))
+      .then([
+        { type: 'DeliveryAttempted', data: { outcome: 'http_5xx', status_code: 500, response_body: 'oops' } },
+        { type: 'DeliveryRetryScheduled', data: { attempt: 1, next_attempt_at: '2024-01-01T00:00:05.000Z', reason: 'http_5xx' } },
+      ]);
+  });
+
+  it('a timeout: recorded with its error and retried', () => {
+    given(scheduled, ...retried(1))
+      .when(attempt(2, { status_code: null, error: 'no answer within 15000 ms', response_body: null }), { error: { code: 'timeout' } })
+      .then([
+        { type: 'DeliveryAttempted', data: { outcome: 'timeout', status_code: null, error: 'no answer within 15000 ms' } },
+        { type: 'DeliveryRetryScheduled', data: { attempt: 2, next_attempt_at: '2024-01-01T00:05:00.000Z', reason: 'timeout' } },
+      ]);
+  });
+
+  it('a 429 with Retry-After: the retry waits as long as the receiver asked', () => {
+    given(scheduled)
+      .when(attempt(1, { status_code: 429 }), { statusCode: 429, retryAfter: '90' })
+      .then([
+        { type: 'DeliveryAttempted', data: { outcome: 'rate_limited' } },
+        { type: 'DeliveryRetryScheduled', data: { next_attempt_at: '2024-01-01T00:01:30.000Z', reason: 'rate_limited' } },
+      ]);
+  });
+
+  it('the last scheduled attempt fails: the delivery fails as exhausted', () => {
+    given(scheduled, ...retried(1), ...retried(2), ...retried(3))
+      .when(attempt(4))
+      .then([{ type: 'DeliveryAttempted' }, { type: 'DeliveryFailed', data: { attempts: 4, reason: 'exhausted' } }]);
+  });
+
+  it('a 410: the delivery fails at once as gone', () => {
+    given(scheduled)
+      .when(attempt(1, { status_code: 410 }))
+      .then([{ type: 'DeliveryAttempted', data: { outcome: 'gone' } }, { type: 'DeliveryFailed', data: { attempts: 1, reason: 'gone' } }]);
+  });
+
+  it('a manual attempt on a failed delivery that fails again does not restart the schedule', () => {
+    const failed: DeliveryEvent[] = [...retried(1).slice(0, 1), { type: 'DeliveryFailed', data: { attempts: 1, reason: 'gone' } }];
+    given(scheduled, ...failed)
+      .when(attempt(2, { trigger: 'manual', status_code: 500 }))
+      .then([{ type: 'DeliveryAttempted', data: { trigger: 'manual' } }, { type: 'DeliveryFailed', data: { attempts: 2, reason: 'http_5xx' } }]);
+  });
+
+  it('a manual attempt on a failed delivery that succeeds makes it succeeded', () => {
+    given(scheduled, ...retried(1).slice(0, 1), { type: 'DeliveryFailed', data: { attempts: 1, reason: 'exhausted' } })
+      .when(attempt(2, { trigger: 'manual', status_code: 200 }))
+      .then([{ type: 'DeliveryAttempted' }, { type: 'DeliverySucceeded', data: { attempt: 2, status_code: 200 } }]);
+  });
+
+  it('a redelivered, stale dispatch is refused', () => {
+    given(scheduled, ...retried(1)).when(attempt(1)).thenThrows(/stale/);
+  });
+
+  it('a scheduled attempt on a succeeded delivery is refused', () => {
+    given(scheduled, { type: 'DeliveryAttempted', data: { ...attempt(1), started_at: now.toISOString(), outcome: 'http_2xx' } }, {
+      type: 'DeliverySucceeded',
+      data: { attempt: 1, status_code: 200 },
+    })
+      .when(attempt(2))
+      .thenThrows(/already succeeded/);
+  });
+
+  it('an attempt on a delivery that was never scheduled is refused', () => {
+    given().when(attempt(1)).thenThrows(/never scheduled/);
+  });
+});
+
+describe('evolve', () => {
+  it('folds a delivery’s history into its current state', () => {
+    const history = [scheduled, ...retried(1)];
+    expect(deliveryStateFrom(history)).toMatchObject({
+      status: 'retrying', attempts: 1, delivery_id: 'dlv_1', endpoint_id: 'ep_1', last_status_code: 500, next_attempt_at: now.toISOString(),
+    });
+    const succeeded = [
+      { type: 'DeliveryAttempted', data: { ...attempt(2, { status_code: 200 }), started_at: '2024-01-01T00:00:05.000Z', outcome: 'http_2xx' } },
+      { type: 'DeliverySucceeded', data: { attempt: 2, status_code: 200 } },
+    ] as const;
+    expect(succeeded.reduce(evolve, deliveryStateFrom(history))).toMatchObject({
+      status: 'succeeded', attempts: 2, delivered_at: '2024-01-01T00:00:05.000Z', next_attempt_at: null, last_status_code: 200,
+    });
+  });
+
+  it('ignores event types it does not know', () => {
+    const state = deliveryStateFrom([scheduled]);
+    expect(evolve(state, { type: 'DeliveryRequeued', data: {} } as unknown as DeliveryEvent)).toBe(state);
+  });
+});

@@ -1,0 +1,13 @@
+export type { Validation } from './validation';
+export * from './ids';
+export * from './webhook-body';
+export * from './message-events';
+export * from './subscriptions/event-type-pattern';
+export * from './subscriptions/subscription-index';
+export * from './signing/webhook-secret';
+export * from './signing/webhook-signature';
+export * from './delivery/retry-policy';
+export * from './delivery/attempt-classification';
+export * from './delivery/delivery-events';
+export * from './delivery/delivery-state';
+export * from './delivery/record-attempt';

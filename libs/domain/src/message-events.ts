@@ -1,0 +1,40 @@
+import type { DomainEvent } from './delivery/delivery-events';
+
+export const MessageEventType = { MessageReceived: 'MessageReceived' } as const;
+export type MessageEventType = (typeof MessageEventType)[keyof typeof MessageEventType];
+
+export type MessageReceivedData = {
+  id: string;
+  type: string;
+  /** ISO-8601 time the event was accepted. */
+  timestamp: string;
+  data: Record<string, unknown>;
+  tenant_id: string | null;
+  channels: string[] | null;
+};
+export type MessageReceived = DomainEvent<'MessageReceived', MessageReceivedData>;
+
+export function messageStreamId(messageId: string): string {
+  return `message-${messageId}`;
+}
+
+export function messageReceived(message: {
+  readonly id: string;
+  readonly type: string;
+  readonly timestamp: string | Date;
+  readonly data: Record<string, unknown>;
+  readonly tenant_id?: string | null;
+  readonly channels?: readonly string[] | null;
+}): MessageReceived {
+  return {
+    type: MessageEventType.MessageReceived,
+    data: {
+      id: message.id,
+      type: message.type,
+      timestamp: typeof message.timestamp === 'string' ? message.timestamp : message.timestamp.toISOString(),
+      data: message.data,
+      tenant_id: message.tenant_id ?? null,
+      channels: message.channels && message.channels.length > 0 ? [...message.channels] : null,
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { Validation, invalid, valid } from '../validation';
+
+export const MAX_EVENT_TYPE_LENGTH = 128;
+const NAME = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/;
+const PATTERN = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\.\*)?$/;
+
+/** A published event's type: dot-separated segments, no wildcard. */
+export function validateEventTypeName(name: string): Validation {
+  if (typeof name !== 'string' || name.length === 0) return invalid('an event type must be a non-empty string');
+  if (name.length > MAX_EVENT_TYPE_LENGTH) return invalid(`an event type is at most ${MAX_EVENT_TYPE_LENGTH} characters`);
+  if (name.includes('*')) return invalid(`"${name}" contains a wildcard; only endpoint subscriptions may use one`);
+  if (!NAME.test(name)) {
+    return invalid(`"${name}" must be dot-separated segments of letters, digits, "_" or "-" (e.g. invoice.paid)`);
+  }
+  return valid;
+}
+
+/** An endpoint subscription: an exact name, `prefix.*` (any depth below prefix) or `*`. */
+export function validateEventTypePattern(pattern: string): Validation {
+  if (typeof pattern !== 'string' || pattern.length === 0) return invalid('an event type pattern must be a non-empty string');
+  if (pattern.length > MAX_EVENT_TYPE_LENGTH) return invalid(`an event type pattern is at most ${MAX_EVENT_TYPE_LENGTH} characters`);
+  if (pattern === '*' || PATTERN.test(pattern)) return valid;
+  return invalid(`"${pattern}" must be an event type (invoice.paid), a prefix wildcard (invoice.*) or "*"`);
+}
+
+/** Whether an endpoint subscribed with `patterns` receives `type`; null or empty means everything. */
+export function matchesEventType(patterns: readonly string[] | null | undefined, type: string): boolean {
+  if (!patterns || patterns.length === 0) return true;
+  return patterns.some((pattern) => matchesPattern(pattern, type));
+}
+
+function matchesPattern(pattern: string, type: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('.*')) return type.startsWith(pattern.slice(0, -1));
+  return pattern === type;
+}

@@ -1,0 +1,94 @@
+/** What the index needs to know about an endpoint to route events to it. */
+export interface Subscription {
+  readonly id: string;
+  readonly tenant_id?: string | null;
+  readonly event_types?: readonly string[] | null;
+  readonly channels?: readonly string[] | null;
+  readonly active: boolean;
+}
+
+export interface RoutedEvent {
+  readonly type: string;
+  readonly tenant_id?: string | null;
+  readonly channels?: readonly string[] | null;
+}
+
+interface Entry {
+  readonly order: number;
+  readonly id: string;
+  readonly channels: ReadonlySet<string> | null;
+}
+
+class TenantSubscriptions {
+  readonly exact = new Map<string, Entry[]>();
+  /** `invoice.*` is stored under `invoice`. */
+  readonly prefixes = new Map<string, Entry[]>();
+  readonly everything: Entry[] = [];
+}
+
+/**
+ * Answers "which endpoints receive this event" without scanning every endpoint: exact names are a
+ * map lookup, prefixes one lookup per segment of the event type, `*` a list. Built once from the
+ * endpoint list and replaced whole when an endpoint changes.
+ */
+export class SubscriptionIndex {
+  private readonly tenants = new Map<string | null, TenantSubscriptions>();
+  readonly size: number;
+
+  constructor(subscriptions: Iterable<Subscription>) {
+    let order = 0;
+    for (const subscription of subscriptions) {
+      if (!subscription.active) continue;
+      const entry: Entry = {
+        order: order++,
+        id: subscription.id,
+        channels: subscription.channels && subscription.channels.length > 0 ? new Set(subscription.channels) : null,
+      };
+      const tenant = this.tenantFor(subscription.tenant_id || null);
+      const patterns = subscription.event_types ?? [];
+      if (patterns.length === 0 || patterns.includes('*')) {
+        tenant.everything.push(entry);
+        continue;
+      }
+      for (const pattern of new Set(patterns)) {
+        if (pattern.endsWith('.*')) push(tenant.prefixes, pattern.slice(0, -2), entry);
+        else push(tenant.exact, pattern, entry);
+      }
+    }
+    this.size = order;
+  }
+
+  /** Endpoint ids that receive the event, in the order the endpoints were given. */
+  match(event: RoutedEvent): string[] {
+    const tenant = this.tenants.get(event.tenant_id || null);
+    if (!tenant) return [];
+    const found = new Map<string, Entry>();
+    const add = (entries: readonly Entry[] | undefined) => {
+      for (const entry of entries ?? []) if (receivesChannels(entry, event.channels)) found.set(entry.id, entry);
+    };
+    add(tenant.everything);
+    add(tenant.exact.get(event.type));
+    for (let dot = event.type.indexOf('.'); dot !== -1; dot = event.type.indexOf('.', dot + 1)) {
+      add(tenant.prefixes.get(event.type.slice(0, dot)));
+    }
+    return [...found.values()].sort((a, b) => a.order - b.order).map((entry) => entry.id);
+  }
+
+  private tenantFor(tenantId: string | null): TenantSubscriptions {
+    let tenant = this.tenants.get(tenantId);
+    if (!tenant) this.tenants.set(tenantId, (tenant = new TenantSubscriptions()));
+    return tenant;
+  }
+}
+
+function push(map: Map<string, Entry[]>, key: string, entry: Entry): void {
+  const list = map.get(key);
+  if (list) list.push(entry);
+  else map.set(key, [entry]);
+}
+
+function receivesChannels(entry: Entry, channels: readonly string[] | null | undefined): boolean {
+  const wanted = entry.channels;
+  if (wanted === null) return true;
+  return (channels ?? []).some((channel) => wanted.has(channel));
+}

@@ -1,0 +1,66 @@
+import { Subscription, SubscriptionIndex } from './subscription-index';
+
+const endpoint = (id: string, fields: Partial<Subscription> = {}): Subscription => ({ id, active: true, ...fields });
+
+describe('SubscriptionIndex', () => {
+  it('routes by exact name, prefix wildcard at any depth, "*" and "all" (null or empty)', () => {
+    const index = new SubscriptionIndex([
+      endpoint('ep_exact', { event_types: ['invoice.paid'] }),
+      endpoint('ep_prefix', { event_types: ['invoice.*'] }),
+      endpoint('ep_deep', { event_types: ['invoice.line.*'] }),
+      endpoint('ep_star', { event_types: ['*'] }),
+      endpoint('ep_null', { event_types: null }),
+      endpoint('ep_empty', { event_types: [] }),
+      endpoint('ep_user', { event_types: ['user.created'] }),
+    ]);
+
+    expect(index.match({ type: 'invoice.paid' })).toEqual(['ep_exact', 'ep_prefix', 'ep_star', 'ep_null', 'ep_empty']);
+    expect(index.match({ type: 'invoice.line.added' })).toEqual(['ep_prefix', 'ep_deep', 'ep_star', 'ep_null', 'ep_empty']);
+    expect(index.match({ type: 'invoice' })).toEqual(['ep_star', 'ep_null', 'ep_empty']);
+    expect(index.match({ type: 'user.created' })).toEqual(['ep_star', 'ep_null', 'ep_empty', 'ep_user']);
+  });
+
+  it('lists an endpoint once even when several of its patterns match', () => {
+    const index = new SubscriptionIndex([endpoint('ep_1', { event_types: ['invoice.paid', 'invoice.*', 'invoice.paid'] })]);
+    expect(index.match({ type: 'invoice.paid' })).toEqual(['ep_1']);
+  });
+
+  it('never routes to an inactive endpoint', () => {
+    const index = new SubscriptionIndex([endpoint('ep_off', { active: false }), endpoint('ep_on')]);
+    expect(index.match({ type: 'invoice.paid' })).toEqual(['ep_on']);
+    expect(index.size).toBe(1);
+  });
+
+  it('keeps tenants apart: a tenant event reaches only that tenant, an event without tenant only tenant-less endpoints', () => {
+    const index = new SubscriptionIndex([
+      endpoint('ep_a', { tenant_id: 'acme' }),
+      endpoint('ep_b', { tenant_id: 'globex' }),
+      endpoint('ep_none', { tenant_id: null }),
+    ]);
+    expect(index.match({ type: 'x', tenant_id: 'acme' })).toEqual(['ep_a']);
+    expect(index.match({ type: 'x', tenant_id: null })).toEqual(['ep_none']);
+    expect(index.match({ type: 'x' })).toEqual(['ep_none']);
+    expect(index.match({ type: 'x', tenant_id: 'initech' })).toEqual([]);
+  });
+
+  it('sends channel-scoped endpoints only events sharing a channel; endpoints without channels get all', () => {
+    const index = new SubscriptionIndex([
+      endpoint('ep_eu', { channels: ['eu', 'beta'] }),
+      endpoint('ep_us', { channels: ['us'] }),
+      endpoint('ep_any', { channels: null }),
+    ]);
+    expect(index.match({ type: 'x', channels: ['beta'] })).toEqual(['ep_eu', 'ep_any']);
+    expect(index.match({ type: 'x', channels: ['us', 'eu'] })).toEqual(['ep_eu', 'ep_us', 'ep_any']);
+    expect(index.match({ type: 'x' })).toEqual(['ep_any']);
+  });
+
+  it('stays fast with many endpoints', () => {
+    const endpoints = Array.from({ length: 50_000 }, (_, i) => endpoint(`ep_${i}`, { event_types: [`type${i}.created`, `group${i % 100}.*`] }));
+    const index = new SubscriptionIndex(endpoints);
+    const started = performance.now();
+    for (let i = 0; i < 10_000; i++) index.match({ type: `type${i}.created` });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(index.match({ type: 'type7.created' })).toEqual(['ep_7']);
+    expect(index.match({ type: 'group3.a.b' })).toHaveLength(500);
+  });
+});
