@@ -1,0 +1,4 @@
+export * from './webhook-sender';
+export type { DeliveryError } from './delivery-error';
+export { AddressBlockedError } from './address-blocked.error';
+export { isPublicAddress } from './public-address';
