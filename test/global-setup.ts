@@ -1,0 +1,59 @@
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { migrate } from '../libs/event-store/src/migrate';
+
+/**
+ * Runs once per `jest` tier that touches infrastructure: finds or starts Postgres and NATS exactly
+ * as `npm start` does (scripts/infra.js: an embedded Postgres and `nats-server -js` under .data/
+ * when nothing answers), then builds the migrated template database that every test database is
+ * cloned from (a clone is a file copy, far faster than migrating per spec file).
+ * test/global-teardown.ts stops whatever was started here.
+ */
+export const TEMPLATE_DATABASE = 'hookledger_test_template';
+
+export interface InfrastructureHandle {
+  readonly started: boolean;
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+interface Infrastructure {
+  ensurePostgres(databaseUrl: string, options: { dataDir: string }): Promise<InfrastructureHandle>;
+  ensureNats(natsUrl: string, options: { dataDir: string }): Promise<InfrastructureHandle>;
+}
+
+/** Global setup and teardown run in the same process: the handles travel on globalThis. */
+export const startedInfrastructure = (): InfrastructureHandle[] => {
+  const holder = globalThis as typeof globalThis & { __hookledgerInfrastructure?: InfrastructureHandle[] };
+  return (holder.__hookledgerInfrastructure ??= []);
+};
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const infra = require('../scripts/infra.js') as Infrastructure;
+const DATA = path.resolve(__dirname, '..', '.data');
+
+export default async function globalSetup(): Promise<void> {
+  const server = process.env.HOOKLEDGER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+  process.env.HOOKLEDGER_TEST_PG_URL = server;
+  process.env.HOOKLEDGER_TEST_NATS_URL ??= 'nats://127.0.0.1:4222';
+
+  const started = startedInfrastructure();
+  try {
+    started.push(await infra.ensurePostgres(`${server}/postgres`, { dataDir: path.join(DATA, 'postgres') }));
+    started.push(await infra.ensureNats(process.env.HOOKLEDGER_TEST_NATS_URL, { dataDir: path.join(DATA, 'nats') }));
+
+    const admin = new Client({ connectionString: `${server}/postgres` });
+    await admin.connect();
+    try {
+      await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [TEMPLATE_DATABASE]);
+      await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+    await migrate(`${server}/${TEMPLATE_DATABASE}`);
+  } catch (error) {
+    // Jest runs no teardown when the setup fails: stop here what was started.
+    while (started.length > 0) await started.pop()?.stop();
+    throw error;
+  }
+}
