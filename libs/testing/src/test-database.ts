@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '@hookledger/event-store';
+
+const CLONE_ATTEMPTS = 10;
+const OBJECT_IN_USE = '55006';
+
+/** Built and migrated once per run by test/global-setup.ts, under a name of its own. */
+function templateDatabase(): string {
+  const name = process.env.HOOKLEDGER_TEST_TEMPLATE;
+  if (!name) throw new Error('HOOKLEDGER_TEST_TEMPLATE is not set: run the tests through jest (test/global-setup.ts builds the template)');
+  return name;
+}
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** Drops the database, ending any connection still open on it. */
+  drop(): Promise<void>;
+}
+
+function serverUrl(): string {
+  return process.env.HOOKLEDGER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+}
+
+async function onAdminConnection(sql: string): Promise<void> {
+  const admin = new Client({ connectionString: `${serverUrl()}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A fresh database cloned from the migrated template: one per spec file, so specs never share rows. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `hl_t_${randomBytes(6).toString('hex')}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await onAdminConnection(`CREATE DATABASE ${name} TEMPLATE "${templateDatabase()}"`);
+      break;
+    } catch (error) {
+      // Cloning needs the template to have no other session: parallel workers cloning at the same
+      // moment make Postgres refuse with 55006.
+      const code = (error as { code?: string }).code;
+      if (code !== OBJECT_IN_USE || attempt === CLONE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 100));
+    }
+  }
+  return {
+    name,
+    url: `${serverUrl()}/${name}`,
+    drop: () => onAdminConnection(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** An initialised TypeORM DataSource on a test database; destroy it before `drop()`. */
+export async function openDataSource(database: TestDatabase, poolSize = 5): Promise<DataSource> {
+  const dataSource = createDataSource({ url: database.url, poolSize, applicationName: `test-${database.name}` });
+  return dataSource.initialize();
+}
+
+/**
+ * Resolves once the session with backend `pid` is waiting for a lock, so a test can order two
+ * transactions ("B is blocked behind A, now commit A") without sleeping and hoping.
+ */
+export async function waitUntilBlocked(dataSource: DataSource, pid: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row]: { wait_event_type: string | null }[] = await dataSource.query(
+      `SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1`, [pid]);
+    if (row?.wait_event_type === 'Lock') return;
+    if (Date.now() > deadline) throw new Error(`backend ${pid} did not block on a lock within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
