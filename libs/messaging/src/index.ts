@@ -1,0 +1,15 @@
+export { MessagingModule } from './messaging.module';
+export { JetStreamConnection } from './jetstream-connection';
+export { JetStreamPublisher } from './jetstream-publisher';
+export type { PublishRequest, PublishResult } from './jetstream-publisher';
+export { JetStreamConsumers } from './jetstream-consumers';
+export type { BatchConsumptionOptions, MessageConsumptionOptions } from './jetstream-consumers';
+export type { ConsumptionHandle } from './consumption-loop';
+export type { BatchHandler } from './batch-consumption';
+export type { MessageHandler } from './message-consumption';
+export type { InboundMessage } from './inbound-message';
+export { MessagingHealth } from './messaging-health';
+export type { MessagingHealthStatus } from './messaging-health';
+export { operationalEvent } from './operational-event';
+export { streamDefinitions, consumerDefinitions } from './jetstream-topology';
+export type { StreamDefinition, ConsumerDefinition } from './jetstream-topology';
