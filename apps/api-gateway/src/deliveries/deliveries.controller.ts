@@ -1,0 +1,38 @@
+import { Controller, Get, HttpStatus, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ProblemException } from '@hookledger/observability';
+import { decodeCursor, Page, toPage } from '../http/pagination';
+import { DeliveriesRepository } from './deliveries.repository';
+import { AttemptResource, DeliveryResource, toAttemptResource, toDeliveryResource } from './delivery.resource';
+import { DeliveryQuery } from './delivery-query';
+
+@ApiTags('deliveries')
+@ApiBearerAuth()
+@Controller('v1/deliveries')
+export class DeliveriesController {
+  constructor(private readonly deliveries: DeliveriesRepository) {}
+
+  @Get()
+  async list(@Query() query: DeliveryQuery): Promise<Page<DeliveryResource>> {
+    const limit = query.limit ?? 50;
+    const rows = await this.deliveries.list(query, decodeCursor(query.cursor), limit + 1);
+    return toPage(rows, limit, (row) => row.id, toDeliveryResource);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: DeliveryResource })
+  async get(@Param('id') id: string): Promise<DeliveryResource> {
+    const row = await this.deliveries.find(id);
+    if (!row) throw notFound(id);
+    return toDeliveryResource(row);
+  }
+
+  @Get(':id/attempts')
+  @ApiOkResponse({ type: [AttemptResource] })
+  async attempts(@Param('id') id: string): Promise<Page<AttemptResource>> {
+    if (!(await this.deliveries.find(id))) throw notFound(id);
+    return { data: (await this.deliveries.attempts(id)).map(toAttemptResource), next_cursor: null };
+  }
+}
+
+const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, `Delivery ${id} does not exist.`);

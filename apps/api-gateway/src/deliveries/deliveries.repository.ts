@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AttemptRow, DeliveryRow } from './delivery.resource';
+import type { DeliveryQuery } from './delivery-query';
+
+/** Reads of the `deliveries` and `attempts` projections. Newest first, keyset-paginated on the time-ordered id. */
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  list(query: DeliveryQuery, before: string | null, limit: number): Promise<DeliveryRow[]> {
+    return this.db.query(
+      `SELECT * FROM deliveries
+        WHERE ($1::text IS NULL OR id < $1)
+          AND ($2::text IS NULL OR endpoint_id = $2)
+          AND ($3::text IS NULL OR message_id = $3)
+          AND ($4::text IS NULL OR event_type = $4)
+          AND ($5::text IS NULL OR status = $5)
+          AND ($6::timestamptz IS NULL OR created_at >= $6)
+          AND ($7::timestamptz IS NULL OR created_at < $7)
+        ORDER BY id DESC
+        LIMIT $8`,
+      [before, query.endpoint_id ?? null, query.event_id ?? null, query.event_type ?? null, query.status ?? null,
+        query.since ?? null, query.until ?? null, limit],
+    );
+  }
+
+  async find(id: string): Promise<DeliveryRow | null> {
+    const rows: DeliveryRow[] = await this.db.query(`SELECT * FROM deliveries WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  forMessage(messageId: string): Promise<DeliveryRow[]> {
+    return this.db.query(`SELECT * FROM deliveries WHERE message_id = $1 ORDER BY id LIMIT 1000`, [messageId]);
+  }
+
+  attempts(deliveryId: string): Promise<AttemptRow[]> {
+    return this.db.query(`SELECT * FROM attempts WHERE delivery_id = $1 ORDER BY attempt`, [deliveryId]);
+  }
+}

@@ -1,0 +1,109 @@
+import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min,
+  registerDecorator, ValidationOptions,
+} from 'class-validator';
+
+export const EVENT_TYPE_PATTERN = /^(\*|[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\.\*)?)$/;
+const TOKEN = /^[a-zA-Z0-9_.:-]{1,128}$/;
+/** Headers we own or that HTTP forbids a sender to set per request. */
+const RESERVED_HEADERS = new Set([
+  'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
+  'proxy-authorization', 'proxy-connection', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature',
+]);
+
+/** Custom headers: at most 20, RFC 7230 names, string values, none that we or HTTP own. */
+function IsCustomHeaders(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCustomHeaders', target: target.constructor, propertyName, options,
+      validator: {
+        validate: (value: unknown) => {
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+          const entries = Object.entries(value as Record<string, unknown>);
+          return entries.length <= 20 && entries.every(([name, v]) =>
+            /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name) && !RESERVED_HEADERS.has(name.toLowerCase()) &&
+            typeof v === 'string' && v.length <= 1024 && !/[\r\n]/.test(v));
+        },
+        defaultMessage: () =>
+          `${propertyName} must be an object of at most 20 header names to string values; these are reserved: ${[...RESERVED_HEADERS].join(', ')}`,
+      },
+    });
+}
+
+export class CreateEndpointDto {
+  @ApiProperty({ example: 'https://example.com/webhooks', maxLength: 2048 })
+  @IsString() @MaxLength(2048)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true }, { message: 'url must be an absolute http(s) URL' })
+  url!: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional() @IsString() @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['invoice.*', 'customer.created'], description: 'Event type names or wildcards; omitted = all' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true })
+  @Matches(EVENT_TYPE_PATTERN, { each: true, message: 'each value in event_types must be an event type name, a prefix wildcard like invoice.* or *' })
+  event_types?: string[];
+
+  @ApiPropertyOptional({ description: 'Signing secret (whsec_ + base64, 16–256 characters); generated when omitted' })
+  @IsOptional() @IsString() @Length(16, 256)
+  secret?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { 'x-tenant': 'acme' } })
+  @IsOptional() @IsCustomHeaders()
+  headers?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: [Number], example: [5, 300, 1800], description: 'Seconds to wait before each retry' })
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsInt({ each: true }) @Min(0, { each: true }) @Max(604800, { each: true })
+  retry_schedule?: number[];
+
+  @ApiPropertyOptional({ minimum: 1000, maximum: 30000 })
+  @IsOptional() @IsInt() @Min(1000) @Max(30000)
+  timeout_ms?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000 })
+  @IsOptional() @IsInt() @Min(1) @Max(10000)
+  rate_limit_per_s?: number;
+
+  @ApiPropertyOptional({ maxLength: 128 })
+  @IsOptional() @IsString() @Matches(TOKEN, { message: 'tenant_id must be 1–128 letters, digits, _ . : or -' })
+  tenant_id?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(TOKEN, { each: true, message: 'each channel must be 1–128 letters, digits, _ . : or -' })
+  channels?: string[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional() @IsObject()
+  metadata?: Record<string, string>;
+}
+
+/** Everything but the secret (rotated, never patched) and the tenant (fixed at creation). */
+export class UpdateEndpointDto extends PartialType(OmitType(CreateEndpointDto, ['secret', 'tenant_id'] as const)) {}
+
+export class EndpointResource {
+  @ApiProperty({ example: 'ep_01JD…' }) id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ type: [String], nullable: true }) event_types!: string[] | null;
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ nullable: true }) disabled_reason!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers!: Record<string, string>;
+  @ApiProperty({ type: [Number] }) retry_schedule!: number[];
+  @ApiProperty() timeout_ms!: number;
+  @ApiProperty({ nullable: true }) rate_limit_per_s!: number | null;
+  @ApiProperty({ nullable: true }) tenant_id!: string | null;
+  @ApiProperty({ type: [String], nullable: true }) channels!: string[] | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
+  @ApiProperty() created_at!: string;
+  @ApiProperty() updated_at!: string;
+}
+
+export class CreatedEndpointResource extends EndpointResource {
+  @ApiProperty({ description: 'The signing secret. Shown only here and on rotation.' }) secret!: string;
+}

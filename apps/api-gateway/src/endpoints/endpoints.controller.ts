@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { HookledgerConfig } from '@hookledger/config';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { decodeCursor, Page, PageQuery, toPage } from '../http/pagination';
+import { CreatedEndpointResource, CreateEndpointDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
+import { toEndpointResource } from './endpoint-row';
+import { EndpointsService } from './endpoints.service';
+
+@ApiTags('endpoints')
+@ApiBearerAuth()
+@Controller('v1/endpoints')
+export class EndpointsController {
+  constructor(private readonly endpoints: EndpointsService, private readonly config: HookledgerConfig) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedEndpointResource })
+  create(@Body() body: CreateEndpointDto, @CurrentPrincipal() principal: Principal): Promise<CreatedEndpointResource> {
+    return this.endpoints.create(body, principal);
+  }
+
+  @Get()
+  async list(@Query() query: PageQuery): Promise<Page<EndpointResource>> {
+    const limit = query.limit ?? 50;
+    const rows = await this.endpoints.list(decodeCursor(query.cursor), limit + 1);
+    return toPage(rows, limit, (row) => row.id, (row) => toEndpointResource(row, this.config));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: EndpointResource })
+  get(@Param('id') id: string): Promise<EndpointResource> {
+    return this.endpoints.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: EndpointResource })
+  update(@Param('id') id: string, @Body() body: UpdateEndpointDto, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
+    return this.endpoints.update(id, body, principal);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse()
+  remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.endpoints.remove(id, principal);
+  }
+}

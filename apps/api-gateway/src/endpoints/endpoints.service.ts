@@ -1,0 +1,107 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { HookledgerConfig } from '@hookledger/config';
+import { generateSecret, newId, validateSecret } from '@hookledger/domain';
+import { ProblemException } from '@hookledger/observability';
+import { SecretCipher } from '@hookledger/secrets';
+import { actorOf, Principal } from '../auth/principal';
+import { CreatedEndpointResource, CreateEndpointDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
+import { ENDPOINT_FIELDS, EndpointRow, toEndpointResource } from './endpoint-row';
+import { EndpointsRepository } from './endpoints.repository';
+
+@Injectable()
+export class EndpointsService {
+  constructor(
+    private readonly endpoints: EndpointsRepository,
+    private readonly cipher: SecretCipher,
+    private readonly config: HookledgerConfig,
+  ) {}
+
+  async create(input: CreateEndpointDto, principal: Principal): Promise<CreatedEndpointResource> {
+    this.checkUrl(input.url);
+    if (input.secret !== undefined) {
+      const check = validateSecret(input.secret);
+      if (!check.valid) throw invalid('secret', check.reason);
+    }
+    const secret = input.secret ?? generateSecret();
+    const id = newId('ep');
+    const fields = {
+      url: input.url,
+      description: input.description ?? '',
+      event_types: normaliseList(input.event_types),
+      active: input.active ?? true,
+      headers: input.headers ?? {},
+      retry_schedule: input.retry_schedule ?? null,
+      timeout_ms: input.timeout_ms ?? null,
+      rate_limit_per_s: input.rate_limit_per_s ?? null,
+      channels: normaliseList(input.channels),
+      metadata: input.metadata ?? {},
+    };
+    const row = await this.endpoints.transaction((tx) =>
+      this.endpoints.insert(
+        tx,
+        { id, tenant_id: input.tenant_id ?? null, ...fields, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
+        // The secret never enters the ledger: events are kept for years and read by auditors.
+        { type: 'EndpointCreated', data: { id, tenant_id: input.tenant_id ?? null, ...fields }, metadata: { actor: actorOf(principal) } },
+      ),
+    );
+    return { ...toEndpointResource(row, this.config), secret };
+  }
+
+  async get(id: string): Promise<EndpointResource> {
+    return toEndpointResource(await this.require(id), this.config);
+  }
+
+  async list(before: string | null, limit: number, tenantId?: string): Promise<EndpointRow[]> {
+    return this.endpoints.list({ before, tenantId }, limit);
+  }
+
+  async update(id: string, input: UpdateEndpointDto, principal: Principal): Promise<EndpointResource> {
+    if (input.url !== undefined) this.checkUrl(input.url);
+    const row = await this.endpoints.transaction(async (tx) => {
+      const current = await this.endpoints.lock(tx, id);
+      if (!current) throw notFound(id);
+      const changes: Record<string, unknown> = {};
+      for (const field of ENDPOINT_FIELDS) {
+        const value = input[field];
+        if (value === undefined) continue;
+        changes[field] = field === 'event_types' || field === 'channels' ? normaliseList(value as string[]) : value;
+      }
+      const next: EndpointRow = { ...current, ...changes };
+      if (changes.active === true) next.disabled_reason = null;
+      if (changes.active === false && !current.disabled_reason) next.disabled_reason = 'disabled by an operator';
+      return this.endpoints.update(tx, current, next, { type: 'EndpointUpdated', data: { id, changes }, metadata: { actor: actorOf(principal) } });
+    });
+    return toEndpointResource(row, this.config);
+  }
+
+  async remove(id: string, principal: Principal): Promise<void> {
+    await this.endpoints.transaction(async (tx) => {
+      const current = await this.endpoints.lock(tx, id);
+      if (!current) throw notFound(id);
+      await this.endpoints.update(tx, current, { ...current, active: false, disabled_reason: 'deleted', deleted_at: new Date() }, {
+        type: 'EndpointDeleted', data: { id }, metadata: { actor: actorOf(principal) },
+      });
+    });
+  }
+
+  private async require(id: string): Promise<EndpointRow> {
+    const row = await this.endpoints.find(id);
+    if (!row) throw notFound(id);
+    return row;
+  }
+
+  private checkUrl(url: string): void {
+    if (!this.config.allowHttp && !url.toLowerCase().startsWith('https://')) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'url must use https (HOOKS_ALLOW_HTTP is off).', {
+        errors: [{ field: 'url', message: 'url must use https' }],
+      });
+    }
+  }
+}
+
+const normaliseList = (values: string[] | undefined): string[] | null => (values && values.length > 0 ? [...new Set(values)] : null);
+
+const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${id} does not exist.`);
+
+const invalid = (field: string, message: string) =>
+  new ProblemException(HttpStatus.BAD_REQUEST, `${field}: ${message}`, { errors: [{ field, message }] });

@@ -1,0 +1,17 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { runApp } from '@hookledger/observability';
+import { ApiGatewayModule } from './app.module';
+import { mountOpenApi } from './http/openapi';
+
+void runApp({
+  service: 'api-gateway',
+  config: { require: ['HOOKS_ADMIN_API_KEY'] },
+  module: (config) => ApiGatewayModule.forRoot(config),
+  listen: (config) => config.api,
+  configure: (app, config) => {
+    const express = app as NestExpressApplication;
+    express.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
+    express.disable('x-powered-by');
+    mountOpenApi(app, config.version);
+  },
+});
