@@ -1,0 +1,45 @@
+import type { IngestCommand } from '@hookledger/contracts';
+import { newId, validateEventTypeName } from '@hookledger/domain';
+
+const ID = /^[a-zA-Z0-9_.:-]{1,256}$/;
+const TOKEN = /^[a-zA-Z0-9_.:-]{1,128}$/;
+
+export type ParsedIngest = { readonly command: IngestCommand } | { readonly rejected: string };
+
+/**
+ * Checks a command from the bus. The API validated its own, but internal services publish to
+ * `<ns>.in.<type>` directly, so every field is checked again here; the event type may come from
+ * the subject, and id and timestamp default as the API would set them.
+ */
+export function parseIngestCommand(body: unknown, subjectType: string | null, now: Date): ParsedIngest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { rejected: 'the message is not a JSON object' };
+  const raw = body as Record<string, unknown>;
+  if (raw.v !== undefined && raw.v !== 1) return { rejected: `unknown command version ${String(raw.v)}` };
+  const type = raw.type ?? subjectType;
+  if (typeof type !== 'string') return { rejected: 'type is missing' };
+  const typeCheck = validateEventTypeName(type);
+  if (!typeCheck.valid) return { rejected: `type: ${typeCheck.reason}` };
+  const id = raw.id ?? newId('msg');
+  if (typeof id !== 'string' || !ID.test(id)) return { rejected: 'id must be 1–256 letters, digits, _ . : or -' };
+  const data = raw.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { rejected: 'data must be a JSON object' };
+  const timestamp = raw.timestamp ?? now.toISOString();
+  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) return { rejected: 'timestamp must be an ISO-8601 date-time' };
+  const tenant = raw.tenant_id ?? null;
+  if (tenant !== null && (typeof tenant !== 'string' || !TOKEN.test(tenant))) return { rejected: 'tenant_id is not valid' };
+  const channels = raw.channels ?? null;
+  if (channels !== null && (!Array.isArray(channels) || channels.length > 10 || !channels.every((c) => typeof c === 'string' && TOKEN.test(c)))) {
+    return { rejected: 'channels must be at most 10 tokens' };
+  }
+  return {
+    command: {
+      v: 1,
+      id,
+      type,
+      timestamp: new Date(timestamp).toISOString(),
+      data: data as Record<string, unknown>,
+      tenant_id: tenant,
+      channels: channels as string[] | null,
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, HookledgerConfig } from '@hookledger/config';
+import { DatabaseModule } from '@hookledger/event-store';
+import { MessagingModule } from '@hookledger/messaging';
+import { HealthModule, MetricsModule } from '@hookledger/observability';
+import { IngestConsumer } from './ingest.consumer';
+import { IngestRepository } from './ingest.repository';
+import { IngestService } from './ingest.service';
+import { SubscriptionCache } from './subscription-cache';
+
+@Module({})
+export class IngestModule {
+  static forRoot(config: HookledgerConfig): DynamicModule {
+    return {
+      module: IngestModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot('hookledger-ingest'),
+        MessagingModule.forRoot('ingest'),
+        MetricsModule,
+        HealthModule.forRoot('ingest'),
+      ],
+      providers: [IngestRepository, SubscriptionCache, IngestService, IngestConsumer],
+    };
+  }
+}

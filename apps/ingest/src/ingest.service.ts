@@ -1,0 +1,104 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { HookledgerConfig } from '@hookledger/config';
+import { DispatchCommand, dispatchMessageId, IngestCommand, topology, Topology } from '@hookledger/contracts';
+import { deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
+import { EventStore, StreamAppend } from '@hookledger/event-store';
+import { InboundMessage, JetStreamPublisher } from '@hookledger/messaging';
+import { IngestRepository, NewDelivery } from './ingest.repository';
+import { parseIngestCommand } from './ingest-command';
+import { SubscriptionCache } from './subscription-cache';
+
+const ACTOR = { actor: 'system:ingest' };
+
+/**
+ * Turns accepted events into deliveries. One Postgres transaction per batch stores the messages,
+ * appends MessageReceived and one DeliveryScheduled per matching endpoint, and writes the
+ * projections; only after it commits are the dispatch commands published, and only after JetStream
+ * acknowledged them are the ingest messages acked. A crash anywhere replays the batch, and the
+ * replay is idempotent (messages are keyed by id, deliveries by (message, endpoint)).
+ */
+@Injectable()
+export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
+  private readonly topology: Topology;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: EventStore,
+    private readonly repository: IngestRepository,
+    private readonly subscriptions: SubscriptionCache,
+    private readonly publisher: JetStreamPublisher,
+    config: HookledgerConfig,
+  ) {
+    this.topology = topology(config.natsNamespace);
+  }
+
+  async handleBatch(messages: readonly InboundMessage[]): Promise<void> {
+    const now = new Date();
+    const accepted = new Map<string, { command: IngestCommand; messages: InboundMessage[] }>();
+    for (const message of messages) {
+      const parsed = message.data instanceof Error
+        ? { rejected: `the message is not JSON: ${message.data.message}` }
+        : parseIngestCommand(message.data, this.subjectType(message.subject), now);
+      if ('rejected' in parsed) {
+        this.logger.error({ msg: 'ingest command rejected', subject: message.subject, reason: parsed.rejected });
+        message.term(parsed.rejected);
+        continue;
+      }
+      // The same id twice in one batch is one event (a client retry): first one wins.
+      const entry = accepted.get(parsed.command.id);
+      if (entry) entry.messages.push(message);
+      else accepted.set(parsed.command.id, { command: parsed.command, messages: [message] });
+    }
+    if (accepted.size === 0) return;
+
+    const commands = [...accepted.values()].map((entry) => entry.command);
+    const toDispatch = await this.persist(commands);
+    await this.publisher.publishMany(
+      toDispatch.map((deliveryId) => {
+        const command: DispatchCommand = { v: 1, delivery_id: deliveryId, attempt: 1, trigger: 'scheduled' };
+        return { subject: this.topology.subjects.dispatch, payload: command, msgID: dispatchMessageId(command) };
+      }),
+    );
+    for (const entry of accepted.values()) for (const message of entry.messages) message.ack();
+  }
+
+  /** Stores the batch and returns the deliveries to dispatch. */
+  private persist(commands: readonly IngestCommand[]): Promise<string[]> {
+    return this.db.transaction(async (tx) => {
+      const index = await this.subscriptions.current(tx);
+      const fresh = await this.repository.insertMessages(tx, commands);
+      const replayed = commands.filter((command) => !fresh.has(command.id)).map((command) => command.id);
+
+      const appends: StreamAppend[] = [];
+      const deliveries: NewDelivery[] = [];
+      for (const command of commands) {
+        if (!fresh.has(command.id)) continue;
+        appends.push({ streamId: messageStreamId(command.id), streamType: 'message', expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
+        for (const endpointId of index.match(command)) {
+          const delivery: NewDelivery = { id: newId('dlv'), message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id ?? null, event_type: command.type };
+          deliveries.push(delivery);
+          appends.push({
+            streamId: deliveryStreamId(delivery.id),
+            streamType: 'delivery',
+            expectedVersion: 0,
+            events: [{ ...deliveryScheduled({ ...delivery, delivery_id: delivery.id }), metadata: { ...ACTOR, causation_id: command.id } }],
+          });
+        }
+      }
+      await this.store.append(tx, appends);
+      await this.repository.insertDeliveries(tx, deliveries);
+      const redispatch = await this.repository.unattemptedDeliveries(tx, replayed);
+      if (deliveries.length > 0 || replayed.length > 0) {
+        this.logger.debug({ msg: 'batch stored', messages: fresh.size, replayed: replayed.length, deliveries: deliveries.length });
+      }
+      return [...deliveries.map((delivery) => delivery.id), ...redispatch];
+    });
+  }
+
+  private subjectType(subject: string): string | null {
+    const prefix = `${this.topology.namespace}.in.`;
+    return subject.startsWith(prefix) ? subject.slice(prefix.length) : null;
+  }
+}
