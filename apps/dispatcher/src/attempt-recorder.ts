@@ -1,0 +1,136 @@
+import { Injectable, Logger } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import { DataSource, EntityManager } from 'typeorm';
+import { DeliveryEvent, DeliveryState, deliveryStreamId, evolve } from '@hookledger/domain';
+import { ConcurrencyError, EventStore } from '@hookledger/event-store';
+import type { DispatchContext } from './delivery-loader';
+
+/** The events that record what happened to one delivery, decided by the domain. */
+export interface AttemptOutcome {
+  readonly context: DispatchContext;
+  readonly events: readonly DeliveryEvent[];
+}
+
+export type RecordResult = 'recorded' | 'conflict';
+
+const METADATA = { actor: 'system:dispatcher' };
+
+/**
+ * Writes attempt outcomes in small batches, one transaction each: the delivery streams are
+ * appended in one round trip with their expected versions, and the `deliveries` and `attempts`
+ * projections updated set-wise in the same transaction. A stale version (another dispatcher
+ * already recorded this attempt) is reported as a conflict for that delivery alone.
+ */
+@Injectable()
+export class AttemptRecorder {
+  private readonly logger = new Logger(AttemptRecorder.name);
+  private readonly batcher: DataLoader<AttemptOutcome, RecordResult>;
+
+  constructor(private readonly db: DataSource, private readonly store: EventStore) {
+    this.batcher = new DataLoader((outcomes) => this.recordBatch(outcomes), {
+      cache: false,
+      maxBatchSize: 200,
+      batchScheduleFn: (run) => setTimeout(run, 2),
+    });
+  }
+
+  record(outcome: AttemptOutcome): Promise<RecordResult> {
+    return this.batcher.load(outcome);
+  }
+
+  private async recordBatch(outcomes: readonly AttemptOutcome[]): Promise<RecordResult[]> {
+    try {
+      await this.db.transaction((tx) => this.write(tx, outcomes));
+      return outcomes.map(() => 'recorded');
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
+    // Rare: some delivery moved on under us. Record the rest one by one.
+    const results: RecordResult[] = [];
+    for (const outcome of outcomes) {
+      try {
+        await this.db.transaction((tx) => this.write(tx, [outcome]));
+        results.push('recorded');
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        this.logger.warn({ msg: 'attempt already recorded by another dispatcher', delivery_id: outcome.context.delivery_id });
+        results.push('conflict');
+      }
+    }
+    return results;
+  }
+
+  private async write(tx: EntityManager, outcomes: readonly AttemptOutcome[]): Promise<void> {
+    await this.store.append(
+      tx,
+      outcomes.map(({ context, events }) => ({
+        streamId: deliveryStreamId(context.delivery_id),
+        streamType: 'delivery',
+        expectedVersion: context.version,
+        events: events.map((event) => ({ ...event, metadata: { ...METADATA, causation_id: context.message_id } })),
+      })),
+    );
+    const states = outcomes.map(({ context, events }) => events.reduce(evolve, stateOf(context)));
+    await tx.query(
+      `UPDATE deliveries d
+          SET status = u.status, attempts = u.attempts, last_status_code = u.last_status_code, last_error = u.last_error,
+              next_attempt_at = u.next_attempt_at, due_at = u.next_attempt_at, delivered_at = u.delivered_at,
+              version = u.version, updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
+              AS u(id, status, attempts, last_status_code, last_error, next_attempt_at, delivered_at, version)
+        WHERE d.id = u.id`,
+      [
+        outcomes.map((o) => o.context.delivery_id),
+        states.map((s) => s.status),
+        states.map((s) => s.attempts),
+        states.map((s) => s.last_status_code),
+        states.map((s) => s.last_error),
+        states.map((s) => s.next_attempt_at),
+        states.map((s) => s.delivered_at),
+        outcomes.map((o) => o.context.version + o.events.length),
+      ],
+    );
+    const attempts = outcomes.flatMap(({ context, events }) =>
+      events.flatMap((event) => (event.type === 'DeliveryAttempted' ? [{ context, data: event.data }] : [])),
+    );
+    if (attempts.length === 0) return;
+    await tx.query(
+      `INSERT INTO attempts (id, delivery_id, endpoint_id, attempt, trigger, url, started_at, duration_ms, status_code, outcome, error, response_body)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[], $8::int[],
+                            $9::int[], $10::text[], $11::text[], $12::text[])`,
+      [
+        attempts.map((a) => a.data.attempt_id),
+        attempts.map((a) => a.context.delivery_id),
+        attempts.map((a) => a.context.endpoint_id),
+        attempts.map((a) => a.data.attempt),
+        attempts.map((a) => a.data.trigger),
+        attempts.map((a) => a.data.url),
+        attempts.map((a) => a.data.started_at),
+        attempts.map((a) => a.data.duration_ms),
+        attempts.map((a) => a.data.status_code),
+        attempts.map((a) => a.data.outcome),
+        attempts.map((a) => a.data.error),
+        attempts.map((a) => a.data.response_body),
+      ],
+    );
+  }
+}
+
+/** The decider's view of a delivery, from the projection row the dispatcher loaded. */
+export function stateOf(context: DispatchContext): DeliveryState {
+  return {
+    status: context.status,
+    attempts: context.attempts,
+    delivery_id: context.delivery_id,
+    message_id: context.message_id,
+    endpoint_id: context.endpoint_id,
+    event_type: context.event_type,
+    tenant_id: context.tenant_id,
+    last_attempt_at: null,
+    last_status_code: context.last_status_code,
+    last_error: context.last_error,
+    next_attempt_at: null,
+    delivered_at: null,
+    failure_reason: null,
+  };
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import { DataSource } from 'typeorm';
+
+/** Everything one attempt needs: the delivery's state, its message and its endpoint. */
+export interface DispatchContext {
+  readonly delivery_id: string;
+  readonly message_id: string;
+  readonly endpoint_id: string;
+  readonly tenant_id: string | null;
+  readonly event_type: string;
+  readonly status: 'pending' | 'retrying' | 'succeeded' | 'failed';
+  readonly attempts: number;
+  readonly last_status_code: number | null;
+  readonly last_error: string | null;
+  /** Stream version of `delivery-<id>`: the expected version when the attempt is recorded. */
+  readonly version: number;
+  readonly message_timestamp: Date;
+  readonly data: Record<string, unknown>;
+  readonly url: string;
+  readonly endpoint_active: boolean;
+  readonly endpoint_deleted: boolean;
+  readonly headers: Record<string, string>;
+  readonly secrets: { sealed: string; expires_at: string | null }[];
+  readonly retry_schedule: number[] | null;
+  readonly timeout_ms: number | null;
+  readonly endpoint_version: number;
+}
+
+const LOAD_SQL = `
+  SELECT d.id AS delivery_id, d.message_id, d.endpoint_id, d.tenant_id, d.event_type, d.status, d.attempts, d.version,
+         d.last_status_code, d.last_error,
+         m.timestamp AS message_timestamp, m.data,
+         e.url, e.active AS endpoint_active, e.deleted_at IS NOT NULL AS endpoint_deleted, e.headers, e.secrets,
+         e.retry_schedule, e.timeout_ms, e.version AS endpoint_version
+    FROM deliveries d
+    JOIN messages m ON m.id = d.message_id
+    JOIN endpoints e ON e.id = d.endpoint_id
+   WHERE d.id = ANY($1::text[])`;
+
+/**
+ * Loads dispatch contexts for many concurrent dispatch commands with one query: commands that
+ * arrive within a couple of milliseconds of each other share a round trip.
+ */
+@Injectable()
+export class DeliveryLoader {
+  private readonly loader: DataLoader<string, DispatchContext | null>;
+
+  constructor(db: DataSource) {
+    this.loader = new DataLoader(
+      async (ids) => {
+        const rows: DispatchContext[] = await db.query(LOAD_SQL, [ids]);
+        const byId = new Map(rows.map((row) => [row.delivery_id, row]));
+        return ids.map((id) => byId.get(id) ?? null);
+      },
+      { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setTimeout(run, 1) },
+    );
+  }
+
+  load(deliveryId: string): Promise<DispatchContext | null> {
+    return this.loader.load(deliveryId);
+  }
+}
