@@ -9,7 +9,8 @@ import { migrate } from '../libs/event-store/src/migrate';
  * cloned from (a clone is a file copy, far faster than migrating per spec file).
  * test/global-teardown.ts stops whatever was started here.
  */
-export const TEMPLATE_DATABASE = 'hookledger_test_template';
+/** One template per run, so two runs on one server (a developer and CI) never rebuild each other's. */
+const templateName = () => `hookledger_template_${process.pid}_${Date.now().toString(36)}`;
 
 export interface InfrastructureHandle {
   readonly started: boolean;
@@ -42,18 +43,23 @@ export default async function globalSetup(): Promise<void> {
     started.push(await infra.ensurePostgres(`${server}/postgres`, { dataDir: path.join(DATA, 'postgres') }));
     started.push(await infra.ensureNats(process.env.HOOKLEDGER_TEST_NATS_URL, { dataDir: path.join(DATA, 'nats') }));
 
-    const admin = new Client({ connectionString: `${server}/postgres` });
-    await admin.connect();
-    try {
-      await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [TEMPLATE_DATABASE]);
-      await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
-    await migrate(`${server}/${TEMPLATE_DATABASE}`);
+    const template = templateName();
+    await migrate(`${server}/${template}`);
+    process.env.HOOKLEDGER_TEST_TEMPLATE = template;
+    started.push({ started: true, description: `template database ${template}`, stop: () => dropDatabase(server, template) });
   } catch (error) {
     // Jest runs no teardown when the setup fails: stop here what was started.
     while (started.length > 0) await started.pop()?.stop();
     throw error;
+  }
+}
+
+async function dropDatabase(server: string, name: string): Promise<void> {
+  const admin = new Client({ connectionString: `${server}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
   }
 }

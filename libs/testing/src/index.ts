@@ -1,0 +1,6 @@
+export { createTestDatabase, openDataSource, waitUntilBlocked } from './test-database';
+export type { TestDatabase } from './test-database';
+export { WebhookReceiver } from './webhook-receiver';
+export type { ReceivedWebhook, ReceiverAnswer, AnswerFn } from './webhook-receiver';
+export { TestSystem, APPS } from './test-system';
+export type { AppName, ApiAnswer } from './test-system';
