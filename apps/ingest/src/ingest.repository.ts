@@ -10,6 +10,11 @@ export interface NewDelivery {
   readonly event_type: string;
 }
 
+export interface DeliveryToDispatch {
+  readonly id: string;
+  readonly version: number;
+}
+
 /** The ingest write path: a handful of set-based statements per batch, none per message. */
 @Injectable()
 export class IngestRepository {
@@ -19,7 +24,7 @@ export class IngestRepository {
       `INSERT INTO messages (id, tenant_id, type, data, channels, timestamp)
        SELECT m.id, m.tenant_id, m.type, m.data, CASE WHEN m.channels = 'null'::jsonb THEN NULL
               ELSE ARRAY(SELECT jsonb_array_elements_text(m.channels)) END, m.timestamp
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::jsonb[], $6::timestamptz[])
               AS m(id, tenant_id, type, data, channels, timestamp)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
@@ -58,12 +63,11 @@ export class IngestRepository {
    * a crash between commit and publish finds its messages stored; their dispatch commands may never
    * have reached JetStream, so they are published again (the msgID dedups the ones that did).
    */
-  async unattemptedDeliveries(tx: EntityManager, messageIds: readonly string[]): Promise<string[]> {
+  async unattemptedDeliveries(tx: EntityManager, messageIds: readonly string[]): Promise<DeliveryToDispatch[]> {
     if (messageIds.length === 0) return [];
-    const rows: { id: string }[] = await tx.query(
-      `SELECT id FROM deliveries WHERE message_id = ANY($1::text[]) AND status = 'pending' AND attempts = 0`,
+    return tx.query(
+      `SELECT id, version FROM deliveries WHERE message_id = ANY($1::text[]) AND status = 'pending' AND attempts = 0 AND due_at IS NULL`,
       [messageIds],
     );
-    return rows.map((row) => row.id);
   }
 }

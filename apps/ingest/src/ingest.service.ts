@@ -5,7 +5,7 @@ import { DispatchCommand, dispatchMessageId, IngestCommand, topology, Topology }
 import { deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
 import { EventStore, StreamAppend } from '@hookledger/event-store';
 import { InboundMessage, JetStreamPublisher } from '@hookledger/messaging';
-import { IngestRepository, NewDelivery } from './ingest.repository';
+import { DeliveryToDispatch, IngestRepository, NewDelivery } from './ingest.repository';
 import { parseIngestCommand } from './ingest-command';
 import { SubscriptionCache } from './subscription-cache';
 
@@ -56,16 +56,16 @@ export class IngestService {
     const commands = [...accepted.values()].map((entry) => entry.command);
     const toDispatch = await this.persist(commands);
     await this.publisher.publishMany(
-      toDispatch.map((deliveryId) => {
-        const command: DispatchCommand = { v: 1, delivery_id: deliveryId, attempt: 1, trigger: 'scheduled' };
-        return { subject: this.topology.subjects.dispatch, payload: command, msgID: dispatchMessageId(command) };
+      toDispatch.map((delivery) => {
+        const command: DispatchCommand = { v: 1, delivery_id: delivery.id, attempt: 1, trigger: 'scheduled' };
+        return { subject: this.topology.subjects.dispatch, payload: command, msgID: dispatchMessageId(delivery.id, delivery.version) };
       }),
     );
     for (const entry of accepted.values()) for (const message of entry.messages) message.ack();
   }
 
   /** Stores the batch and returns the deliveries to dispatch. */
-  private persist(commands: readonly IngestCommand[]): Promise<string[]> {
+  private persist(commands: readonly IngestCommand[]): Promise<DeliveryToDispatch[]> {
     return this.db.transaction(async (tx) => {
       const index = await this.subscriptions.current(tx);
       const fresh = await this.repository.insertMessages(tx, commands);
@@ -93,7 +93,7 @@ export class IngestService {
       if (deliveries.length > 0 || replayed.length > 0) {
         this.logger.debug({ msg: 'batch stored', messages: fresh.size, replayed: replayed.length, deliveries: deliveries.length });
       }
-      return [...deliveries.map((delivery) => delivery.id), ...redispatch];
+      return [...deliveries.map((delivery) => ({ id: delivery.id, version: 1 })), ...redispatch];
     });
   }
 

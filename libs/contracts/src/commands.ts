@@ -16,16 +16,24 @@ export interface IngestCommand {
   readonly channels?: readonly string[] | null;
 }
 
-/** `<ns>.cmd.dispatch`. msgID = `<delivery_id>:<attempt>`, so a re-published retry is deduplicated. */
+/** `<ns>.cmd.dispatch`. */
 export interface DispatchCommand {
   readonly v: 1;
   readonly delivery_id: string;
   /** The attempt number this command asks for (1 = first). A stale duplicate is acked and skipped. */
   readonly attempt: number;
-  /** Why the attempt happens: the normal flow or a person asking for it. */
+  /** Why the attempt happens: the normal flow or a person asking for it (retry, replay). */
   readonly trigger: 'scheduled' | 'manual';
+  /** The one request a half-open circuit lets through to test the endpoint. */
+  readonly probe?: boolean;
 }
 
-export function dispatchMessageId(command: Pick<DispatchCommand, 'delivery_id' | 'attempt' | 'trigger'>): string {
-  return `${command.delivery_id}:${command.attempt}${command.trigger === 'manual' ? ':manual' : ''}`;
+/**
+ * The JetStream msgID of a dispatch command. Scheduled dispatches are keyed by the delivery's
+ * stream version: every state change (scheduled, retry scheduled, deferred) bumps it, so a
+ * re-publish of the same state is dropped by JetStream while the next state's is not. Manual
+ * dispatches add the id of the request (retry or replay job) that asked for them.
+ */
+export function dispatchMessageId(deliveryId: string, version: number, requestId?: string): string {
+  return requestId ? `${deliveryId}:v${version}:${requestId}` : `${deliveryId}:v${version}`;
 }

@@ -1,3 +1,4 @@
+import { monotonicFactory } from 'ulidx';
 import type { OperationalEventName } from './subjects';
 
 /**
@@ -21,4 +22,11 @@ export interface DeliveryOutcomeData {
   readonly status_code: number | null;
   readonly error: string | null;
   readonly next_attempt_at?: string | null;
+}
+
+const ulid = monotonicFactory();
+
+/** A new occurrence of an operational event; its `id` is unique and doubles as the JetStream msgID. */
+export function operationalEvent<T extends OperationalEventName, D>(type: T, data: D, occurredAt: Date = new Date()): OperationalEvent<T, D> {
+  return { id: `evt_${ulid()}`, type, occurred_at: occurredAt.toISOString(), data };
 }

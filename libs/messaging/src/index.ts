@@ -10,6 +10,5 @@ export type { MessageHandler } from './message-consumption';
 export type { InboundMessage } from './inbound-message';
 export { MessagingHealth } from './messaging-health';
 export type { MessagingHealthStatus } from './messaging-health';
-export { operationalEvent } from './operational-event';
 export { streamDefinitions, consumerDefinitions } from './jetstream-topology';
 export type { StreamDefinition, ConsumerDefinition } from './jetstream-topology';

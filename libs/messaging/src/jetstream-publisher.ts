@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { OperationalEvent, OperationalEventName } from '@hookledger/contracts';
+import { operationalEvent, OperationalEvent, OperationalEventName } from '@hookledger/contracts';
 import { JetStreamConnection } from './jetstream-connection';
-import { operationalEvent } from './operational-event';
 
 export interface PublishRequest {
   readonly subject: string;

@@ -5,13 +5,13 @@ import { ProblemException } from '@hookledger/observability';
 import { SecretCipher } from '@hookledger/secrets';
 import { actorOf, Principal } from '../auth/principal';
 import { CreatedEndpointResource, CreateEndpointDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
-import { ENDPOINT_FIELDS, EndpointRow, toEndpointResource } from './endpoint-row';
-import { EndpointsRepository } from './endpoints.repository';
+import { EndpointProjection, EndpointRow } from '@hookledger/event-store';
+import { ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
 
 @Injectable()
 export class EndpointsService {
   constructor(
-    private readonly endpoints: EndpointsRepository,
+    private readonly endpoints: EndpointProjection,
     private readonly cipher: SecretCipher,
     private readonly config: HookledgerConfig,
   ) {}

@@ -52,7 +52,8 @@ export class Projections1732400000001 implements MigrationInterface {
         id          text        PRIMARY KEY,
         tenant_id   text,
         type        text        NOT NULL,
-        data        jsonb       NOT NULL,
+        -- json, not jsonb: the payload is sent exactly as the publisher wrote it (key order kept).
+        data        json        NOT NULL,
         channels    text[],
         timestamp   timestamptz NOT NULL,
         received_at timestamptz NOT NULL DEFAULT now()

@@ -1,24 +1,56 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventStore, NewEvent } from '@hookledger/event-store';
-import { EndpointRow } from './endpoint-row';
+import type { NewEvent } from '../event';
+import { EventStore } from '../event-store';
+
+/** A row of the `endpoints` projection. */
+export interface EndpointRow {
+  id: string;
+  tenant_id: string | null;
+  url: string;
+  description: string;
+  event_types: string[] | null;
+  channels: string[] | null;
+  active: boolean;
+  disabled_reason: string | null;
+  paused: boolean;
+  headers: Record<string, string>;
+  retry_schedule: number[] | null;
+  timeout_ms: number | null;
+  rate_limit_per_s: number | null;
+  metadata: Record<string, string>;
+  secrets: SealedSecret[];
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+/** A signing secret sealed with SecretCipher; `expires_at` is set on the old one during a rotation's grace period. */
+export interface SealedSecret {
+  readonly sealed: string;
+  readonly expires_at: string | null;
+}
+
+export type NewEndpointRow = Omit<EndpointRow, 'version' | 'created_at' | 'updated_at' | 'deleted_at' | 'disabled_reason' | 'paused'>;
 
 export const endpointStream = (id: string) => `endpoint-${id}`;
 
 /**
  * Endpoints are written through the event store: every change appends to `endpoint-<id>` and
  * updates the projection row in the same transaction, and bumps the subscription index version
- * so ingest reloads its matching index before the next batch.
+ * so ingest reloads its matching index before the next batch. The API and the scheduler (which
+ * disables failing endpoints) both change endpoints through here.
  */
 @Injectable()
-export class EndpointsRepository {
+export class EndpointProjection {
   constructor(private readonly db: DataSource, private readonly store: EventStore) {}
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
   }
 
-  async insert(tx: EntityManager, row: Omit<EndpointRow, 'version' | 'created_at' | 'updated_at' | 'deleted_at' | 'disabled_reason'>, event: NewEvent): Promise<EndpointRow> {
+  async insert(tx: EntityManager, row: NewEndpointRow, event: NewEvent): Promise<EndpointRow> {
     const [appended] = await this.store.append(tx, [{ streamId: endpointStream(row.id), streamType: 'endpoint', expectedVersion: 0, events: [event] }]);
     const rows: EndpointRow[] = await tx.query(
       `INSERT INTO endpoints (id, tenant_id, url, description, event_types, channels, active, headers, retry_schedule,
@@ -37,6 +69,7 @@ export class EndpointsRepository {
     return rows[0] ?? null;
   }
 
+  /** Appends `event` with the row's version as the expected one, and writes `next` as the new row. */
   async update(tx: EntityManager, current: EndpointRow, next: EndpointRow, event: NewEvent): Promise<EndpointRow> {
     const [appended] = await this.store.append(tx, [
       { streamId: endpointStream(current.id), streamType: 'endpoint', expectedVersion: current.version, events: [event] },
@@ -45,11 +78,11 @@ export class EndpointsRepository {
     const [rows]: [EndpointRow[], number] = await tx.query(
       `UPDATE endpoints SET url = $2, description = $3, event_types = $4, channels = $5, active = $6, disabled_reason = $7,
               headers = $8, retry_schedule = $9, timeout_ms = $10, rate_limit_per_s = $11, metadata = $12, secrets = $13,
-              version = $14, updated_at = now(), deleted_at = $15
+              version = $14, updated_at = now(), deleted_at = $15, paused = $16
         WHERE id = $1 RETURNING *`,
       [current.id, next.url, next.description, next.event_types, next.channels, next.active, next.disabled_reason,
         JSON.stringify(next.headers), next.retry_schedule, next.timeout_ms, next.rate_limit_per_s, JSON.stringify(next.metadata),
-        JSON.stringify(next.secrets), appended.streamVersion, next.deleted_at],
+        JSON.stringify(next.secrets), appended.streamVersion, next.deleted_at, next.paused],
     );
     await this.bumpSubscriptionIndex(tx);
     return rows[0];
