@@ -1,0 +1,273 @@
+import { randomBytes } from 'node:crypto';
+import { Test, TestingModule } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { ConfigModule, loadConfig } from '@hookledger/config';
+import { DispatchCommand, dispatchMessageId, IngestCommand, topology } from '@hookledger/contracts';
+import { DatabaseModule } from '@hookledger/event-store';
+import { InboundMessage, MessagingModule } from '@hookledger/messaging';
+import { createTestDatabase, TestDatabase } from '@hookledger/testing';
+import { IngestRepository } from './ingest.repository';
+import { IngestService } from './ingest.service';
+import { SubscriptionCache } from './subscription-cache';
+
+const NATS_URL = process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const ns = topology(`t${randomBytes(5).toString('hex')}`);
+
+/** Records how the service settled it; a second settlement would show up as a second entry. */
+class FakeMessage implements InboundMessage {
+  readonly msgId = null;
+  readonly streamSequence = 0;
+  readonly settlements: string[] = [];
+  constructor(readonly data: unknown, readonly redeliveryCount = 0, readonly subject = ns.subjects.ingest) {}
+  get settled(): boolean {
+    return this.settlements.length > 0;
+  }
+  ack(): void {
+    this.settlements.push('ack');
+  }
+  nak(): void {
+    this.settlements.push('nak');
+  }
+  term(): void {
+    this.settlements.push('term');
+  }
+  working(): void {}
+}
+
+/** The part of a core NATS connection this spec uses (nats-core's own types do not resolve here). */
+interface Observer {
+  subscribe(subject: string, options: { callback(error: Error | null, msg: { headers?: { get(key: string): string }; json(): unknown }): void }): unknown;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Every publish on the dispatch subject, duplicates included: JetStream dedup hides them from the stream, not from here. */
+interface Published {
+  readonly msgId: string;
+  readonly command: DispatchCommand;
+}
+
+let database: TestDatabase;
+let app: TestingModule;
+let db: DataSource;
+let ingest: IngestService;
+let nc: Observer;
+let jsm: JetStreamManager;
+const published: Published[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const config = loadConfig({ ...process.env, DATABASE_URL: database.url, NATS_URL, HOOKS_NATS_NAMESPACE: ns.namespace });
+  app = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot('test'), MessagingModule.forRoot('test')],
+    providers: [IngestService, IngestRepository, SubscriptionCache],
+  }).compile();
+  await app.init();
+  db = app.get(DataSource);
+  ingest = app.get(IngestService);
+  const raw = await connect({ servers: NATS_URL, name: `ingest-spec-observer-${ns.namespace}` });
+  nc = raw;
+  jsm = await jetstreamManager(raw);
+  nc.subscribe(ns.subjects.dispatch, {
+    callback: (error, msg) => {
+      if (!error) published.push({ msgId: msg.headers?.get('Nats-Msg-Id') ?? '', command: msg.json() as DispatchCommand });
+    },
+  });
+  await nc.flush();
+});
+
+afterAll(async () => {
+  for (const stream of Object.values(ns.streams)) await jsm?.streams.delete(stream).catch(() => undefined);
+  await nc?.close();
+  await app?.close();
+  await database?.drop();
+});
+
+let sequence = 0;
+function command(type: string, overrides: Partial<IngestCommand> = {}): IngestCommand {
+  const id = `msg_${ns.namespace}_${++sequence}`;
+  return { v: 1, id, type, timestamp: '2024-05-01T12:00:00.000Z', data: { n: sequence }, tenant_id: null, channels: null, ...overrides };
+}
+
+async function handle(commands: readonly unknown[], redeliveryCount = 0): Promise<FakeMessage[]> {
+  const messages = commands.map((data) => new FakeMessage(data, redeliveryCount));
+  await ingest.handleBatch(messages);
+  return messages;
+}
+
+async function createEndpoint(id: string, fields: { event_types: string[]; tenant_id?: string; channels?: string[]; active?: boolean }): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO endpoints (id, tenant_id, url, event_types, channels, active, secrets, version)
+       VALUES ($1, $2, 'https://receiver.example/hooks', $3, $4, $5, '[]'::jsonb, 1)`,
+      [id, fields.tenant_id ?? null, fields.event_types, fields.channels ?? null, fields.active ?? true],
+    );
+    await tx.query(`UPDATE subscription_index SET version = version + 1 WHERE id = 1`);
+  });
+}
+
+async function deliveriesOf(messageIds: readonly string[]): Promise<{ id: string; message_id: string; endpoint_id: string; status: string; attempts: number; version: number }[]> {
+  return db.query(
+    `SELECT id, message_id, endpoint_id, status, attempts, version FROM deliveries WHERE message_id = ANY($1::text[]) ORDER BY message_id COLLATE "C", endpoint_id COLLATE "C"`,
+    [messageIds],
+  );
+}
+
+async function routedTo(messageId: string): Promise<string[]> {
+  return (await deliveriesOf([messageId])).map((delivery) => delivery.endpoint_id);
+}
+
+/** The dispatch commands the COMMANDS stream holds (nothing consumes them in this spec). */
+async function storedDispatchCommands(): Promise<DispatchCommand[]> {
+  const { state } = await jsm.streams.info(ns.streams.commands);
+  const seqs = Array.from({ length: Math.max(0, state.last_seq - state.first_seq + 1) }, (_, i) => state.first_seq + i);
+  const stored = await Promise.all(seqs.map((seq) => jsm.streams.getMessage(ns.streams.commands, { seq })));
+  return stored.filter((msg) => msg?.subject === ns.subjects.dispatch).map((msg) => msg!.json<DispatchCommand>());
+}
+
+async function publishedFor(deliveryIds: readonly string[]): Promise<Published[]> {
+  await nc.flush();
+  const wanted = new Set(deliveryIds);
+  return published.filter((p) => wanted.has(p.command.delivery_id));
+}
+
+async function tableCounts(): Promise<Record<string, number>> {
+  const [row] = await db.query(
+    `SELECT (SELECT count(*) FROM messages)::int AS messages, (SELECT count(*) FROM deliveries)::int AS deliveries,
+            (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM streams)::int AS streams`,
+  );
+  return row;
+}
+
+describe('handling a batch of ingest commands', () => {
+  const N = 50;
+  beforeAll(async () => {
+    await createEndpoint('ep_orders_all', { event_types: ['order.*'] });
+    await createEndpoint('ep_orders_created', { event_types: ['order.created'] });
+  });
+
+  it('stores each message once, schedules a delivery per matching endpoint, dispatches them, then acks', async () => {
+    const batch = Array.from({ length: N }, () => command('order.created'));
+
+    const messages = await handle(batch);
+
+    const ids = batch.map((c) => c.id);
+    expect(await db.query(`SELECT id FROM messages WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C"`, [ids])).toEqual([...ids].sort().map((id) => ({ id })));
+    const deliveries = await deliveriesOf(ids);
+    expect(deliveries).toHaveLength(2 * N);
+    expect(deliveries.map((d) => [d.message_id, d.endpoint_id])).toEqual(
+      [...ids].sort().flatMap((id) => [[id, 'ep_orders_all'], [id, 'ep_orders_created']]),
+    );
+    expect(deliveries.every((d) => d.status === 'pending' && d.attempts === 0 && d.version === 1)).toBe(true);
+
+    const streamIds = [...ids.map((id) => `message-${id}`), ...deliveries.map((d) => `delivery-${d.id}`)];
+    expect(await db.query(`SELECT type, count(*)::int AS count FROM events WHERE stream_id = ANY($1::text[]) GROUP BY type ORDER BY type`, [streamIds])).toEqual([
+      { type: 'DeliveryScheduled', count: 2 * N },
+      { type: 'MessageReceived', count: N },
+    ]);
+    expect(await db.query(`SELECT version, count(*)::int AS count FROM streams WHERE stream_id = ANY($1::text[]) GROUP BY version`, [streamIds])).toEqual([
+      { version: 1, count: 3 * N },
+    ]);
+
+    const deliveryIds = deliveries.map((d) => d.id).sort();
+    const stored = (await storedDispatchCommands()).filter((c) => deliveryIds.includes(c.delivery_id));
+    expect(stored.map((c) => c.delivery_id).sort()).toEqual(deliveryIds);
+    expect(stored.every((c) => c.v === 1 && c.attempt === 1 && c.trigger === 'scheduled')).toBe(true);
+    expect((await publishedFor(deliveryIds)).map((p) => p.msgId).sort()).toEqual(deliveryIds.map((id) => dispatchMessageId(id, 1)));
+    expect(messages.map((m) => m.settlements)).toEqual(batch.map(() => ['ack']));
+  });
+
+  it('changes nothing when the same batch is replayed after a crash, re-dispatching only unattempted deliveries under the same msgIDs', async () => {
+    const batch = Array.from({ length: N }, () => command('order.created'));
+    await handle(batch);
+    const ids = batch.map((c) => c.id);
+    const deliveryIds = (await deliveriesOf(ids)).map((d) => d.id).sort();
+    // One delivery the dispatcher already tried: a replay must not send it again as attempt 1.
+    const attempted = deliveryIds[0];
+    await db.query(`UPDATE deliveries SET status = 'retrying', attempts = 1, version = 3 WHERE id = $1`, [attempted]);
+    const before = await tableCounts();
+
+    const replayed = await handle(batch, 1);
+
+    expect(await tableCounts()).toEqual(before);
+    expect(replayed.map((m) => m.settlements)).toEqual(batch.map(() => ['ack']));
+    const sent = await publishedFor(deliveryIds);
+    expect(sent).toHaveLength(2 * (2 * N) - 1);
+    expect(sent.filter((p) => p.command.delivery_id === attempted)).toHaveLength(1);
+    expect(sent.every((p) => p.msgId === dispatchMessageId(p.command.delivery_id, 1) && p.command.attempt === 1)).toBe(true);
+    const stored = (await storedDispatchCommands()).filter((c) => deliveryIds.includes(c.delivery_id));
+    expect(stored).toHaveLength(2 * N);
+    expect(new Set(stored.map((c) => c.delivery_id)).size).toBe(2 * N);
+  });
+
+  it('treats the same id twice in one batch as one event, the first one winning, and acks both', async () => {
+    const first = command('order.created', { data: { version: 'first' } });
+    const retry = { ...first, data: { version: 'retry' } };
+    const other = command('order.created');
+
+    const messages = await handle([first, retry, other]);
+
+    expect(await db.query(`SELECT id, data FROM messages WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C"`, [[first.id, other.id]])).toEqual([
+      { id: first.id, data: { version: 'first' } },
+      { id: other.id, data: other.data },
+    ]);
+    expect(await routedTo(first.id)).toEqual(['ep_orders_all', 'ep_orders_created']);
+    expect(await db.query(`SELECT count(*)::int AS count FROM events WHERE stream_id = $1`, [`message-${first.id}`])).toEqual([{ count: 1 }]);
+    expect(messages.map((m) => m.settlements)).toEqual([['ack'], ['ack'], ['ack']]);
+  });
+
+  it('terminates malformed commands without acking them, and still stores the rest of the batch', async () => {
+    const good = [command('order.created'), command('order.created')];
+    const notAnObject = command('order.created', { data: 'not an object' as unknown as Record<string, unknown> });
+    const { type: _missing, ...untyped } = command('order.created');
+    const bad = [notAnObject, untyped, new Error('Unexpected token < in JSON at position 0'), 42];
+
+    const messages = await handle([good[0], ...bad, good[1]]);
+
+    expect(messages.map((m) => m.settlements)).toEqual([['ack'], ['term'], ['term'], ['term'], ['term'], ['ack']]);
+    expect(await db.query(`SELECT id FROM messages WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C"`, [[notAnObject.id, untyped.id, ...good.map((c) => c.id)]])).toEqual(
+      good.map((c) => c.id).sort().map((id) => ({ id })),
+    );
+    expect(await deliveriesOf(good.map((c) => c.id))).toHaveLength(4);
+  });
+});
+
+describe('routing to endpoints', () => {
+  it('sees an endpoint created between two batches, and never routes to an inactive one', async () => {
+    const before = command('user.signed_up');
+    await handle([before]);
+    expect(await routedTo(before.id)).toEqual([]);
+
+    await createEndpoint('ep_users', { event_types: ['user.*'] });
+    await createEndpoint('ep_users_inactive', { event_types: ['user.*'], active: false });
+    const after = command('user.signed_up');
+    await handle([after]);
+
+    expect(await routedTo(after.id)).toEqual(['ep_users']);
+    expect(await routedTo(before.id)).toEqual([]);
+  });
+
+  it('routes an event only to endpoints of its tenant, and honours channels', async () => {
+    await createEndpoint('ep_plan_acme', { event_types: ['plan.changed'], tenant_id: 'acme' });
+    await createEndpoint('ep_plan_acme_billing', { event_types: ['plan.*'], tenant_id: 'acme', channels: ['billing'] });
+    await createEndpoint('ep_plan_globex', { event_types: ['plan.changed'], tenant_id: 'globex' });
+    await createEndpoint('ep_plan_untenanted', { event_types: ['plan.changed'] });
+    const acme = command('plan.changed', { tenant_id: 'acme' });
+    const acmeBilling = command('plan.changed', { tenant_id: 'acme', channels: ['billing', 'ops'] });
+    const acmeOps = command('plan.changed', { tenant_id: 'acme', channels: ['ops'] });
+    const untenanted = command('plan.changed');
+
+    await handle([acme, acmeBilling, acmeOps, untenanted]);
+
+    expect(await routedTo(acme.id)).toEqual(['ep_plan_acme']);
+    expect(await routedTo(acmeBilling.id)).toEqual(['ep_plan_acme', 'ep_plan_acme_billing']);
+    expect(await routedTo(acmeOps.id)).toEqual(['ep_plan_acme']);
+    expect(await routedTo(untenanted.id)).toEqual(['ep_plan_untenanted']);
+    expect(await db.query(`SELECT DISTINCT tenant_id FROM deliveries WHERE message_id = ANY($1::text[]) ORDER BY tenant_id`, [[acme.id, acmeBilling.id, acmeOps.id]])).toEqual([
+      { tenant_id: 'acme' },
+    ]);
+  });
+});

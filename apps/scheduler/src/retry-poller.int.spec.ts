@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { Test, TestingModule } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { ConfigModule, loadConfig } from '@hookledger/config';
+import { DispatchCommand, dispatchMessageId, topology } from '@hookledger/contracts';
+import { DatabaseModule } from '@hookledger/event-store';
+import { MessagingModule } from '@hookledger/messaging';
+import { createTestDatabase, TestDatabase } from '@hookledger/testing';
+import { RetryPoller } from './retry-poller';
+
+const NATS_URL = process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const ns = topology(`t${randomBytes(5).toString('hex')}`);
+
+/** The part of a core NATS connection this spec uses (nats-core's own types do not resolve here). */
+interface Observer {
+  subscribe(subject: string, options: { callback(error: Error | null, msg: { headers?: { get(key: string): string }; json(): unknown }): void }): unknown;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Every publish on the dispatch subject as it crosses the server. JetStream would silently drop a
+ * second publish of the same msgID, so the stream alone cannot show a retry sent twice; this can.
+ */
+interface Published {
+  readonly msgId: string;
+  readonly command: DispatchCommand;
+}
+
+interface Scheduler {
+  readonly app: TestingModule;
+  readonly poller: RetryPoller;
+}
+
+let database: TestDatabase;
+let schedulers: Scheduler[] = [];
+let db: DataSource;
+let nc: Observer;
+let jsm: JetStreamManager;
+const published: Published[] = [];
+
+/** One scheduler instance: its own DataSource pool and NATS connection, the shared database and namespace. */
+async function startScheduler(name: string): Promise<Scheduler> {
+  const config = loadConfig({ ...process.env, DATABASE_URL: database.url, NATS_URL, HOOKS_NATS_NAMESPACE: ns.namespace, HOOKS_SCHEDULER_INTERVAL_MS: '20' });
+  const app = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(name), MessagingModule.forRoot(name)],
+    providers: [RetryPoller],
+  }).compile();
+  // Not init(): the pollers' timers stay off until a test starts the lifecycles itself.
+  return { app, poller: app.get(RetryPoller) };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  schedulers = [await startScheduler('test-scheduler-a'), await startScheduler('test-scheduler-b')];
+  db = schedulers[0].app.get(DataSource);
+  expect(schedulers[1].app.get(DataSource)).not.toBe(db);
+  await db.query(`INSERT INTO endpoints (id, url, secrets, version) VALUES ('ep_retry', 'https://receiver.example/hooks', '[]'::jsonb, 1)`);
+  const raw = await connect({ servers: NATS_URL, name: `scheduler-spec-observer-${ns.namespace}` });
+  nc = raw;
+  jsm = await jetstreamManager(raw);
+  nc.subscribe(ns.subjects.dispatch, {
+    callback: (error, msg) => {
+      if (!error) published.push({ msgId: msg.headers?.get('Nats-Msg-Id') ?? '', command: msg.json() as DispatchCommand });
+    },
+  });
+  await nc.flush();
+});
+
+afterAll(async () => {
+  // Stop the pollers before their streams go away.
+  for (const { app } of schedulers) await app.close();
+  for (const stream of Object.values(ns.streams)) await jsm?.streams.delete(stream).catch(() => undefined);
+  await nc?.close();
+  await database?.drop();
+});
+
+/** `count` deliveries (at stream version 3) waiting for their second attempt, due `dueIn` from now (by default a minute ago), 1 ms apart. */
+async function seedDueRetries(prefix: string, count: number, dueIn = '-1 minute'): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, attempts, version, due_at)
+     SELECT $1 || lpad(i::text, 5, '0'), 'msg_' || $1 || i, 'ep_retry', 'order.created', 'retrying', 1, 3,
+            now() + $3::interval + i * interval '1 ms'
+       FROM generate_series(1, $2::int) AS i
+     RETURNING id`,
+    [prefix, count, dueIn],
+  );
+  return rows.map((row) => row.id).sort();
+}
+
+async function dueCount(): Promise<number> {
+  const [{ count }]: { count: number }[] = await db.query(`SELECT count(*)::int AS count FROM deliveries WHERE due_at <= now()`);
+  return count;
+}
+
+async function publishedWithPrefix(prefix: string): Promise<Published[]> {
+  await nc.flush();
+  return published.filter((p) => p.command.delivery_id.startsWith(prefix));
+}
+
+async function storedDispatchCommands(): Promise<number> {
+  const info = await jsm.streams.info(ns.streams.commands, { subjects_filter: ns.subjects.dispatch });
+  return info.state.subjects?.[ns.subjects.dispatch] ?? 0;
+}
+
+/** Polls until nothing is due; returns how many this instance published. */
+async function drain(poller: RetryPoller, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let total = 0;
+  for (;;) {
+    const claimed = await poller.publishDue();
+    total += claimed;
+    // Nothing claimable now may just mean the other instance holds the rest: stop only when nothing is due.
+    if (claimed === 0 && (await dueCount()) === 0) return total;
+    if (Date.now() > deadline) throw new Error(`${await dueCount()} retries still due after ${timeoutMs} ms`);
+  }
+}
+
+/** Re-checks a condition the pollers settle on their own timers. */
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function expectExactlyOnce(sent: readonly Published[], deliveryIds: readonly string[]): void {
+  const ids = sent.map((p) => p.command.delivery_id).sort();
+  const twice = ids.filter((id, i) => ids[i - 1] === id);
+  expect(twice).toEqual([]);
+  expect(ids).toEqual(deliveryIds);
+  expect(sent.every((p) => p.command.attempt === 2 && p.command.trigger === 'scheduled' && p.msgId === dispatchMessageId(p.command.delivery_id, 3))).toBe(true);
+}
+
+describe('two scheduler instances polling the same retries', () => {
+  it('publish every due retry exactly once between them, as attempt 2', async () => {
+    const deliveryIds = await seedDueRetries('dlv_race_', 2000);
+
+    const perInstance = await Promise.all(schedulers.map(({ poller }) => drain(poller)));
+
+    console.info(`retries published per instance: ${perInstance.join(' + ')} = ${perInstance[0] + perInstance[1]}`);
+    expectExactlyOnce(await publishedWithPrefix('dlv_race_'), deliveryIds);
+    expect(perInstance[0] + perInstance[1]).toBe(2000);
+    expect(await storedDispatchCommands()).toBe(2000);
+    expect(await db.query(`SELECT count(*)::int AS count FROM deliveries WHERE id LIKE 'dlv_race_%' AND due_at IS NOT NULL`)).toEqual([{ count: 0 }]);
+  });
+
+  it('leave a retry due in the future alone, and clear due_at of the ones they publish', async () => {
+    const due = await seedDueRetries('dlv_due_', 3);
+    const future = await seedDueRetries('dlv_future_', 1, '1 hour');
+    const [{ poller }] = schedulers;
+
+    expect(await poller.publishDue()).toBe(3);
+    expect(await poller.publishDue()).toBe(0);
+
+    expectExactlyOnce(await publishedWithPrefix('dlv_due_'), due);
+    expect(await publishedWithPrefix('dlv_future_')).toEqual([]);
+    expect(await db.query(`SELECT id, due_at IS NULL AS cleared FROM deliveries WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C"`, [[...due, ...future]])).toEqual([
+      ...due.map((id) => ({ id, cleared: true })),
+      { id: future[0], cleared: false },
+    ]);
+  });
+
+  it('drain due retries on their own once both applications are started', async () => {
+    await Promise.all(schedulers.map(({ app }) => app.init()));
+
+    // More than one poll's batch (500): a full batch makes a poller go again at once.
+    const deliveryIds = await seedDueRetries('dlv_live_', 1200);
+    await waitFor(async () => (await dueCount()) === 0);
+
+    expectExactlyOnce(await publishedWithPrefix('dlv_live_'), deliveryIds);
+    expect(await publishedWithPrefix('dlv_future_')).toEqual([]);
+  });
+});
