@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource, EntityManager } from 'typeorm';
-import { DeliveryEvent, DeliveryState, deliveryStreamId, evolve } from '@hookledger/domain';
-import { ConcurrencyError, EventStore } from '@hookledger/event-store';
+import { AttemptResult, DeliveryEvent, DeliveryState, deliveryStreamId, evolve } from '@hookledger/domain';
+import { ConcurrencyError, EventStore, Outbox } from '@hookledger/event-store';
 import type { DispatchContext } from './delivery-loader';
+import { EndpointHealthRecorder } from './endpoint-health.recorder';
+import { attemptResult, outcomeEvents } from './outcome-events';
 
 /** The events that record what happened to one delivery, decided by the domain. */
 export interface AttemptOutcome {
@@ -17,16 +19,22 @@ const METADATA = { actor: 'system:dispatcher' };
 
 /**
  * Writes attempt outcomes in small batches, one transaction each: the delivery streams are
- * appended in one round trip with their expected versions, and the `deliveries` and `attempts`
- * projections updated set-wise in the same transaction. A stale version (another dispatcher
- * already recorded this attempt) is reported as a conflict for that delivery alone.
+ * appended in one round trip with their expected versions; the `deliveries`, `attempts` and
+ * `endpoint_health` projections are updated set-wise, and the operational events put in the
+ * outbox, in the same transaction. A stale version (another dispatcher already recorded this
+ * attempt) is reported as a conflict for that delivery alone.
  */
 @Injectable()
 export class AttemptRecorder {
   private readonly logger = new Logger(AttemptRecorder.name);
   private readonly batcher: DataLoader<AttemptOutcome, RecordResult>;
 
-  constructor(private readonly db: DataSource, private readonly store: EventStore) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: EventStore,
+    private readonly health: EndpointHealthRecorder,
+    private readonly outbox: Outbox,
+  ) {
     this.batcher = new DataLoader((outcomes) => this.recordBatch(outcomes), {
       cache: false,
       maxBatchSize: 200,
@@ -74,10 +82,11 @@ export class AttemptRecorder {
     await tx.query(
       `UPDATE deliveries d
           SET status = u.status, attempts = u.attempts, last_status_code = u.last_status_code, last_error = u.last_error,
-              next_attempt_at = u.next_attempt_at, due_at = u.next_attempt_at, delivered_at = u.delivered_at,
+              next_attempt_at = u.next_attempt_at, due_at = u.due_at, delivered_at = u.delivered_at,
               version = u.version, updated_at = now()
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
-              AS u(id, status, attempts, last_status_code, last_error, next_attempt_at, delivered_at, version)
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[],
+                     $9::timestamptz[])
+              AS u(id, status, attempts, last_status_code, last_error, next_attempt_at, delivered_at, version, due_at)
         WHERE d.id = u.id`,
       [
         outcomes.map((o) => o.context.delivery_id),
@@ -88,8 +97,22 @@ export class AttemptRecorder {
         states.map((s) => s.next_attempt_at),
         states.map((s) => s.delivered_at),
         outcomes.map((o) => o.context.version + o.events.length),
+        // A held delivery waits with due_at = its creation time, so the scheduler releases held
+        // deliveries in publication order once the endpoint is resumed or its circuit closes.
+        outcomes.map((o, i) => (o.events.some((e) => e.type === 'DeliveryDeferred') ? o.context.created_at : states[i].next_attempt_at)),
       ],
     );
+    await this.insertAttempts(tx, outcomes);
+    const results = new Map<string, AttemptResult[]>();
+    for (const { context, events } of outcomes) {
+      const result = attemptResult(events);
+      if (result) results.set(context.endpoint_id, [...(results.get(context.endpoint_id) ?? []), result]);
+    }
+    const circuitEvents = await this.health.record(tx, results);
+    await this.outbox.add(tx, [...outcomes.flatMap(({ context, events }) => outcomeEvents(context, events)), ...circuitEvents]);
+  }
+
+  private async insertAttempts(tx: EntityManager, outcomes: readonly AttemptOutcome[]): Promise<void> {
     const attempts = outcomes.flatMap(({ context, events }) =>
       events.flatMap((event) => (event.type === 'DeliveryAttempted' ? [{ context, data: event.data }] : [])),
     );
@@ -130,7 +153,7 @@ export function stateOf(context: DispatchContext): DeliveryState {
     last_status_code: context.last_status_code,
     last_error: context.last_error,
     next_attempt_at: null,
-    delivered_at: null,
+    delivered_at: context.delivered_at?.toISOString() ?? null,
     failure_reason: null,
   };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
+import type { CircuitState } from '@hookledger/domain';
 
 /** Everything one attempt needs: the delivery's state, its message and its endpoint. */
 export interface DispatchContext {
@@ -25,6 +26,10 @@ export interface DispatchContext {
   readonly retry_schedule: number[] | null;
   readonly timeout_ms: number | null;
   readonly endpoint_version: number;
+  readonly paused: boolean;
+  readonly circuit_state: CircuitState;
+  readonly created_at: Date;
+  readonly delivered_at: Date | null;
 }
 
 const LOAD_SQL = `
@@ -32,10 +37,12 @@ const LOAD_SQL = `
          d.last_status_code, d.last_error,
          m.timestamp AS message_timestamp, m.data,
          e.url, e.active AS endpoint_active, e.deleted_at IS NOT NULL AS endpoint_deleted, e.headers, e.secrets,
-         e.retry_schedule, e.timeout_ms, e.version AS endpoint_version
+         e.retry_schedule, e.timeout_ms, e.version AS endpoint_version, e.paused,
+         coalesce(h.circuit_state, 'closed') AS circuit_state, d.created_at, d.delivered_at
     FROM deliveries d
     JOIN messages m ON m.id = d.message_id
     JOIN endpoints e ON e.id = d.endpoint_id
+    LEFT JOIN endpoint_health h ON h.endpoint_id = d.endpoint_id
    WHERE d.id = ANY($1::text[])`;
 
 /**

@@ -8,6 +8,7 @@ import { AttemptRecorder } from './attempt-recorder';
 import { DeliveryLoader } from './delivery-loader';
 import { DispatchConsumer } from './dispatch.consumer';
 import { DispatchService } from './dispatch.service';
+import { EndpointHealthRecorder } from './endpoint-health.recorder';
 import { WebhookSender } from './http/webhook-sender';
 
 @Module({})
@@ -26,13 +27,14 @@ export class DispatcherModule {
       providers: [
         DeliveryLoader,
         AttemptRecorder,
+        EndpointHealthRecorder,
         DispatchService,
         DispatchConsumer,
         {
           provide: WebhookSender,
           inject: [HookledgerConfig],
           useFactory: (c: HookledgerConfig) =>
-            new WebhookSender({ allowPrivateNetworks: c.allowPrivateNetworks, userAgent: `Hookledger/${c.version}`, maxConnectionsPerOrigin: c.delivery.perEndpointConcurrency }),
+            new WebhookSender({ allowPrivateNetworks: c.allowPrivateNetworks, userAgent: `Hookledger/${c.version}`, maxConnectionsPerOrigin: c.delivery.concurrency }),
         },
       ],
     };

@@ -1,8 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HookledgerConfig } from '@hookledger/config';
-import { DatabaseModule } from '@hookledger/event-store';
+import { DatabaseModule, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
+import { ReplayRunner } from './replay-runner';
+import { CircuitProber } from './circuit-prober';
+import { EndpointDisabler } from './endpoint-disabler';
+import { OutboxRelay } from './outbox-relay';
 import { RetryPoller } from './retry-poller';
 
 @Module({})
@@ -17,7 +21,7 @@ export class SchedulerModule {
         MetricsModule,
         HealthModule.forRoot('scheduler'),
       ],
-      providers: [RetryPoller],
+      providers: [Replays, ReplayRunner, RetryPoller, CircuitProber, EndpointDisabler, OutboxRelay],
     };
   }
 }

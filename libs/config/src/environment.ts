@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
@@ -8,6 +8,10 @@ const toBoolean = ({ value }: { value: unknown }) => {
   if (['true', '1', 'yes', 'on'].includes(text)) return true;
   if (['false', '0', 'no', 'off'].includes(text)) return false;
   return value; // left as a string so @IsBoolean reports it, naming the variable
+};
+const toNumber = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  return /^\d+(\.\d+)?$/.test(String(value).trim()) ? Number(value) : value;
 };
 const toInt = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
@@ -81,4 +85,22 @@ export class Environment {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
   HOOKS_DB_POOL_SIZE?: number;
+
+  @IsOptional() @Transform(toNumber) @IsNumber({}, { message: 'HOOKS_CIRCUIT_FAILURE_RATE must be a number between 0 and 1' }) @Min(0.01) @Max(1)
+  HOOKS_CIRCUIT_FAILURE_RATE?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  HOOKS_CIRCUIT_MIN_REQUESTS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  HOOKS_CIRCUIT_WINDOW_S?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  HOOKS_CIRCUIT_CONSECUTIVE_FAILURES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  HOOKS_CIRCUIT_COOLDOWN_S?: number;
+
+  @IsOptional() @Matches(/^\d+(ms|s|m|h|d)?$/, { message: 'HOOKS_ENDPOINT_DISABLE_AFTER must be a duration such as 5d, 12h, 30m, 45s or a number of seconds' })
+  HOOKS_ENDPOINT_DISABLE_AFTER?: string;
 }

@@ -25,6 +25,15 @@ export class HookledgerConfig {
     readonly concurrency: number;
     readonly perEndpointConcurrency: number;
   };
+  readonly circuit!: {
+    readonly failureRate: number;
+    readonly minRequests: number;
+    readonly windowSeconds: number;
+    readonly consecutiveFailures: number;
+    readonly cooldownSeconds: number;
+  };
+  /** An endpoint failing without a single success for this long is disabled. */
+  readonly endpointDisableAfterMs!: number;
   readonly ingestBatchSize!: number;
   readonly schedulerIntervalMs!: number;
   readonly dbPoolSize!: number;
@@ -83,10 +92,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       concurrency: parsed.HOOKS_DISPATCH_CONCURRENCY ?? 256,
       perEndpointConcurrency: parsed.HOOKS_ENDPOINT_CONCURRENCY ?? 32,
     },
+    circuit: {
+      failureRate: parsed.HOOKS_CIRCUIT_FAILURE_RATE ?? 0.5,
+      minRequests: parsed.HOOKS_CIRCUIT_MIN_REQUESTS ?? 10,
+      windowSeconds: parsed.HOOKS_CIRCUIT_WINDOW_S ?? 60,
+      consecutiveFailures: parsed.HOOKS_CIRCUIT_CONSECUTIVE_FAILURES ?? 5,
+      cooldownSeconds: parsed.HOOKS_CIRCUIT_COOLDOWN_S ?? 30,
+    },
+    endpointDisableAfterMs: durationMs(parsed.HOOKS_ENDPOINT_DISABLE_AFTER ?? '5d'),
     ingestBatchSize: parsed.HOOKS_INGEST_BATCH_SIZE ?? 500,
     schedulerIntervalMs: parsed.HOOKS_SCHEDULER_INTERVAL_MS ?? 500,
     dbPoolSize: parsed.HOOKS_DB_POOL_SIZE ?? 10,
     logLevel: parsed.HOOKS_LOG_LEVEL ?? 'info',
     version: options.version ?? '0.1.0',
   }) as HookledgerConfig;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `5d`, `12h`, `30m`, `45s`, `250ms`, or plain seconds. */
+function durationMs(text: string): number {
+  const [, amount, unit] = /^(\d+)(ms|s|m|h|d)?$/.exec(text) ?? [];
+  return Number(amount) * UNIT_MS[unit ?? 's'];
 }

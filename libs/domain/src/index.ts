@@ -11,3 +11,4 @@ export * from './delivery/attempt-classification';
 export * from './delivery/delivery-events';
 export * from './delivery/delivery-state';
 export * from './delivery/record-attempt';
+export * from './health/circuit-breaker';

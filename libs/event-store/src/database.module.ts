@@ -4,6 +4,8 @@ import { HookledgerConfig } from '@hookledger/config';
 import { dataSourceOptions } from './data-source';
 import { EventStore } from './event-store';
 import { EventReader } from './event-reader';
+import { EndpointProjection } from './projections/endpoint-projection';
+import { Outbox } from './projections/outbox';
 
 /** Postgres for an app: the TypeORM DataSource (inject `DataSource`), the EventStore and EventReader. */
 @Global()
@@ -23,8 +25,8 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [EventStore, EventReader],
-      exports: [EventStore, EventReader, TypeOrmModule],
+      providers: [EventStore, EventReader, EndpointProjection, Outbox],
+      exports: [EventStore, EventReader, EndpointProjection, Outbox, TypeOrmModule],
     };
   }
 }

@@ -4,3 +4,5 @@ export { WebhookReceiver } from './webhook-receiver';
 export type { ReceivedWebhook, ReceiverAnswer, AnswerFn } from './webhook-receiver';
 export { TestSystem, APPS } from './test-system';
 export type { AppName, ApiAnswer } from './test-system';
+export { OperationalEventListener } from './operational-events';
+export type { ReceivedOperationalEvent } from './operational-events';

@@ -9,6 +9,7 @@ export const DeliveryEventType = {
   DeliverySucceeded: 'DeliverySucceeded',
   DeliveryRetryScheduled: 'DeliveryRetryScheduled',
   DeliveryFailed: 'DeliveryFailed',
+  DeliveryDeferred: 'DeliveryDeferred',
 } as const;
 export type DeliveryEventType = (typeof DeliveryEventType)[keyof typeof DeliveryEventType];
 
@@ -44,14 +45,18 @@ export type DeliveryAttemptedData = {
 export type DeliverySucceededData = { attempt: number; status_code: number };
 export type DeliveryRetryScheduledData = { attempt: number; next_attempt_at: string; reason: AttemptReason };
 export type DeliveryFailedData = { attempts: number; reason: DeliveryFailureReason };
+/** Why an attempt was held back without being made (and without being spent). */
+export type DeferralReason = 'endpoint_paused' | 'circuit_open';
+export type DeliveryDeferredData = { attempt: number; reason: DeferralReason };
 
 export type DeliveryScheduled = DomainEvent<'DeliveryScheduled', DeliveryScheduledData>;
 export type DeliveryAttempted = DomainEvent<'DeliveryAttempted', DeliveryAttemptedData>;
 export type DeliverySucceeded = DomainEvent<'DeliverySucceeded', DeliverySucceededData>;
 export type DeliveryRetryScheduled = DomainEvent<'DeliveryRetryScheduled', DeliveryRetryScheduledData>;
 export type DeliveryFailed = DomainEvent<'DeliveryFailed', DeliveryFailedData>;
+export type DeliveryDeferred = DomainEvent<'DeliveryDeferred', DeliveryDeferredData>;
 
-export type DeliveryEvent = DeliveryScheduled | DeliveryAttempted | DeliverySucceeded | DeliveryRetryScheduled | DeliveryFailed;
+export type DeliveryEvent = DeliveryScheduled | DeliveryAttempted | DeliverySucceeded | DeliveryRetryScheduled | DeliveryFailed | DeliveryDeferred;
 
 /** The stream a delivery's events live in. */
 export function deliveryStreamId(deliveryId: string): string {

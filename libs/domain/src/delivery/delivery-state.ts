@@ -54,6 +54,9 @@ export function evolve(state: DeliveryState, event: DeliveryEvent): DeliveryStat
       return { ...state, status: 'retrying', next_attempt_at: event.data.next_attempt_at };
     case 'DeliveryFailed':
       return { ...state, status: 'failed', next_attempt_at: null, failure_reason: event.data.reason };
+    case 'DeliveryDeferred':
+      // Held until the endpoint is resumed or its circuit closes; no attempt is spent.
+      return { ...state, next_attempt_at: null };
     default:
       return state;
   }

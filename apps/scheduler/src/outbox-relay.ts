@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { HookledgerConfig } from '@hookledger/config';
+import { JetStreamPublisher } from '@hookledger/messaging';
+import { PeriodicTask } from './periodic-task';
+
+const BATCH = 500;
+
+/**
+ * Publishes operational events from the outbox to `<ns>.evt.>` and deletes them once JetStream
+ * acknowledged: at least once (a crash before the delete republishes; the event id is the msgID
+ * and consumers dedup on it). SKIP LOCKED lets several schedulers share the relay.
+ */
+@Injectable()
+export class OutboxRelay extends PeriodicTask {
+  protected readonly intervalMs: number;
+
+  constructor(private readonly db: DataSource, private readonly publisher: JetStreamPublisher, config: HookledgerConfig) {
+    super();
+    this.intervalMs = Math.min(config.schedulerIntervalMs, 200);
+  }
+
+  protected async tick(): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const rows: { seq: string; id: string; subject: string; payload: object }[] = await tx.query(
+        `SELECT seq, id, subject, payload FROM outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH],
+      );
+      if (rows.length === 0) return false;
+      await this.publisher.publishMany(rows.map((row) => ({ subject: row.subject, payload: row.payload, msgID: row.id })));
+      await tx.query(`DELETE FROM outbox WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+      return rows.length === BATCH;
+    });
+  }
+}

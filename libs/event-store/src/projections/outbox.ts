@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { HookledgerConfig } from '@hookledger/config';
+import { OperationalEvent, OperationalEventName, topology, Topology } from '@hookledger/contracts';
+
+/**
+ * Operational events (`<ns>.evt.<name>`) are written to the outbox in the transaction of the
+ * change they report, and published from there by the scheduler's relay: a crash between the
+ * change and the publish cannot lose one. Consumers dedup on the event id (also the msgID).
+ */
+@Injectable()
+export class Outbox {
+  private readonly topology: Topology;
+
+  constructor(config: HookledgerConfig) {
+    this.topology = topology(config.natsNamespace);
+  }
+
+  async add(tx: EntityManager, events: readonly OperationalEvent<OperationalEventName, object>[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.query(
+      `INSERT INTO outbox (id, subject, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
+      [events.map((e) => e.id), events.map((e) => this.topology.subjects.eventFor(e.type)), events.map((e) => JSON.stringify(e))],
+    );
+  }
+}

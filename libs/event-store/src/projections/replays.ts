@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** Which of the endpoint's deliveries a replay re-delivers. */
+export const REPLAY_STATUS_FILTERS = ['failed', 'succeeded', 'all'] as const;
+export type ReplayStatusFilter = (typeof REPLAY_STATUS_FILTERS)[number];
+
+/** A row of `replays`: a durable job that re-delivers an endpoint's deliveries created in [since, until). */
+export interface ReplayRow {
+  id: string;
+  endpoint_id: string;
+  tenant_id: string | null;
+  since: Date;
+  until: Date;
+  status: ReplayStatusFilter;
+  state: 'running' | 'completed';
+  /** The id of the last delivery handled; pages continue after it. */
+  cursor: string | null;
+  total: number;
+  dispatched: number;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+}
+
+export interface NewReplay {
+  readonly id: string;
+  readonly endpoint_id: string;
+  readonly tenant_id: string | null;
+  readonly since: Date;
+  /** null = up to the moment the replay is created. */
+  readonly until: Date | null;
+  readonly status: ReplayStatusFilter;
+  readonly created_by: string;
+}
+
+/** A delivery in a replay's page, with what a manual dispatch command for it needs. */
+export interface ReplayTarget {
+  readonly id: string;
+  readonly attempts: number;
+  readonly version: number;
+  /** Manually attempted since the replay was created: by this replay before a crash, or by someone's retry. */
+  readonly redelivered: boolean;
+}
+
+/**
+ * Replay jobs. The API creates them; the scheduler's ReplayRunner works through them a page at a
+ * time. Every statement that decides which deliveries a replay covers is here, so the count the
+ * API answers and the pages the runner sends cannot drift apart.
+ */
+@Injectable()
+export class Replays {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Inserts a running replay with its total counted in the same statement. An open range ends at
+   * the creation time, so deliveries that arrive later are not swept into it. A replay with
+   * nothing to do is completed at once.
+   */
+  async create(tx: EntityManager, replay: NewReplay): Promise<ReplayRow> {
+    const rows: ReplayRow[] = await tx.query(
+      `WITH matching AS (
+         SELECT count(*)::int AS total FROM deliveries
+          WHERE endpoint_id = $2 AND created_at >= $4::timestamptz AND created_at < coalesce($5::timestamptz, now())
+            AND ($6::text = 'all' OR status = $6::text)
+       )
+       INSERT INTO replays (id, endpoint_id, tenant_id, since, until, status, total, created_by, state, completed_at)
+       SELECT $1, $2, $3, $4, coalesce($5, now()), $6, total, $7,
+              CASE WHEN total = 0 THEN 'completed' ELSE 'running' END, CASE WHEN total = 0 THEN now() END
+         FROM matching
+       RETURNING *`,
+      [replay.id, replay.endpoint_id, replay.tenant_id, replay.since, replay.until, replay.status, replay.created_by],
+    );
+    return rows[0];
+  }
+
+  async find(id: string): Promise<ReplayRow | null> {
+    const rows: ReplayRow[] = await this.db.query(`SELECT * FROM replays WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Locks the running replay that waited longest since its last page, so several replays take
+   * turns and several schedulers work on different ones. A replay whose endpoint is paused or
+   * disabled is held until it is resumed or enabled (its commands would only be deferred or
+   * fail without an attempt); one whose endpoint was deleted is claimed so it can be closed.
+   */
+  async claimNext(tx: EntityManager): Promise<(ReplayRow & { endpoint_deleted: boolean }) | null> {
+    const rows: (ReplayRow & { endpoint_deleted: boolean })[] = await tx.query(
+      `SELECT r.*, e.deleted_at IS NOT NULL AS endpoint_deleted
+         FROM replays r
+         JOIN endpoints e ON e.id = r.endpoint_id
+        WHERE r.state = 'running' AND ((e.active AND NOT e.paused) OR e.deleted_at IS NOT NULL)
+        ORDER BY r.updated_at
+        LIMIT 1
+          FOR UPDATE OF r SKIP LOCKED`,
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The next page of the replay's deliveries, in id order after its cursor.
+   *
+   * A crash after the page's commands were published but before the cursor moved makes the
+   * runner read this page again. By then some of its deliveries may have been re-sent and have
+   * changed status (a failed one now succeeded) and version (so a fresh msgID would not be
+   * dropped by JetStream). Counting a delivery manually attempted since the replay's creation as
+   * part of the replay keeps the page the same, and marking it `redelivered` keeps it from being
+   * sent twice.
+   */
+  async nextPage(tx: EntityManager, replay: ReplayRow, limit: number): Promise<ReplayTarget[]> {
+    return tx.query(
+      `SELECT id, attempts, version, redelivered
+         FROM (SELECT d.id, d.attempts, d.version, d.status,
+                      EXISTS (SELECT 1 FROM attempts a
+                               WHERE a.delivery_id = d.id AND a.trigger = 'manual' AND a.started_at >= $6) AS redelivered
+                 FROM deliveries d
+                WHERE d.endpoint_id = $1 AND d.created_at >= $2 AND d.created_at < $3
+                  AND ($5::text IS NULL OR d.id > $5)) candidate
+        WHERE $4::text = 'all' OR status = $4::text OR redelivered
+        ORDER BY id
+        LIMIT $7`,
+      [replay.endpoint_id, replay.since, replay.until, replay.status, replay.cursor, replay.created_at, limit],
+    );
+  }
+
+  /** Moves the cursor past a handled page; a short page was the last one. */
+  async advance(tx: EntityManager, id: string, page: { cursor: string | null; handled: number; last: boolean }): Promise<void> {
+    await tx.query(
+      `UPDATE replays
+          SET cursor = coalesce($2, cursor), dispatched = dispatched + $3, updated_at = clock_timestamp(),
+              state = CASE WHEN $4 THEN 'completed' ELSE state END,
+              completed_at = CASE WHEN $4 THEN clock_timestamp() END
+        WHERE id = $1`,
+      [id, page.cursor, page.handled, page.last],
+    );
+  }
+}
