@@ -1,16 +1,17 @@
-import { Controller, Get, HttpStatus, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '@hookledger/observability';
 import { decodeCursor, Page, toPage } from '../http/pagination';
 import { DeliveriesRepository } from './deliveries.repository';
-import { AttemptResource, DeliveryResource, toAttemptResource, toDeliveryResource } from './delivery.resource';
+import { DeliveryRetryService } from './delivery-retry.service';
+import { AttemptResource, DeliveryResource, RetryAcceptedResource, toAttemptResource, toDeliveryResource } from './delivery.resource';
 import { DeliveryQuery } from './delivery-query';
 
 @ApiTags('deliveries')
 @ApiBearerAuth()
 @Controller('v1/deliveries')
 export class DeliveriesController {
-  constructor(private readonly deliveries: DeliveriesRepository) {}
+  constructor(private readonly deliveries: DeliveriesRepository, private readonly retries: DeliveryRetryService) {}
 
   @Get()
   async list(@Query() query: DeliveryQuery): Promise<Page<DeliveryResource>> {
@@ -32,6 +33,16 @@ export class DeliveriesController {
   async attempts(@Param('id') id: string): Promise<Page<AttemptResource>> {
     if (!(await this.deliveries.find(id))) throw notFound(id);
     return { data: (await this.deliveries.attempts(id)).map(toAttemptResource), next_cursor: null };
+  }
+
+  @Post(':id/retry')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Send the delivery again now, as a manual attempt, whatever its status' })
+  @ApiAcceptedResponse({ type: RetryAcceptedResource })
+  @ApiNotFoundResponse({ description: 'No such delivery' })
+  @ApiConflictResponse({ description: 'The endpoint is disabled, paused or deleted' })
+  retry(@Param('id') id: string): Promise<RetryAcceptedResource> {
+    return this.retries.retry(id);
   }
 }
 

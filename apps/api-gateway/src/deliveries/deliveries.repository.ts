@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AttemptRow, DeliveryRow } from './delivery.resource';
+import type { AttemptRow, DeliveryRow, RetryTargetRow } from './delivery.resource';
 import type { DeliveryQuery } from './delivery-query';
 
 /** Reads of the `deliveries` and `attempts` projections. Newest first, keyset-paginated on the time-ordered id. */
@@ -32,6 +32,18 @@ export class DeliveriesRepository {
 
   forMessage(messageId: string): Promise<DeliveryRow[]> {
     return this.db.query(`SELECT * FROM deliveries WHERE message_id = $1 ORDER BY id LIMIT 1000`, [messageId]);
+  }
+
+  /** What a manual re-delivery needs: the next attempt number, the stream version, and the endpoint's state. */
+  async findForRetry(id: string): Promise<RetryTargetRow | null> {
+    const rows: RetryTargetRow[] = await this.db.query(
+      `SELECT d.id, d.endpoint_id, d.attempts, d.version, e.active AS endpoint_active, e.paused AS endpoint_paused,
+              e.deleted_at IS NOT NULL AS endpoint_deleted
+         FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+        WHERE d.id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
   }
 
   attempts(deliveryId: string): Promise<AttemptRow[]> {

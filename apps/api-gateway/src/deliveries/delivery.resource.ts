@@ -30,6 +30,21 @@ export class AttemptResource {
   @ApiProperty({ nullable: true, description: 'First 4 KiB of the response body' }) response_body!: string | null;
 }
 
+export class RetryAcceptedResource {
+  @ApiProperty({ example: 'dlv_01JD…' }) delivery_id!: string;
+  @ApiProperty({ description: 'The attempt number the re-delivery will be recorded as' }) attempt!: number;
+}
+
+export interface RetryTargetRow {
+  id: string;
+  endpoint_id: string;
+  attempts: number;
+  version: number;
+  endpoint_active: boolean;
+  endpoint_paused: boolean;
+  endpoint_deleted: boolean;
+}
+
 export interface DeliveryRow {
   id: string;
   message_id: string;

@@ -93,6 +93,7 @@ export class EndpointResource {
   @ApiProperty({ type: [String], nullable: true }) event_types!: string[] | null;
   @ApiProperty() active!: boolean;
   @ApiProperty({ nullable: true }) disabled_reason!: string | null;
+  @ApiProperty({ description: 'Paused: new deliveries are stored and held, then sent in order on resume' }) paused!: boolean;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers!: Record<string, string>;
   @ApiProperty({ type: [Number] }) retry_schedule!: number[];
   @ApiProperty() timeout_ms!: number;

@@ -1,0 +1,43 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HookledgerConfig } from '@hookledger/config';
+import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
+import { newId } from '@hookledger/domain';
+import { JetStreamPublisher } from '@hookledger/messaging';
+import { ProblemException } from '@hookledger/observability';
+import { DeliveriesRepository } from './deliveries.repository';
+import type { RetryAcceptedResource } from './delivery.resource';
+
+/**
+ * Manual re-delivery of one delivery, whatever its status: a dispatch command for the next attempt
+ * with trigger 'manual'. Each request gets its own msgID, so retrying twice sends twice; the
+ * dispatcher still sends only one of two commands racing for the same attempt number.
+ */
+@Injectable()
+export class DeliveryRetryService {
+  private readonly logger = new Logger(DeliveryRetryService.name);
+  private readonly topology: Topology;
+
+  constructor(private readonly deliveries: DeliveriesRepository, private readonly publisher: JetStreamPublisher, config: HookledgerConfig) {
+    this.topology = topology(config.natsNamespace);
+  }
+
+  async retry(id: string): Promise<RetryAcceptedResource> {
+    const target = await this.deliveries.findForRetry(id);
+    if (!target) throw new ProblemException(HttpStatus.NOT_FOUND, `Delivery ${id} does not exist.`);
+    if (target.endpoint_deleted) throw conflict(`Endpoint ${target.endpoint_id} was deleted; its deliveries cannot be sent again.`);
+    if (!target.endpoint_active) throw conflict(`Endpoint ${target.endpoint_id} is disabled; enable it (POST /v1/endpoints/${target.endpoint_id}/enable) before retrying.`);
+    if (target.endpoint_paused) throw conflict(`Endpoint ${target.endpoint_id} is paused; resume it (POST /v1/endpoints/${target.endpoint_id}/resume) before retrying.`);
+
+    const command: DispatchCommand = { v: 1, delivery_id: id, attempt: target.attempts + 1, trigger: 'manual' };
+    try {
+      await this.publisher.publish(this.topology.subjects.dispatch, command, dispatchMessageId(id, target.version, newId('req')));
+    } catch (error) {
+      this.logger.error({ msg: 'manual retry not published', delivery_id: id, err: error });
+      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'The event bus did not acknowledge the retry; it was not queued. Try again.', { retry_after: 1 });
+    }
+    this.logger.log({ msg: 'manual retry queued', delivery_id: id, endpoint_id: target.endpoint_id, attempt: command.attempt });
+    return { delivery_id: id, attempt: command.attempt };
+  }
+}
+
+const conflict = (detail: string) => new ProblemException(HttpStatus.CONFLICT, detail);

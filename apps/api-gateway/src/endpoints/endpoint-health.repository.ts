@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** The circuit and failure streak of an endpoint, as the dispatcher keeps them in `endpoint_health`. */
+export interface EndpointHealthRow {
+  circuit_state: 'closed' | 'open' | 'half_open';
+  circuit_opened_at: Date | null;
+  circuit_retry_at: Date | null;
+  consecutive_failures: number;
+  failing_since: Date | null;
+  last_success_at: Date | null;
+  last_failure_at: Date | null;
+}
+
+/** Attempt statistics over a sliding window. */
+export interface AttemptWindowRow {
+  requests: number;
+  successes: number;
+  /** p50, p95, p99 of duration_ms; null without attempts. */
+  latency_ms: [number, number, number] | null;
+}
+
+@Injectable()
+export class EndpointHealthRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Null when the endpoint never had an attempt recorded: a closed circuit and no failures. */
+  async find(endpointId: string): Promise<EndpointHealthRow | null> {
+    const rows: EndpointHealthRow[] = await this.db.query(
+      `SELECT circuit_state, circuit_opened_at, circuit_retry_at, consecutive_failures, failing_since, last_success_at, last_failure_at
+         FROM endpoint_health WHERE endpoint_id = $1`,
+      [endpointId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Reads attempts(endpoint_id, started_at) through its index. */
+  async window(endpointId: string, seconds: number): Promise<AttemptWindowRow> {
+    const rows: AttemptWindowRow[] = await this.db.query(
+      `SELECT count(*)::int AS requests,
+              (count(*) FILTER (WHERE outcome = 'http_2xx'))::int AS successes,
+              percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration_ms) AS latency_ms
+         FROM attempts
+        WHERE endpoint_id = $1 AND started_at >= now() - make_interval(secs => $2)`,
+      [endpointId, seconds],
+    );
+    return rows[0];
+  }
+
+  /**
+   * An operator's enable starts the endpoint afresh: a closed circuit and no failure streak, so
+   * neither the breaker nor the auto-disabler acts at once on failures from before it was fixed.
+   */
+  async reset(tx: EntityManager, endpointId: string): Promise<void> {
+    await tx.query(
+      `UPDATE endpoint_health
+          SET circuit_state = 'closed', circuit_opened_at = NULL, circuit_retry_at = NULL, circuit_cooldown_s = 0,
+              consecutive_failures = 0, failing_since = NULL, gone_at = NULL, updated_at = now()
+        WHERE endpoint_id = $1`,
+      [endpointId],
+    );
+  }
+}

@@ -1,0 +1,80 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { HookledgerConfig } from '@hookledger/config';
+import { operationalEvent } from '@hookledger/contracts';
+import { EndpointProjection, EndpointRow, Outbox } from '@hookledger/event-store';
+import { ProblemException } from '@hookledger/observability';
+import { actorOf, Principal } from '../auth/principal';
+import type { EndpointResource } from './endpoint.dto';
+import { EndpointHealthRepository } from './endpoint-health.repository';
+import { toEndpointResource } from './endpoint-row';
+
+/** A change of an endpoint's state, or null when it is already in the state asked for. */
+interface StateChange {
+  readonly type: 'EndpointDisabled' | 'EndpointEnabled' | 'EndpointPaused' | 'EndpointResumed';
+  readonly fields: Partial<EndpointRow>;
+  readonly data?: Record<string, unknown>;
+  /** Further writes that belong to the same transaction: outbox events, the health reset. */
+  readonly alsoIn?: (tx: EntityManager) => Promise<void>;
+}
+
+const OPERATOR_REASON = 'disabled by an operator';
+
+/**
+ * An operator disabling, enabling, pausing and resuming an endpoint. Each is idempotent: asking
+ * for the state the endpoint is already in records nothing and answers the endpoint as it is.
+ */
+@Injectable()
+export class EndpointStateService {
+  constructor(
+    private readonly endpoints: EndpointProjection,
+    private readonly outbox: Outbox,
+    private readonly health: EndpointHealthRepository,
+    private readonly config: HookledgerConfig,
+  ) {}
+
+  disable(id: string, reason: string | undefined, principal: Principal): Promise<EndpointResource> {
+    const why = reason ?? OPERATOR_REASON;
+    return this.change(id, principal, (current) => current.active ? {
+      type: 'EndpointDisabled',
+      fields: { active: false, disabled_reason: why },
+      data: { reason: why, by: 'operator' },
+      alsoIn: (tx) => this.outbox.add(tx, [operationalEvent('endpoint.disabled', { endpoint_id: id, reason: why, by: 'operator' })]),
+    } : null);
+  }
+
+  enable(id: string, principal: Principal): Promise<EndpointResource> {
+    return this.change(id, principal, (current) => current.active ? null : {
+      type: 'EndpointEnabled',
+      fields: { active: true, disabled_reason: null },
+      data: { by: 'operator' },
+      alsoIn: async (tx) => {
+        await this.health.reset(tx, id);
+        await this.outbox.add(tx, [operationalEvent('endpoint.enabled', { endpoint_id: id, by: 'operator' })]);
+      },
+    });
+  }
+
+  pause(id: string, principal: Principal): Promise<EndpointResource> {
+    return this.change(id, principal, (current) => current.paused ? null : { type: 'EndpointPaused', fields: { paused: true } });
+  }
+
+  resume(id: string, principal: Principal): Promise<EndpointResource> {
+    return this.change(id, principal, (current) => current.paused ? { type: 'EndpointResumed', fields: { paused: false } } : null);
+  }
+
+  private async change(id: string, principal: Principal, decide: (current: EndpointRow) => StateChange | null): Promise<EndpointResource> {
+    const row = await this.endpoints.transaction(async (tx) => {
+      const current = await this.endpoints.lock(tx, id);
+      if (!current) throw new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${id} does not exist.`);
+      const change = decide(current);
+      if (!change) return current;
+      const next = await this.endpoints.update(tx, current, { ...current, ...change.fields }, {
+        type: change.type, data: { id, ...change.data }, metadata: { actor: actorOf(principal) },
+      });
+      await change.alsoIn?.(tx);
+      return next;
+    });
+    return toEndpointResource(row, this.config);
+  }
+}

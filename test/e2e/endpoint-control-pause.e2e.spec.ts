@@ -1,0 +1,48 @@
+import { TestSystem, WebhookReceiver } from '@hookledger/testing';
+
+describe('pausing an endpoint holds its deliveries, and resuming sends them in order', () => {
+  let system: TestSystem;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    // Order of arrival only means something when the endpoint gets one request at a time.
+    system = await TestSystem.start({ env: { HOOKS_ENDPOINT_CONCURRENCY: '1' } });
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await receiver?.close();
+  });
+
+  it('stores new deliveries as pending while paused and delivers them in publication order on resume', async () => {
+    const endpoint = (await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/paused'), event_types: ['paused.thing'] } })).body;
+    await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/paused-witness'), event_types: ['paused.thing'] } });
+
+    const paused = await system.request('POST', `/v1/endpoints/${endpoint.id}/pause`);
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ paused: true, active: true });
+    expect((await system.request('POST', `/v1/endpoints/${endpoint.id}/pause`)).body.paused).toBe(true);
+
+    const count = 30;
+    for (let n = 1; n <= count; n++) {
+      expect((await system.request('POST', '/v1/events', { body: { type: 'paused.thing', data: { n } } })).status).toBe(202);
+    }
+    // The witness has them all: the paused endpoint's commands went through the dispatcher too.
+    await receiver.waitForCount('/paused-witness', count);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.received('/paused')).toHaveLength(0);
+    const { body: listed } = await system.request('GET', `/v1/deliveries?endpoint_id=${endpoint.id}&limit=100`);
+    expect(listed.data).toHaveLength(count);
+    expect(new Set(listed.data.map((d: { status: string }) => d.status))).toEqual(new Set(['pending']));
+    expect((await system.request('GET', `/v1/endpoints/${endpoint.id}/health`)).body.paused).toBe(true);
+
+    const resumed = await system.request('POST', `/v1/endpoints/${endpoint.id}/resume`);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.paused).toBe(false);
+
+    await receiver.waitForCount('/paused', count, 30_000);
+    const order = receiver.received('/paused').map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n);
+    expect(order).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+  });
+});
