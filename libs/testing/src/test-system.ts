@@ -150,7 +150,7 @@ export class TestSystem {
   }
 }
 
-async function waitForHealth(app: RunningApp, timeoutMs = 30_000): Promise<void> {
+async function waitForHealth(app: RunningApp, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (app.exited) throw new Error(`${app.name} exited during start:\n${app.output.join('')}`);

@@ -39,7 +39,7 @@ export class EndpointStateService {
       type: 'EndpointDisabled',
       fields: { active: false, disabled_reason: why },
       data: { reason: why, by: 'operator' },
-      alsoIn: (tx) => this.outbox.add(tx, [operationalEvent('endpoint.disabled', { endpoint_id: id, reason: why, by: 'operator' })]),
+      alsoIn: (tx) => this.activationChanged(tx, id, false, why),
     } : null);
   }
 
@@ -48,10 +48,7 @@ export class EndpointStateService {
       type: 'EndpointEnabled',
       fields: { active: true, disabled_reason: null },
       data: { by: 'operator' },
-      alsoIn: async (tx) => {
-        await this.health.reset(tx, id);
-        await this.outbox.add(tx, [operationalEvent('endpoint.enabled', { endpoint_id: id, by: 'operator' })]);
-      },
+      alsoIn: (tx) => this.activationChanged(tx, id, true, null),
     });
   }
 
@@ -61,6 +58,19 @@ export class EndpointStateService {
 
   resume(id: string, principal: Principal): Promise<EndpointResource> {
     return this.change(id, principal, (current) => current.paused ? { type: 'EndpointResumed', fields: { paused: false } } : null);
+  }
+
+  /**
+   * What follows an operator enabling or disabling an endpoint, however they did it (these routes
+   * or PATCH {active}): the operational event, and on enable a fresh start for its health.
+   */
+  async activationChanged(tx: EntityManager, id: string, active: boolean, reason: string | null): Promise<void> {
+    if (active) {
+      await this.health.reset(tx, id);
+      await this.outbox.add(tx, [operationalEvent('endpoint.enabled', { endpoint_id: id, by: 'operator' })]);
+    } else {
+      await this.outbox.add(tx, [operationalEvent('endpoint.disabled', { endpoint_id: id, reason, by: 'operator' })]);
+    }
   }
 
   private async change(id: string, principal: Principal, decide: (current: EndpointRow) => StateChange | null): Promise<EndpointResource> {

@@ -7,12 +7,14 @@ import { actorOf, Principal } from '../auth/principal';
 import { CreatedEndpointResource, CreateEndpointDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
 import { EndpointProjection, EndpointRow } from '@hookledger/event-store';
 import { ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
+import { EndpointStateService } from './endpoint-state.service';
 
 @Injectable()
 export class EndpointsService {
   constructor(
     private readonly endpoints: EndpointProjection,
     private readonly cipher: SecretCipher,
+    private readonly state: EndpointStateService,
     private readonly config: HookledgerConfig,
   ) {}
 
@@ -66,10 +68,13 @@ export class EndpointsService {
         if (value === undefined) continue;
         changes[field] = field === 'event_types' || field === 'channels' ? normaliseList(value as string[]) : value;
       }
+      if (changes.active === current.active) delete changes.active;
       const next: EndpointRow = { ...current, ...changes };
       if (changes.active === true) next.disabled_reason = null;
-      if (changes.active === false && !current.disabled_reason) next.disabled_reason = 'disabled by an operator';
-      return this.endpoints.update(tx, current, next, { type: 'EndpointUpdated', data: { id, changes }, metadata: { actor: actorOf(principal) } });
+      if (changes.active === false) next.disabled_reason = 'disabled by an operator';
+      const updated = await this.endpoints.update(tx, current, next, { type: 'EndpointUpdated', data: { id, changes }, metadata: { actor: actorOf(principal) } });
+      if (changes.active !== undefined) await this.state.activationChanged(tx, id, next.active, next.disabled_reason);
+      return updated;
     });
     return toEndpointResource(row, this.config);
   }
