@@ -92,4 +92,12 @@ describe('the per-stream hash chain', () => {
 
     expect(await reader.verifyStream(db.manager, 'endpoint-hole')).toBe(3);
   });
+
+  it('names the first missing version when the newest events of a stream are deleted behind the trigger', async () => {
+    await appendEndpoint('endpoint-truncated', 0, [updated(1), updated(2), updated(3)]);
+
+    await tamper(`DELETE FROM events WHERE stream_id = $1 AND stream_version = 3`, ['endpoint-truncated']);
+
+    expect(await reader.verifyStream(db.manager, 'endpoint-truncated')).toBe(3);
+  });
 });
