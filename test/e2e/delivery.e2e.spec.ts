@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { TestSystem, WebhookReceiver } from '@hookledger/testing';
+import { natsUrl, TestSystem, WebhookReceiver } from '@hookledger/testing';
 import { eventually } from './eventually';
 
 describe('delivery pipeline, end to end', () => {
@@ -126,7 +126,7 @@ describe('delivery pipeline, end to end', () => {
     const { connect } = await import('@nats-io/transport-node');
     const { jetstream } = await import('@nats-io/jetstream');
     await createEndpoint('/inbound', { event_types: ['shipment.*'] });
-    const nc = await connect({ servers: process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const nc = await connect({ servers: natsUrl() });
     try {
       await jetstream(nc).publish(`${system.namespace}.in.shipment.sent`, JSON.stringify({ id: 'ship-1', data: { carrier: 'dhl' } }), { msgID: 'ship-1' });
     } finally {

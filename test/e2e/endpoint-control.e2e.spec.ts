@@ -1,6 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
-import { openDataSource, TestSystem, WebhookReceiver } from '@hookledger/testing';
+import { natsUrl, openDataSource, TestSystem, WebhookReceiver } from '@hookledger/testing';
 import { eventually } from './eventually';
 
 /** The part of a core NATS connection this spec uses. */
@@ -37,7 +37,7 @@ describe('operators controlling endpoints: disable, enable, retry, replay, healt
       },
     });
     db = await openDataSource(system.database, 1);
-    nc = await connect({ servers: process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222' });
+    nc = await connect({ servers: natsUrl() });
     nc.subscribe(`${system.namespace}.evt.endpoint.>`, {
       callback: (error, msg) => {
         if (!error) operational.push({ subject: msg.subject, event: msg.json() as (typeof operational)[number]['event'] });

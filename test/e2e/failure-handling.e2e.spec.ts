@@ -1,4 +1,4 @@
-import { OperationalEventListener, TestSystem, WebhookReceiver } from '@hookledger/testing';
+import { natsUrl, OperationalEventListener, TestSystem, WebhookReceiver } from '@hookledger/testing';
 import { eventually } from './eventually';
 
 /**
@@ -21,7 +21,7 @@ describe('failure handling, end to end', () => {
         HOOKS_ENDPOINT_DISABLE_AFTER: '4s',
       },
     });
-    events = await OperationalEventListener.start(process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222', system.namespace);
+    events = await OperationalEventListener.start(natsUrl(), system.namespace);
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestSystem } from '@hookledger/testing';
+import { freePort, TestSystem } from '@hookledger/testing';
 import { eventually } from './eventually';
 
 const ROOT = join(__dirname, '..', '..');
@@ -14,14 +14,6 @@ function runApp(app: string, env: Record<string, string>) {
     encoding: 'utf8',
     timeout: 20_000,
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
 }
 
 describe('operating the apps', () => {

@@ -1,27 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { Test, TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamManager } from '@nats-io/jetstream';
-import { ConfigModule, loadConfig } from '@hookledger/config';
-import { DispatchCommand, dispatchMessageId, IngestCommand, topology } from '@hookledger/contracts';
-import { DatabaseModule } from '@hookledger/event-store';
-import { InboundMessage, MessagingModule } from '@hookledger/messaging';
-import { createTestDatabase, TestDatabase } from '@hookledger/testing';
+import { dispatchMessageId, IngestCommand } from '@hookledger/contracts';
+import type { InboundMessage } from '@hookledger/messaging';
+import { DispatchRecorder, PublishedDispatch, TestInfrastructure } from '@hookledger/testing';
 import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
 import { SubscriptionCache } from './subscription-cache';
 
-const NATS_URL = process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const ns = topology(`t${randomBytes(5).toString('hex')}`);
+let infrastructure: TestInfrastructure;
+let app: TestingModule;
+let db: DataSource;
+let ingest: IngestService;
+/** Every publish, duplicates included: JetStream dedup hides them from the stream, not from here. */
+let dispatches: DispatchRecorder;
 
 /** Records how the service settled it; a second settlement would show up as a second entry. */
 class FakeMessage implements InboundMessage {
   readonly msgId = null;
   readonly streamSequence = 0;
   readonly settlements: string[] = [];
-  constructor(readonly data: unknown, readonly redeliveryCount = 0, readonly subject = ns.subjects.ingest) {}
+  constructor(readonly data: unknown, readonly redeliveryCount = 0, readonly subject = infrastructure.topology.subjects.ingest) {}
   get settled(): boolean {
     return this.settlements.length > 0;
   }
@@ -37,58 +35,23 @@ class FakeMessage implements InboundMessage {
   working(): void {}
 }
 
-/** The part of a core NATS connection this spec uses (nats-core's own types do not resolve here). */
-interface Observer {
-  subscribe(subject: string, options: { callback(error: Error | null, msg: { headers?: { get(key: string): string }; json(): unknown }): void }): unknown;
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Every publish on the dispatch subject, duplicates included: JetStream dedup hides them from the stream, not from here. */
-interface Published {
-  readonly msgId: string;
-  readonly command: DispatchCommand;
-}
-
-let database: TestDatabase;
-let app: TestingModule;
-let db: DataSource;
-let ingest: IngestService;
-let nc: Observer;
-let jsm: JetStreamManager;
-const published: Published[] = [];
-
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const config = loadConfig({ ...process.env, DATABASE_URL: database.url, NATS_URL, HOOKS_NATS_NAMESPACE: ns.namespace });
-  app = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot('test'), MessagingModule.forRoot('test')],
-    providers: [IngestService, IngestRepository, SubscriptionCache],
-  }).compile();
+  infrastructure = await TestInfrastructure.create();
+  app = await infrastructure.compile({ providers: [IngestService, IngestRepository, SubscriptionCache] });
   await app.init();
   db = app.get(DataSource);
   ingest = app.get(IngestService);
-  const raw = await connect({ servers: NATS_URL, name: `ingest-spec-observer-${ns.namespace}` });
-  nc = raw;
-  jsm = await jetstreamManager(raw);
-  nc.subscribe(ns.subjects.dispatch, {
-    callback: (error, msg) => {
-      if (!error) published.push({ msgId: msg.headers?.get('Nats-Msg-Id') ?? '', command: msg.json() as DispatchCommand });
-    },
-  });
-  await nc.flush();
+  dispatches = await DispatchRecorder.start(infrastructure.topology);
 });
 
 afterAll(async () => {
-  for (const stream of Object.values(ns.streams)) await jsm?.streams.delete(stream).catch(() => undefined);
-  await nc?.close();
-  await app?.close();
-  await database?.drop();
+  await dispatches?.close();
+  await infrastructure?.close();
 });
 
 let sequence = 0;
 function command(type: string, overrides: Partial<IngestCommand> = {}): IngestCommand {
-  const id = `msg_${ns.namespace}_${++sequence}`;
+  const id = `msg_${infrastructure.namespace}_${++sequence}`;
   return { v: 1, id, type, timestamp: '2024-05-01T12:00:00.000Z', data: { n: sequence }, tenant_id: null, channels: null, ...overrides };
 }
 
@@ -120,18 +83,9 @@ async function routedTo(messageId: string): Promise<string[]> {
   return (await deliveriesOf([messageId])).map((delivery) => delivery.endpoint_id);
 }
 
-/** The dispatch commands the COMMANDS stream holds (nothing consumes them in this spec). */
-async function storedDispatchCommands(): Promise<DispatchCommand[]> {
-  const { state } = await jsm.streams.info(ns.streams.commands);
-  const seqs = Array.from({ length: Math.max(0, state.last_seq - state.first_seq + 1) }, (_, i) => state.first_seq + i);
-  const stored = await Promise.all(seqs.map((seq) => jsm.streams.getMessage(ns.streams.commands, { seq })));
-  return stored.filter((msg) => msg?.subject === ns.subjects.dispatch).map((msg) => msg!.json<DispatchCommand>());
-}
-
-async function publishedFor(deliveryIds: readonly string[]): Promise<Published[]> {
-  await nc.flush();
+async function publishedFor(deliveryIds: readonly string[]): Promise<PublishedDispatch[]> {
   const wanted = new Set(deliveryIds);
-  return published.filter((p) => wanted.has(p.command.delivery_id));
+  return (await dispatches.published()).filter((p) => wanted.has(p.command.delivery_id));
 }
 
 async function tableCounts(): Promise<Record<string, number>> {
@@ -173,7 +127,7 @@ describe('handling a batch of ingest commands', () => {
     ]);
 
     const deliveryIds = deliveries.map((d) => d.id).sort();
-    const stored = (await storedDispatchCommands()).filter((c) => deliveryIds.includes(c.delivery_id));
+    const stored = (await dispatches.stored()).filter((c) => deliveryIds.includes(c.delivery_id));
     expect(stored.map((c) => c.delivery_id).sort()).toEqual(deliveryIds);
     expect(stored.every((c) => c.v === 1 && c.attempt === 1 && c.trigger === 'scheduled')).toBe(true);
     expect((await publishedFor(deliveryIds)).map((p) => p.msgId).sort()).toEqual(deliveryIds.map((id) => dispatchMessageId(id, 1)));
@@ -198,7 +152,7 @@ describe('handling a batch of ingest commands', () => {
     expect(sent).toHaveLength(2 * (2 * N) - 1);
     expect(sent.filter((p) => p.command.delivery_id === attempted)).toHaveLength(1);
     expect(sent.every((p) => p.msgId === dispatchMessageId(p.command.delivery_id, 1) && p.command.attempt === 1)).toBe(true);
-    const stored = (await storedDispatchCommands()).filter((c) => deliveryIds.includes(c.delivery_id));
+    const stored = (await dispatches.stored()).filter((c) => deliveryIds.includes(c.delivery_id));
     expect(stored).toHaveLength(2 * N);
     expect(new Set(stored.map((c) => c.delivery_id)).size).toBe(2 * N);
   });

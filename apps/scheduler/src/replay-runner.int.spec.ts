@@ -1,31 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Test, TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamManager } from '@nats-io/jetstream';
-import { ConfigModule, loadConfig } from '@hookledger/config';
-import { DispatchCommand, topology } from '@hookledger/contracts';
-import { DatabaseModule, Replays, ReplayStatusFilter } from '@hookledger/event-store';
-import { MessagingModule } from '@hookledger/messaging';
-import { createTestDatabase, TestDatabase } from '@hookledger/testing';
+import { Replays, ReplayStatusFilter } from '@hookledger/event-store';
+import { DispatchRecorder, PublishedDispatch, TestInfrastructure } from '@hookledger/testing';
 import { ReplayRunner } from './replay-runner';
-
-const NATS_URL = process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const ns = topology(`t${randomBytes(5).toString('hex')}`);
-
-/** The part of a core NATS connection this spec uses. */
-interface Observer {
-  subscribe(subject: string, options: { callback(error: Error | null, msg: { headers?: { get(key: string): string }; json(): unknown }): void }): unknown;
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Every publish on the dispatch subject as it crosses the server, duplicates JetStream drops included. */
-interface Published {
-  readonly msgId: string;
-  readonly command: DispatchCommand;
-}
 
 interface Scheduler {
   readonly app: TestingModule;
@@ -33,43 +11,27 @@ interface Scheduler {
   readonly replays: Replays;
 }
 
-let database: TestDatabase;
+let infrastructure: TestInfrastructure;
 let schedulers: Scheduler[] = [];
 let db: DataSource;
-let nc: Observer;
-let jsm: JetStreamManager;
-const published: Published[] = [];
+let dispatches: DispatchRecorder;
 
 async function startScheduler(name: string): Promise<Scheduler> {
-  const config = loadConfig({ ...process.env, DATABASE_URL: database.url, NATS_URL, HOOKS_NATS_NAMESPACE: ns.namespace });
-  const app = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(name), MessagingModule.forRoot(name)],
-    providers: [Replays, ReplayRunner],
-  }).compile();
+  const app = await infrastructure.compile({ name, providers: [Replays, ReplayRunner] });
   // Not init(): the runners' timers stay off; the tests turn the pages themselves.
   return { app, runner: app.get(ReplayRunner), replays: app.get(Replays) };
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  infrastructure = await TestInfrastructure.create();
   schedulers = [await startScheduler('test-replay-a'), await startScheduler('test-replay-b')];
   db = schedulers[0].app.get(DataSource);
-  const raw = await connect({ servers: NATS_URL, name: `replay-spec-observer-${ns.namespace}` });
-  nc = raw;
-  jsm = await jetstreamManager(raw);
-  nc.subscribe(ns.subjects.dispatch, {
-    callback: (error, msg) => {
-      if (!error) published.push({ msgId: msg.headers?.get('Nats-Msg-Id') ?? '', command: msg.json() as DispatchCommand });
-    },
-  });
-  await nc.flush();
+  dispatches = await DispatchRecorder.start(infrastructure.topology);
 });
 
 afterAll(async () => {
-  for (const { app } of schedulers) await app.close();
-  for (const stream of Object.values(ns.streams)) await jsm?.streams.delete(stream).catch(() => undefined);
-  await nc?.close();
-  await database?.drop();
+  await dispatches?.close();
+  await infrastructure?.close();
 });
 
 async function createEndpoint(id: string): Promise<void> {
@@ -106,14 +68,8 @@ async function runAll(runner: ReplayRunner): Promise<number> {
   return pages;
 }
 
-async function publishedFor(replayId: string): Promise<Published[]> {
-  await nc.flush();
-  return published.filter((p) => p.msgId.endsWith(`:${replayId}`));
-}
-
-async function storedDispatchCommands(): Promise<number> {
-  const info = await jsm.streams.info(ns.streams.commands, { subjects_filter: ns.subjects.dispatch });
-  return info.state.subjects?.[ns.subjects.dispatch] ?? 0;
+async function publishedFor(replayId: string): Promise<PublishedDispatch[]> {
+  return (await dispatches.published()).filter((p) => p.msgId.endsWith(`:${replayId}`));
 }
 
 describe('ReplayRunner', () => {
@@ -139,7 +95,7 @@ describe('ReplayRunner', () => {
     const failed = await seedDeliveries('ep_crash', 250);
     const replay = await createReplay('ep_crash');
     const { runner, replays } = schedulers[0];
-    const storedBefore = await storedDispatchCommands();
+    const storedBefore = await dispatches.storedCount();
 
     // The commands of the first page reach JetStream, then the process dies before the cursor moves.
     jest.spyOn(replays, 'advance').mockRejectedValueOnce(new Error('killed before commit'));
@@ -166,7 +122,7 @@ describe('ReplayRunner', () => {
     expect(failed.slice(200).every((id) => perDelivery.get(id) === 1)).toBe(true);
     expect(new Set(sent.map((p) => p.msgId)).size).toBe(250);
     // JetStream dropped the re-published ones: each delivery's command is stored once.
-    expect((await storedDispatchCommands()) - storedBefore).toBe(250);
+    expect((await dispatches.storedCount()) - storedBefore).toBe(250);
     expect(await replays.find(replay.id)).toMatchObject({ state: 'completed', total: 250, dispatched: 250 });
   });
 

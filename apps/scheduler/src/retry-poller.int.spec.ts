@@ -1,81 +1,40 @@
-import { randomBytes } from 'node:crypto';
-import { Test, TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamManager } from '@nats-io/jetstream';
-import { ConfigModule, loadConfig } from '@hookledger/config';
-import { DispatchCommand, dispatchMessageId, topology } from '@hookledger/contracts';
-import { DatabaseModule } from '@hookledger/event-store';
-import { MessagingModule } from '@hookledger/messaging';
-import { createTestDatabase, TestDatabase } from '@hookledger/testing';
+import { dispatchMessageId } from '@hookledger/contracts';
+import { DispatchRecorder, PublishedDispatch, TestInfrastructure } from '@hookledger/testing';
 import { RetryPoller } from './retry-poller';
-
-const NATS_URL = process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const ns = topology(`t${randomBytes(5).toString('hex')}`);
-
-/** The part of a core NATS connection this spec uses (nats-core's own types do not resolve here). */
-interface Observer {
-  subscribe(subject: string, options: { callback(error: Error | null, msg: { headers?: { get(key: string): string }; json(): unknown }): void }): unknown;
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * Every publish on the dispatch subject as it crosses the server. JetStream would silently drop a
- * second publish of the same msgID, so the stream alone cannot show a retry sent twice; this can.
- */
-interface Published {
-  readonly msgId: string;
-  readonly command: DispatchCommand;
-}
 
 interface Scheduler {
   readonly app: TestingModule;
   readonly poller: RetryPoller;
 }
 
-let database: TestDatabase;
+let infrastructure: TestInfrastructure;
 let schedulers: Scheduler[] = [];
 let db: DataSource;
-let nc: Observer;
-let jsm: JetStreamManager;
-const published: Published[] = [];
+/** Every publish, so a retry sent twice shows even where JetStream's msgID dedup hides it from the stream. */
+let dispatches: DispatchRecorder;
 
 /** One scheduler instance: its own DataSource pool and NATS connection, the shared database and namespace. */
 async function startScheduler(name: string): Promise<Scheduler> {
-  const config = loadConfig({ ...process.env, DATABASE_URL: database.url, NATS_URL, HOOKS_NATS_NAMESPACE: ns.namespace, HOOKS_SCHEDULER_INTERVAL_MS: '20' });
-  const app = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(name), MessagingModule.forRoot(name)],
-    providers: [RetryPoller],
-  }).compile();
+  const app = await infrastructure.compile({ name, providers: [RetryPoller], env: { HOOKS_SCHEDULER_INTERVAL_MS: '20' } });
   // Not init(): the pollers' timers stay off until a test starts the lifecycles itself.
   return { app, poller: app.get(RetryPoller) };
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  infrastructure = await TestInfrastructure.create();
   schedulers = [await startScheduler('test-scheduler-a'), await startScheduler('test-scheduler-b')];
   db = schedulers[0].app.get(DataSource);
   expect(schedulers[1].app.get(DataSource)).not.toBe(db);
   await db.query(`INSERT INTO endpoints (id, url, secrets, version) VALUES ('ep_retry', 'https://receiver.example/hooks', '[]'::jsonb, 1)`);
-  const raw = await connect({ servers: NATS_URL, name: `scheduler-spec-observer-${ns.namespace}` });
-  nc = raw;
-  jsm = await jetstreamManager(raw);
-  nc.subscribe(ns.subjects.dispatch, {
-    callback: (error, msg) => {
-      if (!error) published.push({ msgId: msg.headers?.get('Nats-Msg-Id') ?? '', command: msg.json() as DispatchCommand });
-    },
-  });
-  await nc.flush();
+  dispatches = await DispatchRecorder.start(infrastructure.topology);
 });
 
 afterAll(async () => {
-  // Stop the pollers before their streams go away.
-  for (const { app } of schedulers) await app.close();
-  for (const stream of Object.values(ns.streams)) await jsm?.streams.delete(stream).catch(() => undefined);
-  await nc?.close();
-  await database?.drop();
+  await dispatches?.close();
+  // Stops the pollers before their streams go away.
+  await infrastructure?.close();
 });
 
 /** `count` deliveries (at stream version 3) waiting for their second attempt, due `dueIn` from now (by default a minute ago), 1 ms apart. */
@@ -96,14 +55,8 @@ async function dueCount(): Promise<number> {
   return count;
 }
 
-async function publishedWithPrefix(prefix: string): Promise<Published[]> {
-  await nc.flush();
-  return published.filter((p) => p.command.delivery_id.startsWith(prefix));
-}
-
-async function storedDispatchCommands(): Promise<number> {
-  const info = await jsm.streams.info(ns.streams.commands, { subjects_filter: ns.subjects.dispatch });
-  return info.state.subjects?.[ns.subjects.dispatch] ?? 0;
+async function publishedWithPrefix(prefix: string): Promise<PublishedDispatch[]> {
+  return (await dispatches.published()).filter((p) => p.command.delivery_id.startsWith(prefix));
 }
 
 /** Polls until nothing is due; returns how many this instance published. */
@@ -128,7 +81,7 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): P
   }
 }
 
-function expectExactlyOnce(sent: readonly Published[], deliveryIds: readonly string[]): void {
+function expectExactlyOnce(sent: readonly PublishedDispatch[], deliveryIds: readonly string[]): void {
   const ids = sent.map((p) => p.command.delivery_id).sort();
   const twice = ids.filter((id, i) => ids[i - 1] === id);
   expect(twice).toEqual([]);
@@ -145,7 +98,7 @@ describe('two scheduler instances polling the same retries', () => {
     console.info(`retries published per instance: ${perInstance.join(' + ')} = ${perInstance[0] + perInstance[1]}`);
     expectExactlyOnce(await publishedWithPrefix('dlv_race_'), deliveryIds);
     expect(perInstance[0] + perInstance[1]).toBe(2000);
-    expect(await storedDispatchCommands()).toBe(2000);
+    expect(await dispatches.storedCount()).toBe(2000);
     expect(await db.query(`SELECT count(*)::int AS count FROM deliveries WHERE id LIKE 'dlv_race_%' AND due_at IS NOT NULL`)).toEqual([{ count: 0 }]);
   });
 

@@ -1,28 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { Test, TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { ConfigModule, loadConfig } from '@hookledger/config';
 import { topology } from '@hookledger/contracts';
 import type { Topology } from '@hookledger/contracts';
-import { MessagingModule } from './messaging.module';
+import { compileTestModule, natsUrl } from '@hookledger/testing';
 import type { NatsConnection } from './jetstream-connection';
 
 /** Test helpers for the integration specs of this library; not part of its public door. */
 
-export function natsUrl(): string {
-  return process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-}
+export { uniqueNamespace } from '@hookledger/testing';
 
-/** A namespace of its own per test, so tests sharing the server never see each other's work. */
-export function uniqueNamespace(): string {
-  return `t${randomBytes(5).toString('hex')}`;
-}
-
+/** Config and this library's module alone (no database), started. */
 export async function startMessaging(namespace: string, applicationName = 'test'): Promise<TestingModule> {
-  const config = loadConfig({ ...process.env, NATS_URL: natsUrl(), HOOKS_NATS_NAMESPACE: namespace });
-  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), MessagingModule.forRoot(applicationName)] }).compile();
+  const moduleRef = await compileTestModule({ namespace, name: applicationName });
   return moduleRef.init();
 }
 

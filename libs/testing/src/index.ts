@@ -1,7 +1,13 @@
 export { createTestDatabase, openDataSource, waitUntilBlocked } from './test-database';
 export type { TestDatabase } from './test-database';
+export { natsUrl, uniqueNamespace, deleteStreams } from './test-nats';
+export { freePort } from './free-port';
+export { compileTestModule, TestInfrastructure } from './test-module';
+export type { TestModuleOptions } from './test-module';
+export { DispatchRecorder } from './dispatch-recorder';
+export type { PublishedDispatch } from './dispatch-recorder';
 export { WebhookReceiver } from './webhook-receiver';
-export type { ReceivedWebhook, ReceiverAnswer, AnswerFn } from './webhook-receiver';
+export type { ReceivedWebhook, ReceiverAnswer, AnswerFn, RawResponder } from './webhook-receiver';
 export { TestSystem, APPS } from './test-system';
 export type { AppName, ApiAnswer } from './test-system';
 export { OperationalEventListener } from './operational-events';

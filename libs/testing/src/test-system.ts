@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { freePort } from './free-port';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { deleteStreams, natsUrl, uniqueNamespace } from './test-nats';
 
 export type AppName = 'api-gateway' | 'ingest' | 'dispatcher' | 'scheduler';
 export const APPS: readonly AppName[] = ['api-gateway', 'ingest', 'dispatcher', 'scheduler'];
@@ -49,11 +48,11 @@ export class TestSystem {
       if (!existsSync(join(ROOT, 'dist', 'apps', app, 'main.js'))) throw new Error(`dist/apps/${app}/main.js is missing: run "npm run build" first`);
     }
     const database = await createTestDatabase();
-    const namespace = `t${randomBytes(5).toString('hex')}`;
+    const namespace = uniqueNamespace();
     const system = new TestSystem(database, namespace, {
       NODE_ENV: 'test',
       DATABASE_URL: database.url,
-      NATS_URL: process.env.HOOKLEDGER_TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
+      NATS_URL: natsUrl(),
       HOOKS_NATS_NAMESPACE: namespace,
       HOOKS_API_HOST: '127.0.0.1',
       HOOKS_ALLOW_HTTP: 'true',
@@ -163,26 +162,4 @@ async function waitForHealth(app: RunningApp, timeoutMs = 60_000): Promise<void>
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${app.name} did not become healthy within ${timeoutMs} ms:\n${app.output.join('')}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-async function deleteStreams(natsUrl: string, namespace: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const prefix = `${namespace.toUpperCase()}_`;
-    for await (const stream of jsm.streams.list()) {
-      if (stream.config.name.startsWith(prefix)) await jsm.streams.delete(stream.config.name);
-    }
-  } finally {
-    await nc.close();
-  }
 }

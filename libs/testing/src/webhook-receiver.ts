@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface ReceivedWebhook {
   readonly method: string;
+  /** The request target as sent, query string included. */
+  readonly url: string;
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
@@ -21,6 +23,12 @@ export interface ReceiverAnswer {
 export type AnswerFn = (request: ReceivedWebhook, countForPath: number) => ReceiverAnswer;
 
 /**
+ * Answers every request on the raw response, in place of `answer()`: for the sender's own tests,
+ * which need what no well-behaved receiver does (a stalled body, a dropped socket, a flood).
+ */
+export type RawResponder = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
  * A real HTTP server on 127.0.0.1 standing in for a customer's endpoint: it records every
  * request and answers as the test says, per path, so one receiver can play many endpoints.
  */
@@ -30,12 +38,12 @@ export class WebhookReceiver {
   private answers = new Map<string, AnswerFn>();
   private readonly waiters = new Set<() => void>();
 
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(private readonly server: Server, readonly port: number, private readonly respond?: RawResponder) {}
 
-  static async start(): Promise<WebhookReceiver> {
+  static async start(options: { respond?: RawResponder } = {}): Promise<WebhookReceiver> {
     const server = createServer({ keepAliveTimeout: 30_000 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const receiver = new WebhookReceiver(server, (server.address() as AddressInfo).port);
+    const receiver = new WebhookReceiver(server, (server.address() as AddressInfo).port, options.respond);
     server.on('connection', () => receiver.connections++);
     server.on('request', (req, res) => receiver.handle(req, res));
     return receiver;
@@ -81,21 +89,31 @@ export class WebhookReceiver {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private notifyWaiters(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const request: ReceivedWebhook = {
         method: req.method ?? '',
+        url: req.url ?? '',
         path: (req.url ?? '/').split('?')[0],
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         receivedAt: Date.now(),
       };
       this.requests.push(request);
+      // Answer functions may keep tallies that waitFor() predicates read: run them before the waiters.
+      if (this.respond) {
+        this.respond(req, res);
+        return this.notifyWaiters();
+      }
       const count = this.requests.filter((r) => r.path === request.path).length;
       const answer = this.answers.get(request.path)?.(request, count) ?? {};
-      for (const waiter of [...this.waiters]) waiter();
+      this.notifyWaiters();
       if (answer.hang) return; // never answer: the sender must time out
       const send = () => {
         if (res.destroyed) return;

@@ -1,13 +1,13 @@
+import { WebhookReceiver } from '@hookledger/testing';
 import { WebhookSender } from './webhook-sender';
-import { TestReceiver } from './test-receiver';
 
 describe('WebhookSender SSRF guard (allowPrivateNetworks: false)', () => {
   let sender: WebhookSender;
-  let loopback: TestReceiver;
+  let loopback: WebhookReceiver;
 
   beforeAll(async () => {
     sender = new WebhookSender({ allowPrivateNetworks: false, userAgent: 'Hookledger/0.1.0' });
-    loopback = await TestReceiver.start((_, res) => res.writeHead(200).end('reached'));
+    loopback = await WebhookReceiver.start({ respond: (_, res) => res.writeHead(200).end('reached') });
   });
   afterAll(async () => {
     await sender.close();
