@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const infrastructure = ['@nestjs/*', 'typeorm', 'typeorm/*', 'pg', 'pg-*', '@nats-io/*', 'nats', 'undici', 'express'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '*.js', '*.mjs', 'scripts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '*.js', '*.mjs'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -20,6 +20,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Plain CommonJS scripts run by Node without a build (npm start, the benchmark).
+    files: ['scripts/**/*.js', 'bench/**/*.js', 'test/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // The domain is pure rules: no framework, database, broker or HTTP client may leak into it.
