@@ -52,6 +52,8 @@ export interface LoadConfigOptions {
   /** Variables this app cannot run without (e.g. the API needs HOOKS_ADMIN_API_KEY). */
   readonly require?: readonly (keyof Environment)[];
   readonly version?: string;
+  /** False for tools that never touch secrets (the migration CLI). */
+  readonly needsEncryptionKey?: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): HookledgerConfig {
@@ -64,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     if (parsed[name] === undefined || parsed[name] === '') problems.push(`${name} is required`);
   }
   const environment = (parsed.NODE_ENV ?? 'production') as HookledgerConfig['environment'];
-  if (environment === 'production' && !parsed.HOOKS_ENCRYPTION_KEY) {
+  if (environment === 'production' && !parsed.HOOKS_ENCRYPTION_KEY && options.needsEncryptionKey !== false) {
     problems.push('HOOKS_ENCRYPTION_KEY is required when NODE_ENV=production (32 bytes, hex or base64)');
   }
   if (problems.length > 0) throw new ConfigError(problems);

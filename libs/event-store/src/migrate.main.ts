@@ -4,7 +4,7 @@ import { migrate } from './migrate';
 
 /** `node dist/cli/migrate.js`: creates the database if needed and applies pending migrations. */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, { needsEncryptionKey: false });
   const ran = await migrate(config.databaseUrl);
   process.stdout.write(JSON.stringify({ level: 'info', msg: 'migrations applied', migrations: ran }) + '\n');
 }
