@@ -24,7 +24,8 @@ export class EndpointHealthRecorder {
 
   /** Returns the circuit transitions as operational events for the outbox. */
   async record(tx: EntityManager, attempts: ReadonlyMap<string, AttemptResult[]>): Promise<OperationalEvent<OperationalEventName, object>[]> {
-    const endpointIds = [...attempts.keys()].sort();
+    const recordedFast = await this.recordSuccesses(tx, attempts);
+    const endpointIds = [...attempts.keys()].filter((id) => !recordedFast.has(id)).sort();
     if (endpointIds.length === 0) return [];
     await tx.query(`INSERT INTO endpoint_health (endpoint_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [endpointIds]);
     const rows: (EndpointHealth & { endpoint_id: string })[] = await tx.query(
@@ -81,5 +82,25 @@ export class EndpointHealthRecorder {
       ],
     );
     return events;
+  }
+
+  /**
+   * The common case, kept cheap: an endpoint whose circuit is closed and whose attempts in this
+   * batch all succeeded cannot change circuit state, so one UPDATE records the success — no
+   * window count, no read-then-write. Returns the endpoints it handled.
+   */
+  private async recordSuccesses(tx: EntityManager, attempts: ReadonlyMap<string, AttemptResult[]>): Promise<Set<string>> {
+    const succeeded = [...attempts].filter(([, results]) => results.every((result) => result.succeeded));
+    if (succeeded.length === 0) return new Set();
+    const [rows]: [{ endpoint_id: string }[], number] = await tx.query(
+      `UPDATE endpoint_health h
+          SET consecutive_failures = 0, failing_since = NULL, updated_at = now(),
+              last_success_at = greatest(h.last_success_at, u.at)
+         FROM unnest($1::text[], $2::timestamptz[]) AS u(endpoint_id, at)
+        WHERE h.endpoint_id = u.endpoint_id AND h.circuit_state = 'closed'
+        RETURNING h.endpoint_id`,
+      [succeeded.map(([id]) => id), succeeded.map(([, results]) => new Date(Math.max(...results.map((r) => r.at.getTime()))))],
+    );
+    return new Set(rows.map((row) => row.endpoint_id));
   }
 }

@@ -46,6 +46,9 @@ export class JetStreamConnection implements OnApplicationShutdown {
       name: `hookledger-${applicationName}`,
       // Once started, ride out NATS restarts instead of dying; the first connect still fails fast.
       maxReconnectAttempts: -1,
+      // Otherwise the client builds two Error objects with stack traces for every request (each
+      // JetStream publish): a quarter of the api-gateway's and ingest's CPU in the benchmark profile.
+      noAsyncTraces: true,
     }).catch((error: unknown) => {
       throw new Error(`cannot connect to NATS at NATS_URL (${redact(config.natsUrl)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     });
