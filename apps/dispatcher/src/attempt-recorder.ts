@@ -16,6 +16,8 @@ export interface AttemptOutcome {
 export type RecordResult = 'recorded' | 'conflict';
 
 const METADATA = { actor: 'system:dispatcher' };
+const DEADLOCK = '40P01';
+const SERIALIZATION_FAILURE = '40001';
 
 /**
  * Writes attempt outcomes in small batches, one transaction each: the delivery streams are
@@ -48,7 +50,7 @@ export class AttemptRecorder {
 
   private async recordBatch(outcomes: readonly AttemptOutcome[]): Promise<RecordResult[]> {
     try {
-      await this.db.transaction((tx) => this.write(tx, outcomes));
+      await this.inTransaction((tx) => this.write(tx, outcomes));
       return outcomes.map(() => 'recorded');
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
@@ -57,7 +59,7 @@ export class AttemptRecorder {
     const results: RecordResult[] = [];
     for (const outcome of outcomes) {
       try {
-        await this.db.transaction((tx) => this.write(tx, [outcome]));
+        await this.inTransaction((tx) => this.write(tx, [outcome]));
         results.push('recorded');
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
@@ -66,6 +68,22 @@ export class AttemptRecorder {
       }
     }
     return results;
+  }
+
+  /**
+   * A transaction, retried when Postgres picks it as a deadlock victim: failing the batch would
+   * hand its commands back to JetStream and send those webhooks a second time.
+   */
+  private async inTransaction(work: (tx: EntityManager) => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(work);
+      } catch (error) {
+        const code = (error as { code?: string; driverError?: { code?: string } }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+        if ((code !== DEADLOCK && code !== SERIALIZATION_FAILURE) || attempt >= 3) throw error;
+        this.logger.warn({ msg: 'attempt batch retried after a deadlock', attempt });
+      }
+    }
   }
 
   private async write(tx: EntityManager, outcomes: readonly AttemptOutcome[]): Promise<void> {

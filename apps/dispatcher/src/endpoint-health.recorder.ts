@@ -93,11 +93,18 @@ export class EndpointHealthRecorder {
     const succeeded = [...attempts].filter(([, results]) => results.every((result) => result.succeeded));
     if (succeeded.length === 0) return new Set();
     const [rows]: [{ endpoint_id: string }[], number] = await tx.query(
-      `UPDATE endpoint_health h
+      // Rows are locked in endpoint-id order first: an UPDATE … FROM locks in plan order, and two
+      // batches touching the same endpoints in different orders would deadlock.
+      `WITH locked AS (
+         SELECT endpoint_id FROM endpoint_health
+          WHERE endpoint_id = ANY($1::text[]) AND circuit_state = 'closed'
+          ORDER BY endpoint_id FOR UPDATE
+       )
+       UPDATE endpoint_health h
           SET consecutive_failures = 0, failing_since = NULL, updated_at = now(),
               last_success_at = greatest(h.last_success_at, u.at)
-         FROM unnest($1::text[], $2::timestamptz[]) AS u(endpoint_id, at)
-        WHERE h.endpoint_id = u.endpoint_id AND h.circuit_state = 'closed'
+         FROM unnest($1::text[], $2::timestamptz[]) AS u(endpoint_id, at), locked l
+        WHERE h.endpoint_id = u.endpoint_id AND l.endpoint_id = h.endpoint_id
         RETURNING h.endpoint_id`,
       [succeeded.map(([id]) => id), succeeded.map(([, results]) => new Date(Math.max(...results.map((r) => r.at.getTime()))))],
     );
