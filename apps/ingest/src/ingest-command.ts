@@ -1,8 +1,5 @@
 import type { IngestCommand } from '@hookledger/contracts';
-import { newId, validateEventTypeName } from '@hookledger/domain';
-
-const ID = /^[a-zA-Z0-9_.:-]{1,256}$/;
-const TOKEN = /^[a-zA-Z0-9_.:-]{1,128}$/;
+import { MESSAGE_ID, newId, ROUTING_TOKEN, validateEventTypeName } from '@hookledger/domain';
 
 export type ParsedIngest = { readonly command: IngestCommand } | { readonly rejected: string };
 
@@ -20,15 +17,15 @@ export function parseIngestCommand(body: unknown, subjectType: string | null, no
   const typeCheck = validateEventTypeName(type);
   if (!typeCheck.valid) return { rejected: `type: ${typeCheck.reason}` };
   const id = raw.id ?? newId('msg');
-  if (typeof id !== 'string' || !ID.test(id)) return { rejected: 'id must be 1–256 letters, digits, _ . : or -' };
+  if (typeof id !== 'string' || !MESSAGE_ID.test(id)) return { rejected: 'id must be 1–256 letters, digits, _ . : or -' };
   const data = raw.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { rejected: 'data must be a JSON object' };
   const timestamp = raw.timestamp ?? now.toISOString();
   if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) return { rejected: 'timestamp must be an ISO-8601 date-time' };
   const tenant = raw.tenant_id ?? null;
-  if (tenant !== null && (typeof tenant !== 'string' || !TOKEN.test(tenant))) return { rejected: 'tenant_id is not valid' };
+  if (tenant !== null && (typeof tenant !== 'string' || !ROUTING_TOKEN.test(tenant))) return { rejected: 'tenant_id is not valid' };
   const channels = raw.channels ?? null;
-  if (channels !== null && (!Array.isArray(channels) || channels.length > 10 || !channels.every((c) => typeof c === 'string' && TOKEN.test(c)))) {
+  if (channels !== null && (!Array.isArray(channels) || channels.length > 10 || !channels.every((c) => typeof c === 'string' && ROUTING_TOKEN.test(c)))) {
     return { rejected: 'channels must be at most 10 tokens' };
   }
   return {

@@ -1,5 +1,5 @@
 import type { TestingModule } from '@nestjs/testing';
-import type { OperationalEvent } from '@hookledger/contracts';
+import { operationalEvent, OperationalEvent } from '@hookledger/contracts';
 import { JetStreamPublisher } from './jetstream-publisher';
 import { MessagingHealth } from './messaging-health';
 import { NatsObserver, observe, startMessaging, uniqueNamespace } from './messaging.test-harness';
@@ -51,8 +51,9 @@ describe('publishing to JetStream', () => {
     await expect(publisher.publishMany([{ subject: 'nowhere.at.all', payload: {}, msgID: 'x' }])).rejects.toThrow('nowhere.at.all');
   });
 
-  it('publishes an operational event on its subject, its id as msgID', async () => {
-    const event = await publisher.publishOperationalEvent('delivery.succeeded', { delivery_id: 'dlv_1' });
+  it('publishes an operational event on its subject, its id as msgID (as the outbox relay does)', async () => {
+    const event = operationalEvent('delivery.succeeded', { delivery_id: 'dlv_1' });
+    await publisher.publish(nats.topology.subjects.eventFor(event.type), event, event.id);
 
     expect(event).toMatchObject({ type: 'delivery.succeeded', data: { delivery_id: 'dlv_1' } });
     expect(event.id).toMatch(/^evt_[0-9A-HJKMNP-TV-Z]{26}$/);

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { operationalEvent, OperationalEvent, OperationalEventName } from '@hookledger/contracts';
 import { JetStreamConnection } from './jetstream-connection';
 
 export interface PublishRequest {
@@ -54,17 +53,5 @@ export class JetStreamPublisher {
     await Promise.all(Array.from({ length: Math.min(maxInFlight, requests.length) }, worker));
     if (errors.length > 0) throw errors[0];
     return results;
-  }
-
-  /** Publishes one of Hookledger's domain events on `<ns>.evt.<name>`, msgID = its id. */
-  async publishOperationalEvent<T extends OperationalEventName, D extends object>(name: T, data: D): Promise<OperationalEvent<T, D>> {
-    const event = operationalEvent(name, data);
-    await this.publish(this.connection.topology.subjects.eventFor(name), event, event.id);
-    return event;
-  }
-
-  /** Publishes events built with `operationalEvent()`, e.g. after a batch of results is recorded. */
-  async publishOperationalEvents(events: readonly OperationalEvent<OperationalEventName, object>[]): Promise<void> {
-    await this.publishMany(events.map((event) => ({ subject: this.connection.topology.subjects.eventFor(event.type), payload: event, msgID: event.id })));
   }
 }

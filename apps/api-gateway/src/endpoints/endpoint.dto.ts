@@ -3,9 +3,8 @@ import {
   ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min,
   registerDecorator, ValidationOptions,
 } from 'class-validator';
+import { EVENT_TYPE_PATTERN, ROUTING_TOKEN } from '@hookledger/domain';
 
-export const EVENT_TYPE_PATTERN = /^(\*|[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\.\*)?)$/;
-const TOKEN = /^[a-zA-Z0-9_.:-]{1,128}$/;
 /** Headers we own or that HTTP forbids a sender to set per request. */
 const RESERVED_HEADERS = new Set([
   'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
@@ -71,11 +70,11 @@ export class CreateEndpointDto {
   rate_limit_per_s?: number;
 
   @ApiPropertyOptional({ maxLength: 128 })
-  @IsOptional() @IsString() @Matches(TOKEN, { message: 'tenant_id must be 1–128 letters, digits, _ . : or -' })
+  @IsOptional() @IsString() @Matches(ROUTING_TOKEN, { message: 'tenant_id must be 1–128 letters, digits, _ . : or -' })
   tenant_id?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(TOKEN, { each: true, message: 'each channel must be 1–128 letters, digits, _ . : or -' })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(ROUTING_TOKEN, { each: true, message: 'each channel must be 1–128 letters, digits, _ . : or -' })
   channels?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { EVENT_TYPE_NAME } from '@hookledger/domain';
 
-export const EVENT_TYPE_NAME = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/;
 
 export class CreateEventTypeDto {
   @ApiProperty({ example: 'invoice.paid', maxLength: 128 })

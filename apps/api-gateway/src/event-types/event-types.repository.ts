@@ -46,9 +46,4 @@ export class EventTypesRepository {
     );
     return rows.map(toResource);
   }
-
-  async count(): Promise<number> {
-    const rows: { count: string }[] = await this.db.query(`SELECT count(*) AS count FROM event_types WHERE archived_at IS NULL`);
-    return Number(rows[0].count);
-  }
 }

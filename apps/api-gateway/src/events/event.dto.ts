@@ -1,15 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { EVENT_TYPE_NAME } from '../event-types/event-type.dto';
+import { EVENT_TYPE_NAME, MESSAGE_ID, ROUTING_TOKEN } from '@hookledger/domain';
 import { PageQuery } from '../http/pagination';
 import { DeliveryResource } from '../deliveries/delivery.resource';
 
-const TOKEN = /^[a-zA-Z0-9_.:-]{1,128}$/;
 
 export class PublishEventDto {
   @ApiPropertyOptional({ description: 'Your id for the event; publishing the same id again is deduplicated', maxLength: 256, example: 'evt_2024_0001' })
-  @IsOptional() @IsString() @Matches(/^[a-zA-Z0-9_.:-]{1,256}$/, { message: 'id must be 1–256 letters, digits, _ . : or -' })
+  @IsOptional() @IsString() @Matches(MESSAGE_ID, { message: 'id must be 1–256 letters, digits, _ . : or -' })
   id?: string;
 
   @ApiProperty({ example: 'invoice.paid', maxLength: 128 })
@@ -21,11 +20,11 @@ export class PublishEventDto {
   data!: Record<string, unknown>;
 
   @ApiPropertyOptional({ maxLength: 128 })
-  @IsOptional() @IsString() @Matches(TOKEN, { message: 'tenant_id must be 1–128 letters, digits, _ . : or -' })
+  @IsOptional() @IsString() @Matches(ROUTING_TOKEN, { message: 'tenant_id must be 1–128 letters, digits, _ . : or -' })
   tenant_id?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(TOKEN, { each: true, message: 'each channel must be 1–128 letters, digits, _ . : or -' })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(ROUTING_TOKEN, { each: true, message: 'each channel must be 1–128 letters, digits, _ . : or -' })
   channels?: string[];
 }
 

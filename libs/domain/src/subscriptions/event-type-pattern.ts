@@ -1,15 +1,21 @@
 import { Validation, invalid, valid } from '../validation';
 
 export const MAX_EVENT_TYPE_LENGTH = 128;
-const NAME = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/;
-const PATTERN = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\.\*)?$/;
+/** An event type: dot-separated segments of letters, digits, `_` or `-`. */
+export const EVENT_TYPE_NAME = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/;
+/** A subscription: an event type, a prefix wildcard (`invoice.*`) or `*`. */
+export const EVENT_TYPE_PATTERN = /^(\*|[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\.\*)?)$/;
+/** Tenant ids and channel names. */
+export const ROUTING_TOKEN = /^[a-zA-Z0-9_.:-]{1,128}$/;
+/** A message id given by the publisher (its dedup key). */
+export const MESSAGE_ID = /^[a-zA-Z0-9_.:-]{1,256}$/;
 
 /** A published event's type: dot-separated segments, no wildcard. */
 export function validateEventTypeName(name: string): Validation {
   if (typeof name !== 'string' || name.length === 0) return invalid('an event type must be a non-empty string');
   if (name.length > MAX_EVENT_TYPE_LENGTH) return invalid(`an event type is at most ${MAX_EVENT_TYPE_LENGTH} characters`);
   if (name.includes('*')) return invalid(`"${name}" contains a wildcard; only endpoint subscriptions may use one`);
-  if (!NAME.test(name)) {
+  if (!EVENT_TYPE_NAME.test(name)) {
     return invalid(`"${name}" must be dot-separated segments of letters, digits, "_" or "-" (e.g. invoice.paid)`);
   }
   return valid;
@@ -19,7 +25,7 @@ export function validateEventTypeName(name: string): Validation {
 export function validateEventTypePattern(pattern: string): Validation {
   if (typeof pattern !== 'string' || pattern.length === 0) return invalid('an event type pattern must be a non-empty string');
   if (pattern.length > MAX_EVENT_TYPE_LENGTH) return invalid(`an event type pattern is at most ${MAX_EVENT_TYPE_LENGTH} characters`);
-  if (pattern === '*' || PATTERN.test(pattern)) return valid;
+  if (EVENT_TYPE_PATTERN.test(pattern)) return valid;
   return invalid(`"${pattern}" must be an event type (invoice.paid), a prefix wildcard (invoice.*) or "*"`);
 }
 
