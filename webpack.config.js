@@ -21,7 +21,8 @@ module.exports = {
     'apps/scheduler/main': './apps/scheduler/src/main.ts',
     'cli/migrate': './libs/event-store/src/migrate.main.ts',
   },
-  output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', clean: true },
+  // HOOKLEDGER_DIST lets parallel work build into its own folder (the tests read the same variable).
+  output: { path: path.resolve(__dirname, process.env.HOOKLEDGER_DIST || 'dist'), filename: '[name].js', clean: true },
   externals: [nodeExternals()],
   externalsPresets: { node: true },
   resolve: { extensions: ['.ts', '.js'], alias },

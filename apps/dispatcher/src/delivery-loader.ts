@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
-import type { CircuitState } from '@hookledger/domain';
+import type { CircuitState, PayloadFormat, SignatureProfile } from '@hookledger/domain';
+import type { SealedAuth, SealedSecret } from '@hookledger/event-store';
 
 /** Everything one attempt needs: the delivery's state, its message and its endpoint. */
 export interface DispatchContext {
@@ -22,9 +23,13 @@ export interface DispatchContext {
   readonly endpoint_active: boolean;
   readonly endpoint_deleted: boolean;
   readonly headers: Record<string, string>;
-  readonly secrets: { sealed: string; expires_at: string | null }[];
+  readonly secrets: SealedSecret[];
   readonly retry_schedule: number[] | null;
   readonly timeout_ms: number | null;
+  readonly rate_limit_per_s: number | null;
+  readonly auth: SealedAuth | null;
+  readonly payload_format: PayloadFormat;
+  readonly signature_profile: SignatureProfile;
   readonly endpoint_version: number;
   readonly paused: boolean;
   readonly circuit_state: CircuitState;
@@ -37,7 +42,8 @@ const LOAD_SQL = `
          d.last_status_code, d.last_error,
          m.timestamp AS message_timestamp, m.data,
          e.url, e.active AS endpoint_active, e.deleted_at IS NOT NULL AS endpoint_deleted, e.headers, e.secrets,
-         e.retry_schedule, e.timeout_ms, e.version AS endpoint_version, e.paused,
+         e.retry_schedule, e.timeout_ms, e.rate_limit_per_s, e.auth, e.payload_format, e.signature_profile,
+         e.version AS endpoint_version, e.paused,
          coalesce(h.circuit_state, 'closed') AS circuit_state, d.created_at, d.delivered_at
     FROM deliveries d
     JOIN messages m ON m.id = d.message_id

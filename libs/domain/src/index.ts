@@ -12,3 +12,4 @@ export * from './delivery/delivery-events';
 export * from './delivery/delivery-state';
 export * from './delivery/record-attempt';
 export * from './health/circuit-breaker';
+export * from './endpoints/endpoint-options';

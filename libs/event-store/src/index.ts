@@ -8,7 +8,7 @@ export { createDataSource, dataSourceOptions } from './data-source';
 export type { DatabaseOptions } from './data-source';
 export { migrate, ensureDatabase } from './migrate';
 export { EndpointProjection, endpointStream } from './projections/endpoint-projection';
-export type { EndpointRow, SealedSecret, NewEndpointRow } from './projections/endpoint-projection';
+export type { EndpointRow, SealedSecret, SealedAuth, NewEndpointRow } from './projections/endpoint-projection';
 export { Outbox } from './projections/outbox';
 export { Replays, REPLAY_STATUS_FILTERS } from './projections/replays';
 export type { ReplayRow, NewReplay, ReplayTarget, ReplayStatusFilter } from './projections/replays';

@@ -10,6 +10,8 @@ export type AppName = 'api-gateway' | 'ingest' | 'dispatcher' | 'scheduler';
 export const APPS: readonly AppName[] = ['api-gateway', 'ingest', 'dispatcher', 'scheduler'];
 
 const ROOT = join(__dirname, '..', '..', '..');
+/** Where the built apps are: `dist`, or HOOKLEDGER_DIST when parallel work builds into its own folder. */
+const DIST = join(ROOT, process.env.HOOKLEDGER_DIST || 'dist');
 const PORT_VARIABLE: Record<AppName, string> = {
   'api-gateway': 'HOOKS_API_PORT',
   ingest: 'HOOKS_INGEST_PORT',
@@ -45,7 +47,7 @@ export class TestSystem {
 
   static async start(options: { env?: Record<string, string>; apps?: readonly AppName[] } = {}): Promise<TestSystem> {
     for (const app of APPS) {
-      if (!existsSync(join(ROOT, 'dist', 'apps', app, 'main.js'))) throw new Error(`dist/apps/${app}/main.js is missing: run "npm run build" first`);
+      if (!existsSync(join(DIST, 'apps', app, 'main.js'))) throw new Error(`${DIST}/apps/${app}/main.js is missing: run "npm run build" first`);
     }
     const database = await createTestDatabase();
     const namespace = uniqueNamespace();
@@ -81,7 +83,7 @@ export class TestSystem {
   /** Starts an app (or another instance of it, named `<app>#<n>`) and waits until its /health answers 200. */
   async startApp(app: AppName, name: string = app): Promise<void> {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'main.js')], {
+    const child = spawn(process.execPath, [join(DIST, 'apps', app, 'main.js')], {
       env: { PATH: process.env.PATH ?? '', ...this.env, [PORT_VARIABLE[app]]: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

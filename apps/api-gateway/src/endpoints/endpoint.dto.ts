@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min,
-  registerDecorator, ValidationOptions,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min,
+  registerDecorator, ValidateIf, ValidateNested, ValidationOptions,
 } from 'class-validator';
-import { EVENT_TYPE_PATTERN, ROUTING_TOKEN } from '@hookledger/domain';
+import { EVENT_TYPE_PATTERN, PAYLOAD_FORMATS, PayloadFormat, ROUTING_TOKEN, SIGNATURE_PROFILES, SignatureProfile } from '@hookledger/domain';
 
 /** Headers we own or that HTTP forbids a sender to set per request. */
 const RESERVED_HEADERS = new Set([
@@ -28,6 +29,28 @@ function IsCustomHeaders(options?: ValidationOptions) {
           `${propertyName} must be an object of at most 20 header names to string values; these are reserved: ${[...RESERVED_HEADERS].join(', ')}`,
       },
     });
+}
+
+/** Authentication we present to the receiver. Write-only: answers show the type and user name, never the password or token. */
+export class EndpointAuthDto {
+  @ApiProperty({ enum: ['basic', 'bearer'] })
+  @IsIn(['basic', 'bearer'], { message: 'auth.type must be basic or bearer' })
+  type!: 'basic' | 'bearer';
+
+  @ApiPropertyOptional({ description: 'basic only', maxLength: 256 })
+  @ValidateIf((auth: EndpointAuthDto) => auth.type === 'basic')
+  @IsString({ message: 'auth.username is required for basic auth' }) @Length(1, 256) @Matches(/^[^:\r\n]*$/, { message: 'auth.username must not contain ":" or line breaks' })
+  username?: string;
+
+  @ApiPropertyOptional({ description: 'basic only; write-only', maxLength: 1024 })
+  @ValidateIf((auth: EndpointAuthDto) => auth.type === 'basic')
+  @IsString({ message: 'auth.password is required for basic auth' }) @Length(1, 1024) @Matches(/^[^\r\n]*$/, { message: 'auth.password must not contain line breaks' })
+  password?: string;
+
+  @ApiPropertyOptional({ description: 'bearer only; write-only', maxLength: 4096 })
+  @ValidateIf((auth: EndpointAuthDto) => auth.type === 'bearer')
+  @IsString({ message: 'auth.token is required for bearer auth' }) @Length(1, 4096) @Matches(/^[\x21-\x7e]+$/, { message: 'auth.token must be printable ASCII without spaces' })
+  token?: string;
 }
 
 export class CreateEndpointDto {
@@ -80,10 +103,36 @@ export class CreateEndpointDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional() @IsObject()
   metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: EndpointAuthDto, nullable: true, description: 'Basic or bearer authentication sent to the receiver; stored encrypted, never shown again' })
+  @IsOptional() @ValidateNested() @Type(() => EndpointAuthDto)
+  auth?: EndpointAuthDto | null;
+
+  @ApiPropertyOptional({
+    type: 'object', additionalProperties: true, nullable: true,
+    description: 'Conditions on the event data ($eq $neq $gt $gte $lt $lte $in $nin $exists, $and, $or); only matching events are delivered',
+    example: { amount: { $gte: 1000 }, currency: { $in: ['usd', 'eur'] } },
+  })
+  @IsOptional() @IsObject({ message: 'filter must be an object of conditions on data fields' })
+  filter?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ enum: PAYLOAD_FORMATS, default: 'envelope', description: 'envelope = {id, type, timestamp, data}; data = the data object alone' })
+  @IsOptional() @IsIn(PAYLOAD_FORMATS, { message: `payload_format must be one of ${PAYLOAD_FORMATS.join(', ')}` })
+  payload_format?: PayloadFormat;
+
+  @ApiPropertyOptional({ enum: SIGNATURE_PROFILES, default: 'standard', description: 'How deliveries are signed, so receivers written for other senders verify them unchanged' })
+  @IsOptional() @IsIn(SIGNATURE_PROFILES, { message: `signature_profile must be one of ${SIGNATURE_PROFILES.join(', ')}` })
+  signature_profile?: SignatureProfile;
 }
 
 /** Everything but the secret (rotated, never patched) and the tenant (fixed at creation). */
 export class UpdateEndpointDto extends PartialType(OmitType(CreateEndpointDto, ['secret', 'tenant_id'] as const)) {}
+
+/** What answers show of an endpoint's auth. */
+export class EndpointAuthView {
+  @ApiProperty({ enum: ['basic', 'bearer'] }) type!: 'basic' | 'bearer';
+  @ApiPropertyOptional() username?: string;
+}
 
 export class EndpointResource {
   @ApiProperty({ example: 'ep_01JD…' }) id!: string;
@@ -100,6 +149,11 @@ export class EndpointResource {
   @ApiProperty({ nullable: true }) tenant_id!: string | null;
   @ApiProperty({ type: [String], nullable: true }) channels!: string[] | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
+  @ApiProperty({ type: EndpointAuthView, nullable: true }) auth!: EndpointAuthView | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) filter!: Record<string, unknown> | null;
+  @ApiProperty({ enum: PAYLOAD_FORMATS }) payload_format!: PayloadFormat;
+  @ApiProperty({ enum: SIGNATURE_PROFILES }) signature_profile!: SignatureProfile;
+  @ApiProperty({ description: 'An ad-hoc destination created by publishing an event with destination.url' }) adhoc!: boolean;
   @ApiProperty() created_at!: string;
   @ApiProperty() updated_at!: string;
 }

@@ -4,9 +4,9 @@ import { generateSecret, newId, validateSecret } from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
 import { SecretCipher } from '@hookledger/secrets';
 import { actorOf, Principal } from '../auth/principal';
-import { CreatedEndpointResource, CreateEndpointDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
-import { EndpointProjection, EndpointRow } from '@hookledger/event-store';
-import { ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
+import { CreatedEndpointResource, CreateEndpointDto, EndpointAuthDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
+import { EndpointProjection, EndpointRow, SealedAuth } from '@hookledger/event-store';
+import { authView, ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
 import { EndpointStateService } from './endpoint-state.service';
 
 @Injectable()
@@ -37,13 +37,17 @@ export class EndpointsService {
       rate_limit_per_s: input.rate_limit_per_s ?? null,
       channels: normaliseList(input.channels),
       metadata: input.metadata ?? {},
+      filter: input.filter ?? null,
+      payload_format: input.payload_format ?? 'envelope',
+      signature_profile: input.signature_profile ?? 'standard',
     };
+    const auth = this.sealAuth(input.auth);
     const row = await this.endpoints.transaction((tx) =>
       this.endpoints.insert(
         tx,
-        { id, tenant_id: input.tenant_id ?? null, ...fields, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
-        // The secret never enters the ledger: events are kept for years and read by auditors.
-        { type: 'EndpointCreated', data: { id, tenant_id: input.tenant_id ?? null, ...fields }, metadata: { actor: actorOf(principal) } },
+        { id, tenant_id: input.tenant_id ?? null, ...fields, auth, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
+        // Secrets never enter the ledger: events are kept for years and read by auditors.
+        { type: 'EndpointCreated', data: { id, tenant_id: input.tenant_id ?? null, ...fields, auth: authView(auth) }, metadata: { actor: actorOf(principal) } },
       ),
     );
     return { ...toEndpointResource(row, this.config), secret };
@@ -70,6 +74,10 @@ export class EndpointsService {
       }
       if (changes.active === current.active) delete changes.active;
       const next: EndpointRow = { ...current, ...changes };
+      if (input.auth !== undefined) {
+        next.auth = this.sealAuth(input.auth);
+        changes.auth = authView(next.auth);
+      }
       if (changes.active === true) next.disabled_reason = null;
       if (changes.active === false) next.disabled_reason = 'disabled by an operator';
       const updated = await this.endpoints.update(tx, current, next, { type: 'EndpointUpdated', data: { id, changes }, metadata: { actor: actorOf(principal) } });
@@ -87,6 +95,14 @@ export class EndpointsService {
         type: 'EndpointDeleted', data: { id }, metadata: { actor: actorOf(principal) },
       });
     });
+  }
+
+  /** Seals the password or token; answers and events only ever see the type and user name. */
+  private sealAuth(auth: EndpointAuthDto | null | undefined): SealedAuth | null {
+    if (!auth) return null;
+    if (auth.type === 'basic') return { type: 'basic', username: auth.username ?? '', sealed: this.cipher.seal(auth.password ?? '') };
+    if (auth.username !== undefined || auth.password !== undefined) throw invalid('auth', 'username and password are for basic auth; bearer takes a token');
+    return { type: 'bearer', sealed: this.cipher.seal(auth.token ?? '') };
   }
 
   private async require(id: string): Promise<EndpointRow> {

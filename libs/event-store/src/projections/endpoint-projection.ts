@@ -19,6 +19,14 @@ export interface EndpointRow {
   timeout_ms: number | null;
   rate_limit_per_s: number | null;
   metadata: Record<string, string>;
+  /** Authentication towards the receiver; the password or token sealed. */
+  auth: SealedAuth | null;
+  /** Conditions on the event's data (see libs/domain payload filters); null = every event. */
+  filter: Record<string, unknown> | null;
+  payload_format: 'envelope' | 'data';
+  signature_profile: 'standard' | 'standard-ed25519' | 'github' | 'stripe' | 'hmac-hex';
+  /** An ad-hoc destination: receives only the events published to it, never matched by subscriptions. */
+  adhoc: boolean;
   secrets: SealedSecret[];
   version: number;
   created_at: Date;
@@ -26,13 +34,24 @@ export interface EndpointRow {
   deleted_at: Date | null;
 }
 
-/** A signing secret sealed with SecretCipher; `expires_at` is set on the old one during a rotation's grace period. */
+/**
+ * A signing secret sealed with SecretCipher; `expires_at` is set on the old one during a rotation's
+ * grace period. For `standard-ed25519` the sealed value is the private key and `public_key` the
+ * key receivers verify with (not secret).
+ */
 export interface SealedSecret {
   readonly sealed: string;
   readonly expires_at: string | null;
+  readonly public_key?: string;
 }
 
-export type NewEndpointRow = Omit<EndpointRow, 'version' | 'created_at' | 'updated_at' | 'deleted_at' | 'disabled_reason' | 'paused'>;
+export type SealedAuth =
+  | { readonly type: 'basic'; readonly username: string; readonly sealed: string }
+  | { readonly type: 'bearer'; readonly sealed: string };
+
+export type NewEndpointRow = Omit<EndpointRow, 'version' | 'created_at' | 'updated_at' | 'deleted_at' | 'disabled_reason' | 'paused' | 'adhoc'> & {
+  readonly adhoc?: boolean;
+};
 
 export const endpointStream = (id: string) => `endpoint-${id}`;
 
@@ -54,10 +73,12 @@ export class EndpointProjection {
     const [appended] = await this.store.append(tx, [{ streamId: endpointStream(row.id), streamType: 'endpoint', expectedVersion: 0, events: [event] }]);
     const rows: EndpointRow[] = await tx.query(
       `INSERT INTO endpoints (id, tenant_id, url, description, event_types, channels, active, headers, retry_schedule,
-                              timeout_ms, rate_limit_per_s, metadata, secrets, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
+                              timeout_ms, rate_limit_per_s, metadata, secrets, version, auth, filter, payload_format,
+                              signature_profile, adhoc)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING *`,
       [row.id, row.tenant_id, row.url, row.description, row.event_types, row.channels, row.active, JSON.stringify(row.headers),
-        row.retry_schedule, row.timeout_ms, row.rate_limit_per_s, JSON.stringify(row.metadata), JSON.stringify(row.secrets), appended.streamVersion],
+        row.retry_schedule, row.timeout_ms, row.rate_limit_per_s, JSON.stringify(row.metadata), JSON.stringify(row.secrets), appended.streamVersion,
+        jsonOrNull(row.auth), jsonOrNull(row.filter), row.payload_format, row.signature_profile, row.adhoc ?? false],
     );
     await this.bumpSubscriptionIndex(tx);
     return rows[0];
@@ -78,11 +99,13 @@ export class EndpointProjection {
     const [rows]: [EndpointRow[], number] = await tx.query(
       `UPDATE endpoints SET url = $2, description = $3, event_types = $4, channels = $5, active = $6, disabled_reason = $7,
               headers = $8, retry_schedule = $9, timeout_ms = $10, rate_limit_per_s = $11, metadata = $12, secrets = $13,
-              version = $14, updated_at = now(), deleted_at = $15, paused = $16
+              version = $14, updated_at = now(), deleted_at = $15, paused = $16, auth = $17, filter = $18,
+              payload_format = $19, signature_profile = $20
         WHERE id = $1 RETURNING *`,
       [current.id, next.url, next.description, next.event_types, next.channels, next.active, next.disabled_reason,
         JSON.stringify(next.headers), next.retry_schedule, next.timeout_ms, next.rate_limit_per_s, JSON.stringify(next.metadata),
-        JSON.stringify(next.secrets), appended.streamVersion, next.deleted_at, next.paused],
+        JSON.stringify(next.secrets), appended.streamVersion, next.deleted_at, next.paused, jsonOrNull(next.auth), jsonOrNull(next.filter),
+        next.payload_format, next.signature_profile],
     );
     await this.bumpSubscriptionIndex(tx);
     return rows[0];
@@ -93,13 +116,13 @@ export class EndpointProjection {
     return rows[0] ?? null;
   }
 
-  /** Newest first. */
-  async list(filter: { before: string | null; tenantId?: string }, limit: number): Promise<EndpointRow[]> {
+  /** Newest first; ad-hoc destinations only when asked for. */
+  async list(filter: { before: string | null; tenantId?: string; adhoc?: boolean }, limit: number): Promise<EndpointRow[]> {
     return this.db.query(
       `SELECT * FROM endpoints
-        WHERE deleted_at IS NULL AND ($1::text IS NULL OR id < $1) AND ($2::text IS NULL OR tenant_id = $2)
+        WHERE deleted_at IS NULL AND ($1::text IS NULL OR id < $1) AND ($2::text IS NULL OR tenant_id = $2) AND adhoc = $4
         ORDER BY id DESC LIMIT $3`,
-      [filter.before, filter.tenantId ?? null, limit],
+      [filter.before, filter.tenantId ?? null, limit, filter.adhoc ?? false],
     );
   }
 
@@ -107,3 +130,5 @@ export class EndpointProjection {
     await tx.query(`UPDATE subscription_index SET version = version + 1 WHERE id = 1`);
   }
 }
+
+const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
