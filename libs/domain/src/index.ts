@@ -6,6 +6,7 @@ export * from './subscriptions/event-type-pattern';
 export * from './subscriptions/subscription-index';
 export * from './signing/webhook-secret';
 export * from './signing/webhook-signature';
+export * from './signing/signature-profiles';
 export * from './delivery/retry-policy';
 export * from './delivery/attempt-classification';
 export * from './delivery/delivery-events';
