@@ -18,6 +18,9 @@ const DEFAULTS = {
   publishBatch: 500, // events per POST /v1/events/batch in the throughput runs
   publishClients: 4,
   fanout: 1000,
+  fill: 10_000_000, // events the growth scenario writes into the store between its two halves
+  fillEndpoints: 99, // endpoints that own filled history besides the measured one
+  growthN: 20000, // events per throughput run of the growth scenario
   scenarios: 'throughput,latency,accept,fanout',
   portBase: 47100, // api = base, ingest/dispatcher/scheduler = base+1..3, receiver = base+100…
   database: 'hookledger_bench',
@@ -28,7 +31,7 @@ const DEFAULTS = {
   keepDb: false,
 };
 
-const QUICK = { n: '2000', reps: 1, largeReps: 1, latencySeconds: 3, acceptSeconds: 3, fanout: 200 };
+const QUICK = { n: '2000', reps: 1, largeReps: 1, latencySeconds: 3, acceptSeconds: 3, fanout: 200, fill: 200_000, fillEndpoints: 9, growthN: 2000 };
 
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const envName = (key) => `BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
@@ -70,6 +73,9 @@ function parseOptions(argv = process.argv.slice(2), env = process.env) {
     publishBatch: Math.min(500, int('publishBatch')),
     publishClients: int('publishClients'),
     fanout: int('fanout'),
+    fill: int('fill'),
+    fillEndpoints: int('fillEndpoints'),
+    growthN: int('growthN'),
     scenarios: new Set(list('scenarios')),
     portBase: int('portBase'),
     database: String(raw.database),

@@ -14,12 +14,13 @@ const { medianOf, render, targets } = require('./report.js');
 const { runAccept } = require('./scenarios/accept.js');
 const { runCeiling } = require('./scenarios/ceiling.js');
 const { runFanout, setupFanout } = require('./scenarios/fanout.js');
+const { fillStore, measureQueries, setupGrowth, storeSize } = require('./scenarios/growth.js');
 const { runLatency, setupLatency } = require('./scenarios/latency.js');
 const { runThroughput, setupThroughput } = require('./scenarios/throughput.js');
 const { BenchSystem } = require('./system.js');
 
 const say = (message) => console.log(`[bench] ${message}`);
-const HOOKLEDGER_TAGS = new Set(['one', 'spread', 'lat', 'fan']); // the ceiling's tags are ceil-*
+const HOOKLEDGER_TAGS = new Set(['one', 'spread', 'lat', 'fan', 'grow']); // the ceiling's tags are ceil-*
 
 /** Concurrency the dispatcher allows towards `endpoints` endpoints (global and per-endpoint caps). */
 function dispatcherConcurrency(endpoints) {
@@ -132,12 +133,40 @@ async function fanout(ctx, result) {
   result.fanout = medianOf(runs);
 }
 
+/** Throughput and delivery-list queries before and after writing `--fill` events into the store. */
+async function growth(ctx, result) {
+  const { options, system } = ctx;
+  const setup = await setupGrowth(ctx);
+  await runThroughput(ctx, setup, 1000); // warm-up
+  ctx.expected += 1000;
+  const half = async (label) => {
+    const runs = [];
+    for (let rep = 1; rep <= options.reps; rep++) {
+      runs.push(await runThroughput(ctx, setup, options.growthN));
+      ctx.expected += options.growthN;
+      result.raw.push({ scenario: 'growth', half: label, rep, run: runs.at(-1) });
+      say(`growth ${label} #${rep}: ${runs.at(-1).rate.toFixed(0)} events/s`);
+    }
+    await system.quiesce();
+    const queries = await measureQueries(ctx, setup.endpointIds);
+    say(`growth ${label}: GET /v1/deliveries p50 ${queries.p50.toFixed(1)} ms, p95 ${queries.p95.toFixed(1)} ms`);
+    return { label, ...(await storeSize(system.db)), throughput: medianOf(runs).rate, queries };
+  };
+  const before = await half('before fill');
+  say(`filling the store with ${options.fill.toLocaleString('en')} events`);
+  const fill = await fillStore(system.databaseUrl, { events: options.fill, endpointIds: setup.endpointIds, log: say });
+  ctx.filledAttempts = (ctx.filledAttempts ?? 0) + fill.messages;
+  const after = await half('after fill');
+  result.growth = { fill, before, after, ratio: after.throughput / before.throughput };
+}
+
 async function ledger(ctx) {
   await ctx.system.quiesce();
   await sleep(1000); // the dispatcher acks after recording; let the last answers land
   const totals = await ctx.receiver.totals();
   const ours = Object.entries(totals).filter(([tag]) => HOOKLEDGER_TAGS.has(tag));
-  const attempted = await ctx.system.countEvents('DeliveryAttempted');
+  // Attempts the growth scenario wrote straight into the store were never sent.
+  const attempted = (await ctx.system.countEvents('DeliveryAttempted')) - (ctx.filledAttempts ?? 0);
   const received = ours.reduce((sum, [, t]) => sum + t.total, 0);
   const distinct = ours.reduce((sum, [, t]) => sum + t.unique, 0);
   const { expected } = ctx;
@@ -195,7 +224,7 @@ async function main() {
     api = new Api(system.apiUrl, system.adminKey);
     const ctx = { options, system, receiver, api, expected: 0 }; // expected: deliveries Hookledger owes
     say('Hookledger is up; running ' + [...options.scenarios].join(', '));
-    const steps = { throughput, latency, accept, fanout };
+    const steps = { throughput, latency, accept, fanout, growth };
     result.memory = {};
     for (const [name, step] of Object.entries(steps)) {
       if (!options.scenarios.has(name)) continue;

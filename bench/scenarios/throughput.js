@@ -10,8 +10,11 @@ const { eventData, newSecret } = require('../webhook.js');
 
 async function setupThroughput({ api, receiver }, tag, endpoints) {
   const secret = newSecret();
-  await inParallel(endpoints, 8, (k) => api.createEndpoint(receiver.url(tag, k), [`bench.${tag}.e${k}`], secret));
-  return { tag, endpoints, secret };
+  const ids = [];
+  await inParallel(endpoints, 8, async (k) => {
+    ids[k] = (await api.createEndpoint(receiver.url(tag, k), [`bench.${tag}.e${k}`], secret)).id;
+  });
+  return { tag, endpoints, secret, ids };
 }
 
 function batchesOf(setup, n, size, sentAt) {
