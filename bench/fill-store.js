@@ -45,9 +45,9 @@ async function fillChunk(client, from, to, endpointIds) {
            ($3::text[])[1 + g % array_length($3::text[], 1)] AS endpoint_id,
            date_trunc('milliseconds', now() - make_interval(secs => (g % 2592000))) AS at,
            jsonb_build_object('order_id', 'ord_' || g, 'amount', g % 100000, 'currency', 'usd') AS data,
-           g % 50 = 0 AS failed,
-           CASE WHEN g % 50 = 0 THEN 500 ELSE 200 END AS code,
-           CASE WHEN g % 50 = 0 THEN 'http_5xx' ELSE 'http_2xx' END AS outcome
+           abs(hashint8(g)) % 50 = 0 AS failed, -- not g % 50: that would put every failure on a few endpoints
+           CASE WHEN abs(hashint8(g)) % 50 = 0 THEN 500 ELSE 200 END AS code,
+           CASE WHEN abs(hashint8(g)) % 50 = 0 THEN 'http_5xx' ELSE 'http_2xx' END AS outcome
       FROM generate_series($1::bigint, $2::bigint) AS g) s0`;
 
   await client.query(`

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import type { CircuitState, PayloadFormat, SignatureProfile } from '@hookledger/domain';
-import type { SealedAuth, SealedSecret } from '@hookledger/event-store';
+import { preparedQuery, SealedAuth, SealedSecret } from '@hookledger/event-store';
 
 /** Everything one attempt needs: the delivery's state, its message and its endpoint. */
 export interface DispatchContext {
@@ -62,7 +62,7 @@ export class DeliveryLoader {
   constructor(db: DataSource) {
     this.loader = new DataLoader(
       async (ids) => {
-        const rows: DispatchContext[] = await db.query(LOAD_SQL, [ids]);
+        const rows = await preparedQuery<DispatchContext>(db, 'dispatch_load', LOAD_SQL, [ids]);
         const byId = new Map(rows.map((row) => [row.delivery_id, row]));
         return ids.map((id) => byId.get(id) ?? null);
       },

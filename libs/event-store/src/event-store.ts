@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppendedEvent, ConcurrencyError, StreamAppend } from './event';
+import { preparedQuery } from './prepared-query';
 
 const APPEND_SQL = `SELECT stream_id, stream_version, global_position FROM hl_append_events($1, $2, $3, $4, $5, $6, $7, $8)`;
 
@@ -38,7 +39,7 @@ export class EventStore {
       }
     }
     try {
-      const rows: { stream_id: string; stream_version: number; global_position: string }[] = await tx.query(APPEND_SQL, [
+      const rows = await preparedQuery<{ stream_id: string; stream_version: number; global_position: string }>(tx, 'hl_append_events', APPEND_SQL, [
         streamIds, streamTypes, expected, eventStreams, types, schemas, data, metadata,
       ]);
       return rows.map((row) => ({ streamId: row.stream_id, streamVersion: row.stream_version, globalPosition: BigInt(row.global_position) }));

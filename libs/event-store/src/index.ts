@@ -1,5 +1,6 @@
 export * from './event';
 export { EventStore } from './event-store';
+export { preparedQuery } from './prepared-query';
 export { EventReader, ZERO_CHECKPOINT } from './event-reader';
 export { loadCheckpoint, saveCheckpoint, claimCheckpoint } from './checkpoint-store';
 export type { ReadBatch, Checkpoint } from './event-reader';
