@@ -7,7 +7,7 @@
 const { inParallel } = require('../api.js');
 const { now } = require('../clock.js');
 const { fillStore } = require('../fill-store.js');
-const { runThroughput, setupThroughput } = require('./throughput.js');
+const { setupThroughput } = require('./throughput.js');
 
 const QUERY_COUNT = 400;
 const QUERY_STATUSES = ['succeeded', 'failed'];

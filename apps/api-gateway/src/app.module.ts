@@ -1,5 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, HookledgerConfig } from '@hookledger/config';
 import { DatabaseModule, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
@@ -10,19 +10,30 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import { DeliveryRetryService } from './deliveries/delivery-retry.service';
 import { EndpointHealthRepository } from './endpoints/endpoint-health.repository';
+import { EndpointSecretController } from './endpoints/endpoint-secret.controller';
+import { EndpointSecretService } from './endpoints/endpoint-secret.service';
 import { EndpointStateController } from './endpoints/endpoint-state.controller';
+import { EndpointTestController } from './endpoints/endpoint-test.controller';
+import { EndpointTestService } from './endpoints/endpoint-test.service';
 import { EndpointStateService } from './endpoints/endpoint-state.service';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { EventTypesController } from './event-types/event-types.controller';
+import { EventSchemaValidator } from './event-types/event-schema.validator';
 import { EventTypesRepository } from './event-types/event-types.repository';
+import { EventTypesService } from './event-types/event-types.service';
+import { AdhocDestinations } from './events/adhoc-destinations';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { MessagesRepository } from './events/messages.repository';
 import { JsonContentTypeMiddleware } from './http/content-type.middleware';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { IdempotencyRepository } from './http/idempotency.repository';
 import { validationPipe } from './http/validation';
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
+import { WebhookVerificationController } from './webhooks/webhook-verification.controller';
+import { WebhookVerificationService } from './webhooks/webhook-verification.service';
 
 @Module({})
 export class ApiGatewayModule implements NestModule {
@@ -37,12 +48,15 @@ export class ApiGatewayModule implements NestModule {
         MetricsModule,
         HealthModule.forRoot('api-gateway'),
       ],
-      controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController],
+      controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
+        EndpointSecretController, WebhookVerificationController, EndpointTestController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_PIPE, useFactory: validationPipe },
-        EventTypesRepository, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository,
+        EventTypesRepository, EventTypesService, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
         EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
+        EndpointSecretService, WebhookVerificationService, EndpointTestService, AdhocDestinations,
       ],
     };
   }

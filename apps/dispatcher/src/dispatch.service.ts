@@ -2,17 +2,32 @@ import { Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import type { DispatchCommand } from '@hookledger/contracts';
 import {
-  attemptRefusal, circuitAllows, classifyResponse, decideAttemptRecorded, DeferralReason, DeliveryEvent, newId, webhookBody, webhookHeaders,
+  attemptRefusal, authorizationHeader, circuitAllows, classifyResponse, decideAttemptRecorded, DeferralReason, DeliveryEvent, newId,
 } from '@hookledger/domain';
 import type { InboundMessage } from '@hookledger/messaging';
 import { SecretCipher } from '@hookledger/secrets';
 import { AttemptRecorder, stateOf } from './attempt-recorder';
 import { DeliveryLoader, DispatchContext } from './delivery-loader';
 import { EndpointGate } from './endpoint-gate';
+import { EndpointRateLimiter, Throttled } from './endpoint-rate-limiter';
 import { WebhookSender } from './http/webhook-sender';
+import { webhookRequest } from './webhook-request';
 
 /** How long a command for an endpoint whose queue is full waits before JetStream offers it again. */
 const BUSY_ENDPOINT_DELAY_MS = 500;
+/**
+ * How long a send may wait for its endpoint's rate limit while holding the command. Beyond it the
+ * command goes back to JetStream until its turn, so a slow limit does not hold the consumer's slots.
+ */
+const MAX_RATE_LIMIT_WAIT_MS = 5_000;
+
+/** Endpoint secrets and auth, unsealed once per endpoint version. */
+interface Credentials {
+  readonly version: number;
+  /** Newest first: the current secret, then those of earlier rotations still in their grace period. */
+  readonly secrets: readonly { readonly key: string; readonly expiresAt: Date | null }[];
+  readonly authorization: string | null;
+}
 
 /**
  * One dispatch command: load the delivery, refuse stale duplicates, hold it back when the
@@ -24,7 +39,8 @@ const BUSY_ENDPOINT_DELAY_MS = 500;
 export class DispatchService {
   private readonly logger = new Logger(DispatchService.name);
   private readonly gate: EndpointGate;
-  private readonly secretCache = new Map<string, { version: number; secrets: string[] }>();
+  private readonly limiter = new EndpointRateLimiter(MAX_RATE_LIMIT_WAIT_MS);
+  private readonly credentialCache = new Map<string, Credentials>();
 
   constructor(
     private readonly loader: DeliveryLoader,
@@ -65,31 +81,54 @@ export class DispatchService {
     } else if (!circuitAllows(context.circuit_state, command.probe === true)) {
       events = deferred(command, 'circuit_open');
     } else {
-      const sent = this.gate.run(context.endpoint_id, () => this.attempt(context, command));
+      const sent = this.gate.run(context.endpoint_id, () => this.attemptInTurn(context, command));
       if (!sent) {
         message.nak(BUSY_ENDPOINT_DELAY_MS);
         return;
       }
       // Waiting for the endpoint and a slow send may outlast the ack wait: tell JetStream we are on it.
       const keepAlive = setInterval(() => message.working(), 10_000);
+      let result: readonly DeliveryEvent[] | Throttled;
       try {
-        events = await sent;
+        result = await sent;
       } finally {
         clearInterval(keepAlive);
       }
+      if ('retryInMs' in result) {
+        message.nak(result.retryInMs);
+        return;
+      }
+      events = result;
     }
     await this.recorder.record({ context, events });
     message.ack();
   }
 
+  /**
+   * Sends once the endpoint's rate limit lets it (the attempt is not spent while waiting), or hands
+   * the command back when its turn is too far off. Runs inside the endpoint's gate, so sends keep
+   * their order and other endpoints never wait for this one's limit.
+   */
+  private async attemptInTurn(context: DispatchContext, command: DispatchCommand): Promise<readonly DeliveryEvent[] | Throttled> {
+    const throttled = await this.limiter.take(context.endpoint_id, context.rate_limit_per_s);
+    return throttled ?? this.attempt(context, command);
+  }
+
   private async attempt(context: DispatchContext, command: DispatchCommand): Promise<readonly DeliveryEvent[]> {
     const startedAt = new Date();
-    const body = webhookBody({ id: context.message_id, type: context.event_type, timestamp: context.message_timestamp, data: context.data });
-    const headers = {
-      ...context.headers,
-      'content-type': 'application/json',
-      ...webhookHeaders({ msgId: context.message_id, timestamp: Math.floor(startedAt.getTime() / 1000), body, secrets: this.secretsOf(context, startedAt) }),
-    };
+    const credentials = this.credentialsOf(context);
+    const { headers, body } = webhookRequest({
+      messageId: context.message_id,
+      eventType: context.event_type,
+      messageTimestamp: context.message_timestamp,
+      data: context.data,
+      payloadFormat: context.payload_format,
+      signatureProfile: context.signature_profile,
+      headers: context.headers,
+      authorization: credentials.authorization,
+      secrets: credentials.secrets.filter((secret) => !secret.expiresAt || secret.expiresAt > startedAt).map((secret) => secret.key),
+      now: startedAt,
+    });
     const timeoutMs = context.timeout_ms ?? this.config.delivery.timeoutMs;
     const answer = await this.sender.send({ url: context.url, headers, body, timeoutMs });
     const now = new Date();
@@ -113,19 +152,25 @@ export class DispatchService {
     });
   }
 
-  /** Decrypted secrets still valid at `now`, cached per endpoint version (decrypting per send is waste). */
-  private secretsOf(context: DispatchContext, now: Date): string[] {
-    let cached = this.secretCache.get(context.endpoint_id);
-    if (!cached || cached.version !== context.endpoint_version) {
-      cached = { version: context.endpoint_version, secrets: context.secrets.map((secret) => this.cipher.open(secret.sealed)) };
-      this.secretCache.set(context.endpoint_id, cached);
-    }
-    return cached.secrets.filter((_secret, i) => {
-      const expiresAt = context.secrets[i]?.expires_at;
-      return !expiresAt || new Date(expiresAt) > now;
-    });
+  /** Unsealed secrets and auth, cached per endpoint version (decrypting per send is waste). */
+  private credentialsOf(context: DispatchContext): Credentials {
+    const cached = this.credentialCache.get(context.endpoint_id);
+    if (cached?.version === context.endpoint_version) return cached;
+    const secrets = context.secrets
+      .map((secret) => ({ key: this.cipher.open(secret.sealed), expiresAt: secret.expires_at ? new Date(secret.expires_at) : null }))
+      .sort((a, b) => expiryOf(b) - expiryOf(a));
+    const auth = context.auth;
+    const authorization = auth === null ? null : auth.type === 'basic'
+      ? authorizationHeader({ type: 'basic', username: auth.username, password: this.cipher.open(auth.sealed) })
+      : authorizationHeader({ type: 'bearer', token: this.cipher.open(auth.sealed) });
+    const credentials = { version: context.endpoint_version, secrets, authorization };
+    this.credentialCache.set(context.endpoint_id, credentials);
+    return credentials;
   }
 }
+
+/** The current secret never expires; older ones sort by when they do. */
+const expiryOf = (secret: { readonly expiresAt: Date | null }): number => secret.expiresAt?.getTime() ?? Number.MAX_SAFE_INTEGER;
 
 /** A disabled or deleted endpoint receives nothing more: the delivery ends without an attempt. */
 function endpointGone(context: DispatchContext): readonly DeliveryEvent[] {

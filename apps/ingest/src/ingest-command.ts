@@ -1,5 +1,7 @@
 import type { IngestCommand } from '@hookledger/contracts';
-import { MESSAGE_ID, newId, ROUTING_TOKEN, validateEventTypeName } from '@hookledger/domain';
+import { isId, MESSAGE_ID, newId, ROUTING_TOKEN, validateEventTypeName } from '@hookledger/domain';
+
+const MAX_TARGETED_ENDPOINTS = 100;
 
 export type ParsedIngest = { readonly command: IngestCommand } | { readonly rejected: string };
 
@@ -28,6 +30,10 @@ export function parseIngestCommand(body: unknown, subjectType: string | null, no
   if (channels !== null && (!Array.isArray(channels) || channels.length > 10 || !channels.every((c) => typeof c === 'string' && ROUTING_TOKEN.test(c)))) {
     return { rejected: 'channels must be at most 10 tokens' };
   }
+  const endpointIds = raw.endpoint_ids ?? null;
+  if (endpointIds !== null && (!Array.isArray(endpointIds) || endpointIds.length === 0 || endpointIds.length > MAX_TARGETED_ENDPOINTS || !endpointIds.every((id) => isId(id, 'ep')))) {
+    return { rejected: `endpoint_ids must be 1–${MAX_TARGETED_ENDPOINTS} endpoint ids` };
+  }
   return {
     command: {
       v: 1,
@@ -37,6 +43,7 @@ export function parseIngestCommand(body: unknown, subjectType: string | null, no
       data: data as Record<string, unknown>,
       tenant_id: tenant,
       channels: channels as string[] | null,
+      ...(endpointIds === null ? {} : { endpoint_ids: endpointIds as string[] }),
     },
   };
 }

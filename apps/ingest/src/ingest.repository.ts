@@ -40,6 +40,13 @@ export class IngestRepository {
     return new Set(rows.map((row) => row.id));
   }
 
+  /** Of the endpoints a command targets by id, those that take deliveries (active, not deleted). */
+  async deliverableEndpoints(tx: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: { id: string }[] = await tx.query(`SELECT id FROM endpoints WHERE id = ANY($1::text[]) AND deleted_at IS NULL AND active`, [[...new Set(ids)]]);
+    return new Set(rows.map((row) => row.id));
+  }
+
   /** New deliveries, at stream version 1 (their DeliveryScheduled event). */
   async insertDeliveries(tx: EntityManager, deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;

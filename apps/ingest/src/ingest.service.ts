@@ -69,6 +69,7 @@ export class IngestService {
     return this.db.transaction(async (tx) => {
       const index = await this.subscriptions.current(tx);
       const fresh = await this.repository.insertMessages(tx, commands);
+      const targetable = await this.repository.deliverableEndpoints(tx, commands.flatMap((command) => command.endpoint_ids ?? []));
       const replayed = commands.filter((command) => !fresh.has(command.id)).map((command) => command.id);
 
       const appends: StreamAppend[] = [];
@@ -76,7 +77,8 @@ export class IngestService {
       for (const command of commands) {
         if (!fresh.has(command.id)) continue;
         appends.push({ streamId: messageStreamId(command.id), streamType: 'message', expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
-        for (const endpointId of index.match(command)) {
+        const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.has(id)) : index.match(command);
+        for (const endpointId of new Set(endpointIds)) {
           const delivery: NewDelivery = { id: newId('dlv'), message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id ?? null, event_type: command.type };
           deliveries.push(delivery);
           appends.push({

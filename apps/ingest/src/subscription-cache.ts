@@ -18,11 +18,14 @@ export class SubscriptionCache {
     const [{ version }]: { version: string }[] = await tx.query(`SELECT version FROM subscription_index WHERE id = 1`);
     if (BigInt(version) !== this.version) {
       const endpoints: Subscription[] = await tx.query(
-        `SELECT id, tenant_id, event_types, channels, active FROM endpoints WHERE deleted_at IS NULL AND active ORDER BY id`,
+        `SELECT id, tenant_id, event_types, channels, active, filter FROM endpoints WHERE deleted_at IS NULL AND active AND NOT adhoc ORDER BY id`,
       );
       this.index = new SubscriptionIndex(endpoints);
       this.version = BigInt(version);
       this.logger.log({ msg: 'subscription index loaded', version, endpoints: this.index.size });
+      for (const { id, reason } of this.index.invalidFilters) {
+        this.logger.error({ msg: 'endpoint filter is not valid; the endpoint receives no events until it is fixed', endpoint_id: id, reason });
+      }
     }
     return this.index;
   }

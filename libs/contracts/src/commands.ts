@@ -14,6 +14,11 @@ export interface IngestCommand {
   readonly data: Record<string, unknown>;
   readonly tenant_id?: string | null;
   readonly channels?: readonly string[] | null;
+  /**
+   * Deliver to exactly these endpoints (test sends, ad-hoc destinations) instead of the ones whose
+   * subscriptions match; inactive or deleted ones are skipped.
+   */
+  readonly endpoint_ids?: readonly string[] | null;
 }
 
 /** `<ns>.cmd.dispatch`. */

@@ -1,5 +1,5 @@
 import { Controller, DynamicModule, Get, HttpStatus, Module, Res, SetMetadata } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -10,6 +10,19 @@ import { PUBLIC_ROUTE } from './public-route';
 interface Check {
   readonly status: 'up' | 'down';
   readonly [detail: string]: unknown;
+}
+
+export class HealthReport {
+  @ApiProperty({ enum: ['ok', 'error'] }) status!: 'ok' | 'error';
+  @ApiProperty({ example: 'api-gateway' }) service!: string;
+  @ApiProperty({ example: '0.1.0' }) version!: string;
+  @ApiProperty({ nullable: true, description: 'Active event types; null when Postgres does not answer' }) event_types!: number | null;
+  @ApiProperty() timestamp!: string;
+  @ApiProperty({
+    type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up', 'down'] } }, additionalProperties: true },
+    example: { postgres: { status: 'up', latency_ms: 2 }, nats: { status: 'up' } },
+  })
+  checks!: Record<string, Check>;
 }
 
 /** The app's name, as /health reports it. */
@@ -31,8 +44,8 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Every dependency answers' })
-  @ApiServiceUnavailableResponse({ description: 'Postgres or NATS does not answer' })
+  @ApiOkResponse({ description: 'Every dependency answers', type: HealthReport })
+  @ApiServiceUnavailableResponse({ description: 'Postgres or NATS does not answer', type: HealthReport })
   async health(@Res() response: Response): Promise<void> {
     const [postgres, nats, eventTypes] = await Promise.all([this.checkPostgres(), this.nats.check(1500), this.countEventTypes()]);
     const checks: Record<string, Check> = { postgres, nats: { status: nats.status, ...nats.details } };

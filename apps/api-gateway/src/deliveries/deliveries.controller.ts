@@ -1,7 +1,9 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags,
+} from '@nestjs/swagger';
 import { ProblemException } from '@hookledger/observability';
-import { decodeCursor, Page, toPage } from '../http/pagination';
+import { decodeCursor, decodeNumericCursor, Page, PageOf, PageQuery, toPage } from '../http/pagination';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryRetryService } from './delivery-retry.service';
 import { AttemptResource, DeliveryResource, RetryAcceptedResource, toAttemptResource, toDeliveryResource } from './delivery.resource';
@@ -14,6 +16,8 @@ export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesRepository, private readonly retries: DeliveryRetryService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Deliveries, newest first, filtered by endpoint, event, event type, status and creation time' })
+  @ApiOkResponse({ type: PageOf(DeliveryResource) })
   async list(@Query() query: DeliveryQuery): Promise<Page<DeliveryResource>> {
     const limit = query.limit ?? 50;
     const rows = await this.deliveries.list(query, decodeCursor(query.cursor), limit + 1);
@@ -29,10 +33,14 @@ export class DeliveriesController {
   }
 
   @Get(':id/attempts')
-  @ApiOkResponse({ type: [AttemptResource] })
-  async attempts(@Param('id') id: string): Promise<Page<AttemptResource>> {
+  @ApiOperation({ summary: "The delivery's attempts, oldest first" })
+  @ApiOkResponse({ type: PageOf(AttemptResource) })
+  async attempts(@Param('id') id: string, @Query() query: PageQuery): Promise<Page<AttemptResource>> {
+    const limit = query.limit ?? 50;
+    const after = decodeNumericCursor(query.cursor);
     if (!(await this.deliveries.find(id))) throw notFound(id);
-    return { data: (await this.deliveries.attempts(id)).map(toAttemptResource), next_cursor: null };
+    const rows = await this.deliveries.attempts(id, after, limit + 1);
+    return toPage(rows, limit, (row) => String(row.attempt), toAttemptResource);
   }
 
   @Post(':id/retry')
@@ -41,6 +49,7 @@ export class DeliveriesController {
   @ApiAcceptedResponse({ type: RetryAcceptedResource })
   @ApiNotFoundResponse({ description: 'No such delivery' })
   @ApiConflictResponse({ description: 'The endpoint is disabled, paused or deleted' })
+  @ApiServiceUnavailableResponse({ description: 'The event bus did not acknowledge the retry; nothing was queued' })
   retry(@Param('id') id: string): Promise<RetryAcceptedResource> {
     return this.retries.retry(id);
   }

@@ -46,7 +46,11 @@ export class DeliveriesRepository {
     return rows[0] ?? null;
   }
 
-  attempts(deliveryId: string): Promise<AttemptRow[]> {
-    return this.db.query(`SELECT * FROM attempts WHERE delivery_id = $1 ORDER BY attempt`, [deliveryId]);
+  /** Oldest first, keyset-paginated on the attempt number (unique per delivery). */
+  attempts(deliveryId: string, afterAttempt: string | null, limit: number): Promise<AttemptRow[]> {
+    return this.db.query(
+      `SELECT * FROM attempts WHERE delivery_id = $1 AND ($2::int IS NULL OR attempt > $2) ORDER BY attempt LIMIT $3`,
+      [deliveryId, afterAttempt, limit],
+    );
   }
 }

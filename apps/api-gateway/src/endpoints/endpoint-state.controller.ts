@@ -4,6 +4,7 @@ import { HookledgerConfig } from '@hookledger/config';
 import { EndpointProjection } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
 import { CurrentPrincipal, Principal } from '../auth/principal';
+import { NaturallyIdempotent } from '../http/idempotency.interceptor';
 import { EndpointResource } from './endpoint.dto';
 import { EndpointHealthRepository } from './endpoint-health.repository';
 import { EndpointHealthResource, toEndpointHealthResource } from './endpoint-health.resource';
@@ -24,6 +25,7 @@ export class EndpointStateController {
 
   @Post('disable')
   @HttpCode(HttpStatus.OK)
+  @NaturallyIdempotent()
   @ApiOperation({ summary: 'Stop delivering to the endpoint: new events create no deliveries for it, pending ones end unsent' })
   @ApiOkResponse({ type: EndpointResource })
   disable(@Param('id') id: string, @Body() body: DisableEndpointDto, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
@@ -32,6 +34,7 @@ export class EndpointStateController {
 
   @Post('enable')
   @HttpCode(HttpStatus.OK)
+  @NaturallyIdempotent()
   @ApiOperation({ summary: 'Deliver to the endpoint again, with a closed circuit and no failure streak' })
   @ApiOkResponse({ type: EndpointResource })
   enable(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
@@ -40,6 +43,7 @@ export class EndpointStateController {
 
   @Post('pause')
   @HttpCode(HttpStatus.OK)
+  @NaturallyIdempotent()
   @ApiOperation({ summary: 'Hold deliveries: new events are still stored for the endpoint, and sent in order on resume' })
   @ApiOkResponse({ type: EndpointResource })
   pause(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
@@ -48,6 +52,7 @@ export class EndpointStateController {
 
   @Post('resume')
   @HttpCode(HttpStatus.OK)
+  @NaturallyIdempotent()
   @ApiOperation({ summary: 'Send the held deliveries, oldest first, and deliver normally again' })
   @ApiOkResponse({ type: EndpointResource })
   resume(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {

@@ -10,6 +10,8 @@ import { EVENT_TYPE_PATTERN, PAYLOAD_FORMATS, PayloadFormat, ROUTING_TOKEN, SIGN
 const RESERVED_HEADERS = new Set([
   'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
   'proxy-authorization', 'proxy-connection', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature',
+  // set by the signature profiles
+  'x-hub-signature-256', 'x-github-event', 'x-github-delivery', 'stripe-signature', 'x-webhook-signature', 'x-webhook-event', 'x-webhook-timestamp',
 ]);
 
 /** Custom headers: at most 20, RFC 7230 names, string values, none that we or HTTP own. */
@@ -158,6 +160,8 @@ export class EndpointResource {
   @ApiProperty() updated_at!: string;
 }
 
+/** The new endpoint with its signing key, shown in full only here, on rotation and by GET …/secret. */
 export class CreatedEndpointResource extends EndpointResource {
-  @ApiProperty({ description: 'The signing secret. Shown only here and on rotation.' }) secret!: string;
+  @ApiPropertyOptional({ description: 'HMAC profiles (all but standard-ed25519): the signing secret' }) secret?: string;
+  @ApiPropertyOptional({ description: 'standard-ed25519: the whpk_ public key receivers verify with; the private key never leaves Hookledger' }) public_key?: string;
 }

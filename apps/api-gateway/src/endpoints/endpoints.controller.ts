@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HookledgerConfig } from '@hookledger/config';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { decodeCursor, Page, PageQuery, toPage } from '../http/pagination';
+import { decodeCursor, Page, PageOf, toPage } from '../http/pagination';
 import { CreatedEndpointResource, CreateEndpointDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
+import { EndpointQuery } from './endpoint-query';
 import { toEndpointResource } from './endpoint-row';
 import { EndpointsService } from './endpoints.service';
 
@@ -20,9 +21,11 @@ export class EndpointsController {
   }
 
   @Get()
-  async list(@Query() query: PageQuery): Promise<Page<EndpointResource>> {
+  @ApiOperation({ summary: 'Endpoints, newest first, filtered by tenant, state and the event type they receive' })
+  @ApiOkResponse({ type: PageOf(EndpointResource) })
+  async list(@Query() query: EndpointQuery): Promise<Page<EndpointResource>> {
     const limit = query.limit ?? 50;
-    const rows = await this.endpoints.list(decodeCursor(query.cursor), limit + 1);
+    const rows = await this.endpoints.list(query, decodeCursor(query.cursor), limit + 1);
     return toPage(rows, limit, (row) => row.id, (row) => toEndpointResource(row, this.config));
   }
 

@@ -1,13 +1,15 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
-import { generateSecret, newId, validateSecret } from '@hookledger/domain';
+import { keyKindOf, newId, validatePayloadFilter } from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
 import { SecretCipher } from '@hookledger/secrets';
 import { actorOf, Principal } from '../auth/principal';
 import { CreatedEndpointResource, CreateEndpointDto, EndpointAuthDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
 import { EndpointProjection, EndpointRow, SealedAuth } from '@hookledger/event-store';
 import { authView, ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
+import { EndpointSecretService } from './endpoint-secret.service';
 import { EndpointStateService } from './endpoint-state.service';
+import type { EndpointQuery } from './endpoint-query';
 
 @Injectable()
 export class EndpointsService {
@@ -15,16 +17,14 @@ export class EndpointsService {
     private readonly endpoints: EndpointProjection,
     private readonly cipher: SecretCipher,
     private readonly state: EndpointStateService,
+    private readonly secrets: EndpointSecretService,
     private readonly config: HookledgerConfig,
   ) {}
 
   async create(input: CreateEndpointDto, principal: Principal): Promise<CreatedEndpointResource> {
     this.checkUrl(input.url);
-    if (input.secret !== undefined) {
-      const check = validateSecret(input.secret);
-      if (!check.valid) throw invalid('secret', check.reason);
-    }
-    const secret = input.secret ?? generateSecret();
+    checkFilter(input.filter);
+    const key = this.secrets.issue(input.signature_profile ?? 'standard', input.secret);
     const id = newId('ep');
     const fields = {
       url: input.url,
@@ -45,27 +45,31 @@ export class EndpointsService {
     const row = await this.endpoints.transaction((tx) =>
       this.endpoints.insert(
         tx,
-        { id, tenant_id: input.tenant_id ?? null, ...fields, auth, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
+        { id, tenant_id: input.tenant_id ?? null, ...fields, auth, secrets: [key.stored] },
         // Secrets never enter the ledger: events are kept for years and read by auditors.
         { type: 'EndpointCreated', data: { id, tenant_id: input.tenant_id ?? null, ...fields, auth: authView(auth) }, metadata: { actor: actorOf(principal) } },
       ),
     );
-    return { ...toEndpointResource(row, this.config), secret };
+    return { ...toEndpointResource(row, this.config), ...key.shown };
   }
 
   async get(id: string): Promise<EndpointResource> {
     return toEndpointResource(await this.require(id), this.config);
   }
 
-  async list(before: string | null, limit: number, tenantId?: string): Promise<EndpointRow[]> {
-    return this.endpoints.list({ before, tenantId }, limit);
+  async list(query: EndpointQuery, before: string | null, limit: number): Promise<EndpointRow[]> {
+    return this.endpoints.list({ before, tenantId: query.tenant_id, active: query.active, eventType: query.event_type }, limit);
   }
 
   async update(id: string, input: UpdateEndpointDto, principal: Principal): Promise<EndpointResource> {
     if (input.url !== undefined) this.checkUrl(input.url);
+    checkFilter(input.filter);
     const row = await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
       if (!current) throw notFound(id);
+      if (input.signature_profile !== undefined && keyKindOf(input.signature_profile) !== keyKindOf(current.signature_profile)) {
+        throw keyKindChange(current.signature_profile, input.signature_profile);
+      }
       const changes: Record<string, unknown> = {};
       for (const field of ENDPOINT_FIELDS) {
         const value = input[field];
@@ -123,6 +127,19 @@ export class EndpointsService {
 const normaliseList = (values: string[] | undefined): string[] | null => (values && values.length > 0 ? [...new Set(values)] : null);
 
 const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${id} does not exist.`);
+
+/** Between HMAC profiles the secret carries over; to or from standard-ed25519 the key itself must change. */
+const keyKindChange = (from: string, to: string) =>
+  new ProblemException(HttpStatus.CONFLICT, `signature_profile: ${from} and ${to} sign with different kinds of key; rotate the secret with {"signature_profile": "${to}"} instead (POST /v1/endpoints/:id/secret/rotate).`, {
+    errors: [{ field: 'signature_profile', message: `changing from ${from} to ${to} needs a new key: rotate the secret with this signature_profile` }],
+  });
+
+/** A payload filter is refused naming the exact spot, e.g. `filter.amount.$gte`. */
+function checkFilter(filter: Record<string, unknown> | null | undefined): void {
+  if (filter === undefined || filter === null) return;
+  const result = validatePayloadFilter(filter);
+  if (!result.valid) throw invalid(result.field, result.reason);
+}
 
 const invalid = (field: string, message: string) =>
   new ProblemException(HttpStatus.BAD_REQUEST, `${field}: ${message}`, { errors: [{ field, message }] });

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsDefined, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested,
+} from 'class-validator';
 import { EVENT_TYPE_NAME, MESSAGE_ID, ROUTING_TOKEN } from '@hookledger/domain';
 import { PageQuery } from '../http/pagination';
 import { DeliveryResource } from '../deliveries/delivery.resource';
@@ -28,6 +30,21 @@ export class PublishEventDto {
   channels?: string[];
 }
 
+/** Where an ad-hoc event goes instead of the subscribed endpoints. */
+export class DestinationDto {
+  @ApiProperty({ example: 'https://example.com/webhooks', maxLength: 2048 })
+  @IsString({ message: 'destination.url must be a string' }) @MaxLength(2048, { message: 'destination.url must be at most 2048 characters' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true }, { message: 'destination.url must be an absolute http(s) URL' })
+  url!: string;
+}
+
+/** A single publish may name a destination (the batch route may not). */
+export class PublishOneEventDto extends PublishEventDto {
+  @ApiPropertyOptional({ type: DestinationDto, description: 'Deliver to this URL only, instead of the subscribed endpoints; the answer carries its signing secret, once' })
+  @IsOptional() @IsObject({ message: 'destination must be an object with a url' }) @ValidateNested() @Type(() => DestinationDto)
+  destination?: DestinationDto;
+}
+
 export class PublishBatchDto {
   @ApiProperty({ type: [PublishEventDto], maxItems: 500 })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => PublishEventDto)
@@ -38,6 +55,16 @@ export class AcceptedEvent {
   @ApiProperty() id!: string;
   @ApiProperty() type!: string;
   @ApiProperty() timestamp!: string;
+}
+
+export class AcceptedDestination {
+  @ApiProperty({ description: 'The ad-hoc endpoint created for the destination; not listed under /v1/endpoints' }) endpoint_id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ description: 'Verifies the webhook signature. Shown only here.' }) secret!: string;
+}
+
+export class AcceptedEventWithDestination extends AcceptedEvent {
+  @ApiPropertyOptional({ type: AcceptedDestination }) destination?: AcceptedDestination;
 }
 
 export class AcceptedBatch {
@@ -55,6 +82,22 @@ export class EventResource {
 }
 
 export class EventListQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128)
+  @ApiPropertyOptional({ example: 'invoice.paid' }) @IsOptional() @IsString() @MaxLength(128)
+  @Matches(EVENT_TYPE_NAME, { message: 'type must be an event type name (e.g. invoice.paid)' })
   type?: string;
+
+  @ApiPropertyOptional() @IsOptional() @Matches(ROUTING_TOKEN, { message: 'tenant_id must be 1–128 letters, digits, _ . : or -' })
+  tenant_id?: string;
+
+  @ApiPropertyOptional({ description: 'Events published to this channel' })
+  @IsOptional() @Matches(ROUTING_TOKEN, { message: 'channel must be 1–128 letters, digits, _ . : or -' })
+  channel?: string;
+
+  @ApiPropertyOptional({ description: 'ISO-8601; events with a timestamp at or after' })
+  @IsOptional() @IsDateString({ strict: true }, { message: 'since must be an ISO-8601 date-time' })
+  since?: string;
+
+  @ApiPropertyOptional({ description: 'ISO-8601; events with a timestamp before' })
+  @IsOptional() @IsDateString({ strict: true }, { message: 'until must be an ISO-8601 date-time' })
+  until?: string;
 }

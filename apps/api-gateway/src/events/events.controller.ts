@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '@hookledger/observability';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import { toDeliveryResource } from '../deliveries/delivery.resource';
-import { decodeCursor, Page, toPage } from '../http/pagination';
-import { AcceptedBatch, AcceptedEvent, EventListQuery, EventResource, PublishBatchDto, PublishEventDto } from './event.dto';
+import { decodeNumericCursor, Page, PageOf, toPage } from '../http/pagination';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { AcceptedBatch, AcceptedEventWithDestination, EventListQuery, EventResource, PublishBatchDto, PublishOneEventDto } from './event.dto';
 import { EventsService } from './events.service';
 import { MessagesRepository, toEventResource } from './messages.repository';
 
@@ -20,25 +21,28 @@ export class EventsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiAcceptedResponse({ type: AcceptedEvent, description: 'Durably accepted; delivery follows' })
-  async publish(@Body() body: PublishEventDto): Promise<AcceptedEvent> {
-    const [accepted] = await this.events.publish([body]);
-    return accepted;
+  @ApiAcceptedResponse({ type: AcceptedEventWithDestination, description: 'Durably accepted; delivery follows' })
+  @ApiServiceUnavailableResponse({ description: 'The event bus did not acknowledge the event; retry with the same id or Idempotency-Key' })
+  async publish(@Body() body: PublishOneEventDto, @CurrentPrincipal() principal: Principal): Promise<AcceptedEventWithDestination> {
+    const { destination, ...event } = body;
+    if (destination) return this.events.publishToDestination(event, destination, principal);
+    return this.events.publishOne(event);
   }
 
   @Post('batch')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({ type: AcceptedBatch })
+  @ApiServiceUnavailableResponse({ description: 'The event bus did not acknowledge the events; retry with the same ids or Idempotency-Key' })
   async publishBatch(@Body() body: PublishBatchDto): Promise<AcceptedBatch> {
-    return { data: await this.events.publish(body.events) };
+    return { data: await this.events.publishBatch(body.events) };
   }
 
   @Get()
+  @ApiOperation({ summary: 'Published events, newest first, filtered by type, tenant, channel and timestamp' })
+  @ApiOkResponse({ type: PageOf(EventResource) })
   async list(@Query() query: EventListQuery): Promise<Page<EventResource>> {
     const limit = query.limit ?? 50;
-    const before = decodeCursor(query.cursor);
-    if (before !== null && !/^\d+$/.test(before)) throw new ProblemException(HttpStatus.BAD_REQUEST, 'The cursor is not valid.');
-    const rows = await this.messages.list({ beforeSeq: before, type: query.type }, limit + 1);
+    const rows = await this.messages.list(query, decodeNumericCursor(query.cursor), limit + 1);
     return toPage(rows, limit, (row) => row.seq, toEventResource);
   }
 

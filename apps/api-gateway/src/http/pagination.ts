@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { HttpStatus, Type as Class } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ProblemException } from '@hookledger/observability';
@@ -19,6 +19,26 @@ export interface Page<T> {
   readonly next_cursor: string | null;
 }
 
+const pageClasses = new Map<Class, Class>();
+
+/**
+ * The OpenAPI schema of a page of `item`s, named `<Item>Page` so generated clients get a real
+ * type for each list answer: `@ApiOkResponse({ type: PageOf(EndpointResource) })`.
+ */
+export function PageOf<T>(item: Class<T>): Class<Page<T>> {
+  let page = pageClasses.get(item);
+  if (!page) {
+    class ItemPage {
+      @ApiProperty({ type: [item] }) data!: T[];
+      @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor to get the next page; null on the last page' }) next_cursor!: string | null;
+    }
+    Object.defineProperty(ItemPage, 'name', { value: `${item.name.replace(/Resource$/, '')}Page` });
+    page = ItemPage;
+    pageClasses.set(item, page);
+  }
+  return page as Class<Page<T>>;
+}
+
 /** Cursors are opaque to clients: base64url of the sort key of the last row returned. */
 export function encodeCursor(key: string): string {
   return Buffer.from(JSON.stringify({ k: key })).toString('base64url');
@@ -32,10 +52,20 @@ export function decodeCursor(cursor: string | undefined): string | null {
   } catch {
     // fall through to the problem below
   }
-  throw new ProblemException(HttpStatus.BAD_REQUEST, 'The cursor is not valid; pass next_cursor from a previous page unchanged.', {
+  throw invalidCursor();
+}
+
+/** A cursor over a numeric key (a sequence, an attempt number): refused before it reaches SQL as a bad bigint. */
+export function decodeNumericCursor(cursor: string | undefined): string | null {
+  const key = decodeCursor(cursor);
+  if (key !== null && !/^\d{1,18}$/.test(key)) throw invalidCursor();
+  return key;
+}
+
+const invalidCursor = () =>
+  new ProblemException(HttpStatus.BAD_REQUEST, 'The cursor is not valid; pass next_cursor from a previous page unchanged.', {
     errors: [{ field: 'cursor', message: 'cursor is not valid' }],
   });
-}
 
 /** Given limit+1 rows, returns a page of `limit` and the cursor to the rest. */
 export function toPage<R, T>(rows: R[], limit: number, keyOf: (row: R) => string, map: (row: R) => T): Page<T> {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional } from 'class-validator';
+import { IsDateString, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { REPLAY_STATUS_FILTERS, ReplayRow, ReplayStatusFilter } from '@hookledger/event-store';
+import { PageQuery } from '../http/pagination';
 
 export class CreateReplayDto {
   @ApiProperty({ example: '2025-01-01T00:00:00Z', description: 'ISO-8601; deliveries created at or after' })
@@ -16,13 +17,23 @@ export class CreateReplayDto {
   status?: ReplayStatusFilter;
 }
 
+export const REPLAY_STATES = ['running', 'completed'] as const;
+
+export class ReplayQuery extends PageQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64)
+  endpoint_id?: string;
+
+  @ApiPropertyOptional({ enum: REPLAY_STATES }) @IsOptional() @IsIn(REPLAY_STATES, { message: `state must be one of ${REPLAY_STATES.join(', ')}` })
+  state?: (typeof REPLAY_STATES)[number];
+}
+
 export class ReplayResource {
   @ApiProperty({ example: 'rpl_01JD…' }) id!: string;
   @ApiProperty() endpoint_id!: string;
   @ApiProperty() since!: string;
   @ApiProperty({ description: 'End of the range (exclusive); the creation time when none was given' }) until!: string;
   @ApiProperty({ enum: REPLAY_STATUS_FILTERS }) status!: ReplayStatusFilter;
-  @ApiProperty({ enum: ['running', 'completed'] }) state!: 'running' | 'completed';
+  @ApiProperty({ enum: REPLAY_STATES }) state!: 'running' | 'completed';
   @ApiProperty({ description: 'Deliveries matching when the replay was created' }) total!: number;
   @ApiProperty({ description: 'Deliveries sent again so far' }) dispatched!: number;
   @ApiProperty() created_at!: string;

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { CreateReplayDto, ReplayResource } from './replay.dto';
+import { Page, PageOf } from '../http/pagination';
+import { CreateReplayDto, ReplayQuery, ReplayResource } from './replay.dto';
 import { ReplaysService } from './replays.service';
 
 @ApiTags('replays')
@@ -18,6 +19,13 @@ export class ReplaysController {
   @ApiConflictResponse({ description: 'The endpoint is disabled' })
   create(@Param('id') endpointId: string, @Body() body: CreateReplayDto, @CurrentPrincipal() principal: Principal): Promise<ReplayResource> {
     return this.replays.create(endpointId, body, principal);
+  }
+
+  @Get('replays')
+  @ApiOperation({ summary: 'Replays, newest first, filtered by endpoint and state' })
+  @ApiOkResponse({ type: PageOf(ReplayResource) })
+  list(@Query() query: ReplayQuery): Promise<Page<ReplayResource>> {
+    return this.replays.list(query);
   }
 
   @Get('replays/:id')

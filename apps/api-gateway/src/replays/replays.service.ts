@@ -4,7 +4,8 @@ import { newId } from '@hookledger/domain';
 import { EndpointProjection, Replays } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
 import { actorOf, Principal } from '../auth/principal';
-import { CreateReplayDto, ReplayResource, toReplayResource } from './replay.dto';
+import { decodeCursor, Page, toPage } from '../http/pagination';
+import { CreateReplayDto, ReplayQuery, ReplayResource, toReplayResource } from './replay.dto';
 
 /**
  * Replays are durable jobs: the API only records what to re-deliver; the scheduler's
@@ -32,6 +33,12 @@ export class ReplaysService {
     });
     this.logger.log({ msg: 'replay created', replay_id: row.id, endpoint_id: endpointId, total: row.total, status: row.status });
     return toReplayResource(row);
+  }
+
+  async list(query: ReplayQuery): Promise<Page<ReplayResource>> {
+    const limit = query.limit ?? 50;
+    const rows = await this.replays.list({ before: decodeCursor(query.cursor), endpointId: query.endpoint_id, state: query.state }, limit + 1);
+    return toPage(rows, limit, (row) => row.id, toReplayResource);
   }
 
   async get(id: string): Promise<ReplayResource> {

@@ -1,7 +1,8 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { generateSecret } from './webhook-secret';
-import { sign, verifySignature, webhookHeaders } from './webhook-signature';
+import { generateSigningKeyPair, verifyEd25519 } from './ed25519-keys';
+import { sign, webhookHeaders } from './webhook-signature';
 
 describe('sign', () => {
   it('matches the Standard Webhooks published test vector', () => {
@@ -24,6 +25,13 @@ describe('sign', () => {
   it('sends one space-separated signature per secret during a rotation', () => {
     const signature = sign({ msgId: 'msg_1', timestamp: 1, body: '{}', secrets: [generateSecret(), generateSecret()] });
     expect(signature).toMatch(/^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it('signs a whsk_ key with Ed25519 as v1a, next to the v1 HMAC of a secret still in its grace period', () => {
+    const keys = generateSigningKeyPair();
+    const signature = sign({ msgId: 'msg_1', timestamp: 1614265330, body: '{}', secrets: [keys.secretKey, generateSecret()] });
+    expect(signature).toMatch(/^v1a,[A-Za-z0-9+/]{86}== v1,[A-Za-z0-9+/]{43}=$/);
+    expect(verifyEd25519(keys.publicKey, 'msg_1.1614265330.{}', signature.split(' ')[0].slice(4))).toBe(true);
   });
 
   it('refuses to sign without a secret or with a fractional timestamp', () => {
@@ -54,26 +62,5 @@ describe('webhookHeaders, as receivers verify them', () => {
     const secret = generateSecret();
     const headers = webhookHeaders({ msgId: 'msg_2', timestamp: now(), body, secrets: [secret] });
     expect(() => new StandardWebhook(secret).verify(body.replace('1200', '1201'), { ...headers })).toThrow();
-  });
-});
-
-describe('verifySignature', () => {
-  const secret = generateSecret();
-  const now = new Date('2024-05-01T12:00:00Z');
-  const timestamp = now.getTime() / 1000;
-  const headers = webhookHeaders({ msgId: 'msg_3', timestamp, body: '{"a":1}', secrets: [secret] });
-
-  it('accepts a genuine request and names the secret that matched', () => {
-    expect(verifySignature({ body: '{"a":1}', headers, secrets: [generateSecret(), secret], now })).toEqual({ valid: true, matchedSecretIndex: 1 });
-  });
-
-  it.each([
-    ['missing_headers', { body: '{"a":1}', headers: { ...headers, 'webhook-id': '' } }],
-    ['invalid_timestamp', { body: '{"a":1}', headers: { ...headers, 'webhook-timestamp': 'soon' } }],
-    ['timestamp_too_old', { body: '{"a":1}', headers, now: new Date(now.getTime() + 301_000) }],
-    ['timestamp_too_new', { body: '{"a":1}', headers, now: new Date(now.getTime() - 301_000) }],
-    ['no_matching_signature', { body: '{"a":2}', headers }],
-  ])('says %s', (reason, input) => {
-    expect(verifySignature({ secrets: [secret], now, ...input })).toMatchObject({ valid: false, reason });
   });
 });

@@ -54,6 +54,37 @@ describe('SubscriptionIndex', () => {
     expect(index.match({ type: 'x' })).toEqual(['ep_any']);
   });
 
+  it('drops endpoints whose payload filter does not match the event data', () => {
+    const index = new SubscriptionIndex([
+      endpoint('ep_big', { filter: { amount: { $gte: 1000 } } }),
+      endpoint('ep_eu', { event_types: ['invoice.*'], filter: { 'customer.country': { $in: ['de', 'fr'] } } }),
+      endpoint('ep_all', { filter: null }),
+      endpoint('ep_empty', { filter: {} }),
+    ]);
+    const data = { amount: 1500, customer: { country: 'de' } };
+    expect(index.match({ type: 'invoice.paid', data })).toEqual(['ep_big', 'ep_eu', 'ep_all', 'ep_empty']);
+    expect(index.match({ type: 'invoice.paid', data: { amount: 10, customer: { country: 'us' } } })).toEqual(['ep_all', 'ep_empty']);
+    expect(index.match({ type: 'user.created', data })).toEqual(['ep_big', 'ep_all', 'ep_empty']);
+    expect(index.match({ type: 'invoice.paid' })).toEqual(['ep_all', 'ep_empty']);
+  });
+
+  it('applies a filter on top of patterns (matched twice, listed once), tenants and channels', () => {
+    const index = new SubscriptionIndex([
+      endpoint('ep_1', { event_types: ['invoice.paid', 'invoice.*'], channels: ['eu'], filter: { $or: [{ amount: { $gt: 0 } }, { refund: { $exists: true } }] } }),
+      endpoint('ep_t', { tenant_id: 'acme', filter: { amount: { $gt: 0 } } }),
+    ]);
+    expect(index.match({ type: 'invoice.paid', channels: ['eu'], data: { refund: true } })).toEqual(['ep_1']);
+    expect(index.match({ type: 'invoice.paid', channels: ['us'], data: { amount: 5 } })).toEqual([]);
+    expect(index.match({ type: 'invoice.paid', tenant_id: 'acme', data: { amount: 5 } })).toEqual(['ep_t']);
+    expect(index.match({ type: 'invoice.paid', tenant_id: 'acme', data: { amount: 0 } })).toEqual([]);
+  });
+
+  it('sends nothing to an endpoint whose stored filter is not valid, and reports it', () => {
+    const index = new SubscriptionIndex([endpoint('ep_bad', { filter: { amount: { $between: [1, 2] } } }), endpoint('ep_ok')]);
+    expect(index.match({ type: 'x', data: { amount: 1 } })).toEqual(['ep_ok']);
+    expect(index.invalidFilters).toEqual([{ id: 'ep_bad', reason: expect.stringContaining('filter.amount.$between') }]);
+  });
+
   it('stays fast with many endpoints', () => {
     const endpoints = Array.from({ length: 50_000 }, (_, i) => endpoint(`ep_${i}`, { event_types: [`type${i}.created`, `group${i % 100}.*`] }));
     const index = new SubscriptionIndex(endpoints);

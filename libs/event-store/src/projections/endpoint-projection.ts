@@ -80,7 +80,8 @@ export class EndpointProjection {
         row.retry_schedule, row.timeout_ms, row.rate_limit_per_s, JSON.stringify(row.metadata), JSON.stringify(row.secrets), appended.streamVersion,
         jsonOrNull(row.auth), jsonOrNull(row.filter), row.payload_format, row.signature_profile, row.adhoc ?? false],
     );
-    await this.bumpSubscriptionIndex(tx);
+    // Ad-hoc destinations are never in the index: creating one must not make ingest reload it.
+    if (!row.adhoc) await this.bumpSubscriptionIndex(tx);
     return rows[0];
   }
 
@@ -116,13 +117,23 @@ export class EndpointProjection {
     return rows[0] ?? null;
   }
 
-  /** Newest first; ad-hoc destinations only when asked for. */
-  async list(filter: { before: string | null; tenantId?: string; adhoc?: boolean }, limit: number): Promise<EndpointRow[]> {
+  /**
+   * Newest first; ad-hoc destinations only when asked for. `eventType` keeps the endpoints that
+   * receive that type, matching subscriptions as libs/domain matchesEventType does.
+   */
+  async list(
+    filter: { before: string | null; tenantId?: string; adhoc?: boolean; active?: boolean; eventType?: string },
+    limit: number,
+  ): Promise<EndpointRow[]> {
     return this.db.query(
       `SELECT * FROM endpoints
         WHERE deleted_at IS NULL AND ($1::text IS NULL OR id < $1) AND ($2::text IS NULL OR tenant_id = $2) AND adhoc = $4
+          AND ($5::boolean IS NULL OR active = $5)
+          AND ($6::text IS NULL OR coalesce(cardinality(event_types), 0) = 0 OR EXISTS (
+                SELECT 1 FROM unnest(event_types) AS pattern
+                 WHERE pattern IN ($6, '*') OR (right(pattern, 2) = '.*' AND starts_with($6, left(pattern, -1)))))
         ORDER BY id DESC LIMIT $3`,
-      [filter.before, filter.tenantId ?? null, limit, filter.adhoc ?? false],
+      [filter.before, filter.tenantId ?? null, limit, filter.adhoc ?? false, filter.active ?? null, filter.eventType ?? null],
     );
   }
 

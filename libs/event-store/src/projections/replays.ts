@@ -80,6 +80,16 @@ export class Replays {
     return rows[0] ?? null;
   }
 
+  /** Newest first, keyset-paginated on the time-ordered id. */
+  list(filter: { before: string | null; endpointId?: string; state?: ReplayRow['state'] }, limit: number): Promise<ReplayRow[]> {
+    return this.db.query(
+      `SELECT * FROM replays
+        WHERE ($1::text IS NULL OR id < $1) AND ($2::text IS NULL OR endpoint_id = $2) AND ($3::text IS NULL OR state = $3)
+        ORDER BY id DESC LIMIT $4`,
+      [filter.before, filter.endpointId ?? null, filter.state ?? null, limit],
+    );
+  }
+
   /**
    * Locks the running replay that waited longest since its last page, so several replays take
    * turns and several schedulers work on different ones. A replay whose endpoint is paused or

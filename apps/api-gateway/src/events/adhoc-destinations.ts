@@ -1,0 +1,55 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { HookledgerConfig } from '@hookledger/config';
+import { generateSecret, newId } from '@hookledger/domain';
+import { EndpointProjection } from '@hookledger/event-store';
+import { ProblemException } from '@hookledger/observability';
+import { SecretCipher } from '@hookledger/secrets';
+import { actorOf, Principal } from '../auth/principal';
+import type { AcceptedDestination, DestinationDto } from './event.dto';
+
+/**
+ * An event published with `destination.url` goes to an endpoint of its own: an ad-hoc one, with a
+ * fresh secret, that no subscription matches and endpoint lists leave out. The event is then
+ * published targeted at it, so its delivery is signed, retried and recorded like any other.
+ */
+@Injectable()
+export class AdhocDestinations {
+  constructor(private readonly endpoints: EndpointProjection, private readonly cipher: SecretCipher, private readonly config: HookledgerConfig) {}
+
+  /**
+   * Created before the event is published. A crash in between leaves an ad-hoc endpoint that
+   * nothing is ever delivered to: harmless, and the client, without a 202, publishes again.
+   */
+  async create(destination: DestinationDto, tenantId: string | null, principal: Principal): Promise<AcceptedDestination> {
+    if (!this.config.allowHttp && !destination.url.toLowerCase().startsWith('https://')) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'destination.url must use https (HOOKS_ALLOW_HTTP is off).', {
+        errors: [{ field: 'destination.url', message: 'destination.url must use https' }],
+      });
+    }
+    const id = newId('ep');
+    const secret = generateSecret();
+    const fields = {
+      url: destination.url,
+      description: 'ad-hoc destination',
+      event_types: null,
+      active: true,
+      headers: {},
+      retry_schedule: null,
+      timeout_ms: null,
+      rate_limit_per_s: null,
+      channels: null,
+      metadata: {},
+      filter: null,
+      payload_format: 'envelope' as const,
+      signature_profile: 'standard' as const,
+    };
+    await this.endpoints.transaction((tx) =>
+      this.endpoints.insert(
+        tx,
+        { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
+        { type: 'EndpointCreated', data: { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true }, metadata: { actor: actorOf(principal) } },
+      ),
+    );
+    return { endpoint_id: id, url: destination.url, secret };
+  }
+}

@@ -1,0 +1,119 @@
+import { Webhook } from 'standardwebhooks';
+import { TestSystem, WebhookReceiver, ReceivedWebhook } from '@hookledger/testing';
+import { eventually } from './eventually';
+
+describe('endpoint options applied to deliveries', () => {
+  let system: TestSystem;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    system = await TestSystem.start();
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await receiver?.close();
+  });
+
+  async function createEndpoint(path: string, type: string, extra: Record<string, unknown> = {}) {
+    const created = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url(path), event_types: [type], ...extra } });
+    expect(created.status).toBe(201);
+    return created.body as { id: string; secret: string };
+  }
+
+  async function publish(type: string, data: Record<string, unknown>) {
+    const accepted = await system.request('POST', '/v1/events', { body: { type, data } });
+    expect(accepted.status).toBe(202);
+    return accepted.body as { id: string; timestamp: string };
+  }
+
+  async function firstRequest(path: string): Promise<ReceivedWebhook> {
+    await receiver.waitForCount(path, 1);
+    return receiver.received(path)[0];
+  }
+
+  const signatureHeaders = (request: ReceivedWebhook) => ({
+    'webhook-id': String(request.headers['webhook-id']),
+    'webhook-timestamp': String(request.headers['webhook-timestamp']),
+    'webhook-signature': String(request.headers['webhook-signature']),
+  });
+
+  it('sends the custom headers, and never lets them replace ours', async () => {
+    const endpoint = await createEndpoint('/headers', 'options.headers', { headers: { 'X-Tenant': 'acme', 'x-trace': 'abc 123' } });
+    await publish('options.headers', { n: 1 });
+
+    const request = await firstRequest('/headers');
+    expect(request.headers).toMatchObject({ 'x-tenant': 'acme', 'x-trace': 'abc 123', 'content-type': 'application/json' });
+    expect(request.headers['user-agent']).toMatch(/^Hookledger\//);
+    expect(new Webhook(endpoint.secret).verify(request.body, signatureHeaders(request))).toBeTruthy();
+  });
+
+  it('refuses reserved header names at creation with 400 naming headers', async () => {
+    for (const name of ['webhook-signature', 'Content-Type', 'user-agent', 'Host']) {
+      const answer = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/reserved'), headers: { [name]: 'x' } } });
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'headers' })]);
+    }
+  });
+
+  it('presents basic and bearer auth as the authorization header, and never shows the password or token back', async () => {
+    const basic = await createEndpoint('/auth/basic', 'options.auth', { auth: { type: 'basic', username: 'hooks', password: 'pa55-w0rd-basic' } });
+    const bearer = await createEndpoint('/auth/bearer', 'options.auth', { auth: { type: 'bearer', token: 'tok_very_secret_bearer' } });
+    await publish('options.auth', { n: 2 });
+
+    expect((await firstRequest('/auth/basic')).headers.authorization).toBe(`Basic ${Buffer.from('hooks:pa55-w0rd-basic').toString('base64')}`);
+    expect((await firstRequest('/auth/bearer')).headers.authorization).toBe('Bearer tok_very_secret_bearer');
+
+    const shownBasic = await system.request('GET', `/v1/endpoints/${basic.id}`);
+    const shownBearer = await system.request('GET', `/v1/endpoints/${bearer.id}`);
+    expect(shownBasic.body.auth).toEqual({ type: 'basic', username: 'hooks' });
+    expect(shownBearer.body.auth).toEqual({ type: 'bearer' });
+    const everything = JSON.stringify([basic, bearer, shownBasic.body, shownBearer.body, (await system.request('GET', '/v1/endpoints')).body]);
+    expect(everything).not.toContain('pa55-w0rd-basic');
+    expect(everything).not.toContain('tok_very_secret_bearer');
+    expect(system.logs()).not.toContain('pa55-w0rd-basic');
+    expect(system.logs()).not.toContain('tok_very_secret_bearer');
+  });
+
+  it('sends the data object alone with payload_format data, as published, signed over the bytes sent', async () => {
+    const endpoint = await createEndpoint('/data', 'options.data', { payload_format: 'data' });
+    const event = await publish('options.data', { zeta: 1, alpha: { b: 2, a: [3, 'x'] }, mid: null });
+
+    const request = await firstRequest('/data');
+    expect(request.body).toBe('{"zeta":1,"alpha":{"b":2,"a":[3,"x"]},"mid":null}');
+    expect(request.headers['webhook-id']).toBe(event.id);
+    expect(new Webhook(endpoint.secret).verify(request.body, signatureHeaders(request))).toEqual({ zeta: 1, alpha: { b: 2, a: [3, 'x'] }, mid: null });
+  });
+
+  it('gives up on a receiver slower than the endpoint timeout_ms and records the attempt as a timeout', async () => {
+    receiver.answer('/slow', () => ({ delayMs: 4000 }));
+    const endpoint = await createEndpoint('/slow', 'options.timeout', { timeout_ms: 1000, retry_schedule: [600] });
+    const event = await publish('options.timeout', { n: 3 });
+
+    const delivery = await eventually(async () => {
+      const [found] = (await system.request('GET', `/v1/deliveries?event_id=${event.id}`)).body.data;
+      return found?.attempts === 1 ? found : undefined;
+    }, 'the first attempt');
+    expect(delivery).toMatchObject({ endpoint_id: endpoint.id, status: 'retrying', status_code: null });
+    const [attempt] = (await system.request('GET', `/v1/deliveries/${delivery.id}/attempts`)).body.data;
+    expect(attempt).toMatchObject({ outcome: 'timeout', status_code: null });
+    expect(attempt.duration_ms).toBeGreaterThanOrEqual(950);
+    expect(attempt.duration_ms).toBeLessThan(3500);
+  });
+
+  it('never sends more than rate_limit_per_s requests in any one-second window', async () => {
+    await createEndpoint('/limited', 'options.rate', { rate_limit_per_s: 5 });
+    const events = Array.from({ length: 25 }, (_, i) => ({ type: 'options.rate', data: { i } }));
+    expect((await system.request('POST', '/v1/events/batch', { body: { events } })).status).toBe(202);
+
+    await receiver.waitForCount('/limited', 25, 60_000);
+    const times = receiver.received('/limited').map((request) => request.receivedAt).sort((a, b) => a - b);
+    const busiestSecond = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+    const spreadMs = times[times.length - 1] - times[0];
+    console.log(`rate limit 5/s: 25 webhooks over ${spreadMs} ms, at most ${busiestSecond} in any one-second window`);
+    expect(busiestSecond).toBeLessThanOrEqual(6);
+    expect(spreadMs).toBeGreaterThanOrEqual(4000);
+  });
+});
