@@ -39,6 +39,42 @@ describe('endpoint options applied to deliveries', () => {
     'webhook-signature': String(request.headers['webhook-signature']),
   });
 
+  it('routes by channels: an endpoint with channels gets only events published to one of them', async () => {
+    await createEndpoint('/channel-eu', 'options.channels', { channels: ['eu', 'global'] });
+    await createEndpoint('/channel-any', 'options.channels');
+    const send = async (channels: string[] | undefined, n: number) => {
+      const accepted = await system.request('POST', '/v1/events', { body: { type: 'options.channels', data: { n }, ...(channels ? { channels } : {}) } });
+      expect(accepted.status).toBe(202);
+    };
+    await send(['us'], 1);
+    await send(['eu'], 2);
+    await send(undefined, 3);
+    await send(['us', 'global'], 4);
+
+    await receiver.waitForCount('/channel-any', 4);
+    await receiver.waitForCount('/channel-eu', 2);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // anything wrongly routed would have arrived by now
+    const numbers = (path: string) => receiver.received(path).map((request) => JSON.parse(request.body).data.n).sort();
+    expect(numbers('/channel-eu')).toEqual([2, 4]);
+    expect(numbers('/channel-any')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps metadata as given, and refuses metadata that is not a small map of strings', async () => {
+    const created = await createEndpoint('/metadata', 'options.metadata', { metadata: { customer: 'acme', plan: 'pro' } });
+    const shown = await system.request('GET', `/v1/endpoints/${created.id}`);
+    expect(shown.body.metadata).toEqual({ customer: 'acme', plan: 'pro' });
+    const patched = await system.request('PATCH', `/v1/endpoints/${created.id}`, { body: { metadata: { customer: 'acme', plan: 'enterprise' } } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.metadata).toEqual({ customer: 'acme', plan: 'enterprise' });
+
+    const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    for (const metadata of [{ n: 1 }, { nested: { a: 'b' } }, tooMany, { k: 'x'.repeat(501) }, ['a']]) {
+      const answer = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/metadata-bad'), metadata } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'metadata' })]);
+    }
+  });
+
   it('sends the custom headers, and never lets them replace ours', async () => {
     const endpoint = await createEndpoint('/headers', 'options.headers', { headers: { 'X-Tenant': 'acme', 'x-trace': 'abc 123' } });
     await publish('options.headers', { n: 1 });

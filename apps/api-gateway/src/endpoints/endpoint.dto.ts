@@ -34,6 +34,22 @@ function IsCustomHeaders(options?: ValidationOptions) {
 }
 
 /** Authentication we present to the receiver. Write-only: answers show the type and user name, never the password or token. */
+/** Metadata: your own labels, at most 50 keys of 1–64 characters to strings of at most 500. */
+function IsMetadata(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isMetadata', target: target.constructor, propertyName, options,
+      validator: {
+        validate: (value: unknown) => {
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+          const entries = Object.entries(value as Record<string, unknown>);
+          return entries.length <= 50 && entries.every(([key, v]) => key.length >= 1 && key.length <= 64 && typeof v === 'string' && v.length <= 500);
+        },
+        defaultMessage: () => `${propertyName} must be an object of at most 50 keys (1–64 characters) to strings of at most 500 characters`,
+      },
+    });
+}
+
 export class EndpointAuthDto {
   @ApiProperty({ enum: ['basic', 'bearer'] })
   @IsIn(['basic', 'bearer'], { message: 'auth.type must be basic or bearer' })
@@ -102,8 +118,8 @@ export class CreateEndpointDto {
   @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(ROUTING_TOKEN, { each: true, message: 'each channel must be 1–128 letters, digits, _ . : or -' })
   channels?: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
-  @IsOptional() @IsObject()
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', maxLength: 500 }, maxProperties: 50, example: { customer: 'acme', plan: 'pro' } })
+  @IsOptional() @IsMetadata()
   metadata?: Record<string, string>;
 
   @ApiPropertyOptional({ type: EndpointAuthDto, nullable: true, description: 'Basic or bearer authentication sent to the receiver; stored encrypted, never shown again' })
