@@ -14,6 +14,8 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# The apps' V8 heap limit, as npm start sets it (scripts/node-options.js).
+ENV NODE_OPTIONS=--max-old-space-size=160
 WORKDIR /app
 # Owned by root and read-only for the app user: the running process cannot alter its own code.
 COPY --from=build /app/package.json ./

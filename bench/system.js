@@ -9,6 +9,7 @@ const { spawn } = require('node:child_process');
 const { Client } = require('pg');
 const { connect } = require('@nats-io/transport-node');
 const { jetstreamManager } = require('@nats-io/jetstream');
+const { appNodeOptions } = require('../scripts/node-options.js');
 const { ensureNats, ensurePostgres, DEFAULT_DATABASE_URL, DEFAULT_NATS_URL } = require('../scripts/infra.js');
 const { sleep } = require('./clock.js');
 const { trackAppends } = require('./pg-stats.js');
@@ -126,7 +127,8 @@ class BenchSystem {
         cwd: this.options.root,
         env: {
           ...this.env(),
-          ...(this.options.appNodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${this.options.appNodeOptions}`.trim() } : {}),
+          // As npm start runs them: the heap limit of scripts/node-options.js unless --app-node-options sets one.
+          NODE_OPTIONS: appNodeOptions(`${process.env.NODE_OPTIONS ?? ''} ${this.options.appNodeOptions}`.trim()),
           BENCH_CPU_PROF_DIR: this.options.cpuProf,
           BENCH_APP: app.name,
         },

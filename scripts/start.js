@@ -8,6 +8,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { spawn } = require('node:child_process');
 const { ensureNats, ensurePostgres, DEFAULT_DATABASE_URL, DEFAULT_NATS_URL } = require('./infra.js');
+const { appNodeOptions } = require('./node-options.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, '.data');
@@ -150,7 +151,7 @@ async function main() {
   state.settingUp = false;
 
   for (const app of APPS) {
-    const child = spawnNode(app.name, path.join(ROOT, `dist/apps/${app.name}/main.js`), env);
+    const child = spawnNode(app.name, path.join(ROOT, `dist/apps/${app.name}/main.js`), { ...env, NODE_OPTIONS: appNodeOptions(env.NODE_OPTIONS) });
     state.apps.push({ ...app, child });
     child.exited.then(({ code, signal }) => {
       if (!state.stopping) void stopAll(1, `${app.name} exited unexpectedly (${signal ?? `exit ${code}`}): stopping the others`);

@@ -1,4 +1,5 @@
 import type { TestingModule } from '@nestjs/testing';
+import { MAX_BATCH_BYTES } from './batch-consumption';
 import type { InboundMessage } from './inbound-message';
 import { JetStreamConnection } from './jetstream-connection';
 import { JetStreamConsumers } from './jetstream-consumers';
@@ -67,6 +68,26 @@ describe('consuming in batches', () => {
 
     expect(seen).toEqual(Array.from({ length: 45 }, (_, i) => i));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(20);
+    await expectIngestDrained();
+  });
+
+  it('keeps a batch of large messages under MAX_BATCH_BYTES of payload', async () => {
+    const { subjects } = nats.topology;
+    const padding = 'x'.repeat(900 * 1024);
+    await app.get(JetStreamPublisher).publishMany(Array.from({ length: 20 }, (_, i) => ({ subject: subjects.ingest, payload: { n: i, padding }, msgID: `big_${i}` })));
+    const bytes: number[] = [];
+    let seen = 0;
+    const all = signal();
+    await consumeIngestBatches(async (messages) => {
+      bytes.push(messages.reduce((sum, message) => sum + JSON.stringify(message.data).length, 0));
+      seen += messages.length;
+      for (const message of messages) message.ack();
+      if (seen === 20) all.resolve();
+    }, 500);
+    await all.promise;
+
+    expect(Math.max(...bytes)).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(bytes.length).toBeGreaterThanOrEqual(3); // 20 × 900 KiB cannot fit in fewer 8 MiB batches
     await expectIngestDrained();
   });
 

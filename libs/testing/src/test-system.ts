@@ -62,6 +62,8 @@ export class TestSystem {
       HOOKS_SCHEDULER_INTERVAL_MS: '100',
       HOOKS_DB_POOL_SIZE: '5',
       HOOKS_LOG_LEVEL: 'info',
+      // The heap limit npm start gives the apps (scripts/node-options.js), so the tests run them the same way.
+      NODE_OPTIONS: '--max-old-space-size=160',
       ...options.env,
     });
     system.env.HOOKS_ADMIN_API_KEY = system.adminKey;
