@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min,
-  registerDecorator, ValidateIf, ValidateNested, ValidationOptions,
+  registerDecorator, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { EVENT_TYPE_PATTERN, PAYLOAD_FORMATS, PayloadFormat, ROUTING_TOKEN, SIGNATURE_PROFILES, SignatureProfile } from '@hookledger/domain';
 
@@ -14,42 +14,39 @@ const RESERVED_HEADERS = new Set([
   'x-hub-signature-256', 'x-github-event', 'x-github-delivery', 'stripe-signature', 'x-webhook-signature', 'x-webhook-event', 'x-webhook-timestamp',
 ]);
 
-/** Custom headers: at most 20, RFC 7230 names, string values, none that we or HTTP own. */
-function IsCustomHeaders(options?: ValidationOptions) {
+/** An object of string values with at most `maxEntries` keys, each key and value passing the checks. */
+function IsStringMap(rules: { maxEntries: number; key: (key: string) => boolean; value: (value: string) => boolean; message: string }) {
   return (target: object, propertyName: string) =>
     registerDecorator({
-      name: 'isCustomHeaders', target: target.constructor, propertyName, options,
+      name: 'isStringMap', target: target.constructor, propertyName,
       validator: {
-        validate: (value: unknown) => {
-          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-          const entries = Object.entries(value as Record<string, unknown>);
-          return entries.length <= 20 && entries.every(([name, v]) =>
-            /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name) && !RESERVED_HEADERS.has(name.toLowerCase()) &&
-            typeof v === 'string' && v.length <= 1024 && !/[\r\n]/.test(v));
+        validate: (map: unknown) => {
+          if (map === null || typeof map !== 'object' || Array.isArray(map)) return false;
+          const entries = Object.entries(map as Record<string, unknown>);
+          return entries.length <= rules.maxEntries && entries.every(([key, value]) => rules.key(key) && typeof value === 'string' && rules.value(value));
         },
-        defaultMessage: () =>
-          `${propertyName} must be an object of at most 20 header names to string values; these are reserved: ${[...RESERVED_HEADERS].join(', ')}`,
+        defaultMessage: () => `${propertyName} must be ${rules.message}`,
       },
     });
 }
+
+/** Custom headers: at most 20, RFC 7230 names, string values, none that we or HTTP own. */
+const IsCustomHeaders = () => IsStringMap({
+  maxEntries: 20,
+  key: (name) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name) && !RESERVED_HEADERS.has(name.toLowerCase()),
+  value: (value) => value.length <= 1024 && !/[\r\n]/.test(value),
+  message: `an object of at most 20 header names to string values; these are reserved: ${[...RESERVED_HEADERS].join(', ')}`,
+});
+
+/** Metadata: your own labels, at most 50 keys of 1–64 characters to strings of at most 500. */
+const IsMetadata = () => IsStringMap({
+  maxEntries: 50,
+  key: (key) => key.length >= 1 && key.length <= 64,
+  value: (value) => value.length <= 500,
+  message: 'an object of at most 50 keys (1–64 characters) to strings of at most 500 characters',
+});
 
 /** Authentication we present to the receiver. Write-only: answers show the type and user name, never the password or token. */
-/** Metadata: your own labels, at most 50 keys of 1–64 characters to strings of at most 500. */
-function IsMetadata(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isMetadata', target: target.constructor, propertyName, options,
-      validator: {
-        validate: (value: unknown) => {
-          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-          const entries = Object.entries(value as Record<string, unknown>);
-          return entries.length <= 50 && entries.every(([key, v]) => key.length >= 1 && key.length <= 64 && typeof v === 'string' && v.length <= 500);
-        },
-        defaultMessage: () => `${propertyName} must be an object of at most 50 keys (1–64 characters) to strings of at most 500 characters`,
-      },
-    });
-}
-
 export class EndpointAuthDto {
   @ApiProperty({ enum: ['basic', 'bearer'] })
   @IsIn(['basic', 'bearer'], { message: 'auth.type must be basic or bearer' })
