@@ -20,6 +20,7 @@ module.exports = {
     'apps/dispatcher/main': './apps/dispatcher/src/main.ts',
     'apps/scheduler/main': './apps/scheduler/src/main.ts',
     'cli/migrate': './libs/event-store/src/migrate.main.ts',
+    'cli/reencrypt-secrets': './libs/secrets/src/reencrypt-secrets.main.ts',
   },
   // HOOKLEDGER_DIST lets parallel work build into its own folder (the tests read the same variable).
   output: { path: path.resolve(__dirname, process.env.HOOKLEDGER_DIST || 'dist'), filename: '[name].js', clean: true },

@@ -29,6 +29,7 @@ import { MessagesRepository } from './events/messages.repository';
 import { JsonContentTypeMiddleware } from './http/content-type.middleware';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { IdempotencyRepository } from './http/idempotency.repository';
+import { RequestInputMiddleware } from './http/request-input.middleware';
 import { validationPipe } from './http/validation';
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
@@ -62,6 +63,6 @@ export class ApiGatewayModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonContentTypeMiddleware).forRoutes('*path');
+    consumer.apply(JsonContentTypeMiddleware, RequestInputMiddleware).forRoutes('*path');
   }
 }

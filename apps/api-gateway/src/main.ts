@@ -10,7 +10,7 @@ void runApp({
   listen: (config) => config.api,
   configure: (app, config) => {
     const express = app as NestExpressApplication;
-    express.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
+    express.useBodyParser('json', { limit: config.api.maxBodyBytes, type: ['application/json', 'application/*+json'] });
     express.disable('x-powered-by');
     mountOpenApi(app, config.version);
   },

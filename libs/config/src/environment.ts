@@ -53,14 +53,27 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(16, { message: 'HOOKS_ADMIN_API_KEY must be at least 16 characters' }) @MaxLength(256)
   HOOKS_ADMIN_API_KEY?: string;
 
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'HOOKS_MAX_BODY_BYTES must be a whole number of bytes' })
+  @Min(1024, { message: 'HOOKS_MAX_BODY_BYTES must be at least 1024' }) @Max(67108864, { message: 'HOOKS_MAX_BODY_BYTES must be at most 67108864 (64 MiB)' })
+  HOOKS_MAX_BODY_BYTES?: number;
+
   @IsOptional() @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'HOOKS_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or 44 base64 characters' })
   HOOKS_ENCRYPTION_KEY?: string;
+
+  @IsOptional() @Matches(/^\s*([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)(\s*,\s*([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=))*\s*$/, {
+    message: 'HOOKS_ENCRYPTION_KEY_PREVIOUS must be comma-separated keys of 32 bytes each, as 64 hex characters or 44 base64 characters',
+  })
+  HOOKS_ENCRYPTION_KEY_PREVIOUS?: string;
 
   @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'HOOKS_ALLOW_PRIVATE_NETWORKS must be true or false' })
   HOOKS_ALLOW_PRIVATE_NETWORKS?: boolean;
 
   @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'HOOKS_ALLOW_HTTP must be true or false' })
   HOOKS_ALLOW_HTTP?: boolean;
+
+  /** Checked in loadConfig: each entry must be a CIDR range. */
+  @IsOptional() @IsString()
+  HOOKS_SSRF_ALLOW_CIDRS?: string;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(300000)
   HOOKS_DELIVERY_TIMEOUT_MS?: number;

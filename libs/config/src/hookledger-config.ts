@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import ipaddr from 'ipaddr.js';
 import { Environment } from './environment';
 
 /** The Standard Webhooks schedule after the first, immediate attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
@@ -14,11 +15,21 @@ export class HookledgerConfig {
   readonly databaseUrl!: string;
   readonly natsUrl!: string;
   readonly natsNamespace!: string;
-  readonly api!: { readonly host: string; readonly port: number; readonly adminApiKey: string | null };
+  readonly api!: {
+    readonly host: string;
+    readonly port: number;
+    readonly adminApiKey: string | null;
+    /** Request bodies larger than this are refused with 413. */
+    readonly maxBodyBytes: number;
+  };
   readonly ports!: { readonly ingest: number; readonly dispatcher: number; readonly scheduler: number };
   readonly encryptionKey!: Buffer;
+  /** Keys that sealed older values: they still open, never seal (see `npm run secrets:reencrypt`). */
+  readonly previousEncryptionKeys!: readonly Buffer[];
   readonly allowPrivateNetworks!: boolean;
   readonly allowHttp!: boolean;
+  /** Non-public ranges deliveries may still reach (HOOKS_SSRF_ALLOW_CIDRS), e.g. an internal receiver. */
+  readonly ssrfAllowCidrs!: readonly string[];
   readonly delivery!: {
     readonly timeoutMs: number;
     readonly retrySchedule: readonly number[];
@@ -69,6 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (environment === 'production' && !parsed.HOOKS_ENCRYPTION_KEY && options.needsEncryptionKey !== false) {
     problems.push('HOOKS_ENCRYPTION_KEY is required when NODE_ENV=production (32 bytes, hex or base64)');
   }
+  const ssrfAllowCidrs = (parsed.HOOKS_SSRF_ALLOW_CIDRS ?? '').split(',').map((text) => text.trim()).filter(Boolean);
+  const badCidrs = ssrfAllowCidrs.filter((cidr) => !ipaddr.isValidCIDR(cidr));
+  if (badCidrs.length > 0) {
+    problems.push(`HOOKS_SSRF_ALLOW_CIDRS must be comma-separated CIDR ranges such as 10.0.0.0/8 or fd00::/8; not ${badCidrs.join(', ')}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const key = parsed.HOOKS_ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY;
@@ -77,15 +93,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     databaseUrl: parsed.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hookledger',
     natsUrl: parsed.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsNamespace: parsed.HOOKS_NATS_NAMESPACE ?? 'hooks',
-    api: { host: parsed.HOOKS_API_HOST ?? '0.0.0.0', port: parsed.HOOKS_API_PORT ?? 3000, adminApiKey: parsed.HOOKS_ADMIN_API_KEY ?? null },
+    api: {
+      host: parsed.HOOKS_API_HOST ?? '0.0.0.0',
+      port: parsed.HOOKS_API_PORT ?? 3000,
+      adminApiKey: parsed.HOOKS_ADMIN_API_KEY ?? null,
+      maxBodyBytes: parsed.HOOKS_MAX_BODY_BYTES ?? 256 * 1024,
+    },
     ports: {
       ingest: parsed.HOOKS_INGEST_PORT ?? 3001,
       dispatcher: parsed.HOOKS_DISPATCHER_PORT ?? 3002,
       scheduler: parsed.HOOKS_SCHEDULER_PORT ?? 3003,
     },
-    encryptionKey: key.length === 64 ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64'),
+    encryptionKey: keyBytes(key),
+    previousEncryptionKeys: (parsed.HOOKS_ENCRYPTION_KEY_PREVIOUS ?? '').split(',').map((text) => text.trim()).filter(Boolean).map(keyBytes),
     allowPrivateNetworks: parsed.HOOKS_ALLOW_PRIVATE_NETWORKS ?? environment === 'development',
     allowHttp: parsed.HOOKS_ALLOW_HTTP ?? environment === 'development',
+    ssrfAllowCidrs,
     delivery: {
       timeoutMs: parsed.HOOKS_DELIVERY_TIMEOUT_MS ?? 15000,
       retrySchedule: parsed.HOOKS_RETRY_SCHEDULE
@@ -108,6 +131,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: parsed.HOOKS_LOG_LEVEL ?? 'info',
     version: options.version ?? '0.1.0',
   }) as HookledgerConfig;
+}
+
+/** 64 hex characters or 44 base64 characters, already validated. */
+function keyBytes(text: string): Buffer {
+  return text.length === 64 ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

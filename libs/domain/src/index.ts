@@ -18,3 +18,4 @@ export * from './delivery/delivery-state';
 export * from './delivery/record-attempt';
 export * from './health/circuit-breaker';
 export * from './endpoints/endpoint-options';
+export * from './endpoints/destination-address';

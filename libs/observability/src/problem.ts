@@ -33,8 +33,8 @@ export function problem(status: number, detail: string, extensions: Record<strin
 
 /**
  * Every error leaves the API as application/problem+json. Body-parser failures (broken JSON, too
- * large) arrive here as errors with a `status`/`type`; anything unexpected is logged and answered
- * 500 without internals.
+ * large) arrive here with a `status`/`type`, bare or as an HttpException's cause; anything
+ * unexpected is logged and answered 500 without internals.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -54,6 +54,11 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown, request: Request): Problem {
     const instance = request.originalUrl?.split('?')[0];
+    // Nest wraps body-parser's errors in an HttpException; the original's type says what was wrong.
+    const bodyParser = (exception instanceof HttpException && exception.cause !== undefined ? exception.cause : exception) as
+      { type?: string; status?: number; expose?: boolean; message?: string; limit?: number } | undefined;
+    if (bodyParser?.type === 'entity.parse.failed') return problem(400, 'The request body is not valid JSON.', { instance });
+    if (bodyParser?.type === 'entity.too.large') return problem(413, `The request body exceeds the limit of ${bodyParser.limit} bytes.`, { instance });
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();
@@ -62,9 +67,6 @@ export class ProblemFilter implements ExceptionFilter {
       const text = typeof detail === 'string' ? detail : Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : TITLES[status] ?? 'Error';
       return problem(status, text, { instance, ...rest });
     }
-    const bodyParser = exception as { type?: string; status?: number; expose?: boolean; message?: string; limit?: number };
-    if (bodyParser?.type === 'entity.parse.failed') return problem(400, 'The request body is not valid JSON.', { instance });
-    if (bodyParser?.type === 'entity.too.large') return problem(413, `The request body exceeds the limit of ${bodyParser.limit} bytes.`, { instance });
     if (bodyParser?.expose && typeof bodyParser.status === 'number' && bodyParser.status < 500) {
       return problem(bodyParser.status, bodyParser.message ?? 'Bad request', { instance });
     }

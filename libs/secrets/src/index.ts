@@ -1,2 +1,4 @@
 export { SecretCipher } from './secret-cipher';
 export { SecretsModule } from './secrets.module';
+export { reencryptSecrets } from './reencrypt-secrets';
+export type { ReencryptionCounts, ReencryptionReport } from './reencrypt-secrets';

@@ -4,7 +4,7 @@ import { SecretCipher } from './secret-cipher';
 
 @Global()
 @Module({
-  providers: [{ provide: SecretCipher, inject: [HookledgerConfig], useFactory: (config: HookledgerConfig) => new SecretCipher(config.encryptionKey) }],
+  providers: [{ provide: SecretCipher, inject: [HookledgerConfig], useFactory: (config: HookledgerConfig) => new SecretCipher(config.encryptionKey, config.previousEncryptionKeys) }],
   exports: [SecretCipher],
 })
 export class SecretsModule {}

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, Matches } from 'class-validator';
+import { IsBoolean, IsOptional, Matches, MaxLength } from 'class-validator';
 import { EVENT_TYPE_NAME, ROUTING_TOKEN } from '@hookledger/domain';
 import { PageQuery } from '../http/pagination';
 
@@ -14,6 +14,6 @@ export class EndpointQuery extends PageQuery {
   active?: boolean;
 
   @ApiPropertyOptional({ example: 'invoice.paid', description: 'Endpoints that receive events of this type (by name or wildcard subscription)' })
-  @IsOptional() @Matches(EVENT_TYPE_NAME, { message: 'event_type must be an event type name (e.g. invoice.paid)' })
+  @IsOptional() @MaxLength(128) @Matches(EVENT_TYPE_NAME, { message: 'event_type must be an event type name (e.g. invoice.paid)' })
   event_type?: string;
 }

@@ -79,7 +79,7 @@ export class CreateEndpointDto {
   description?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['invoice.*', 'customer.created'], description: 'Event type names or wildcards; omitted = all' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(130, { each: true })
   @Matches(EVENT_TYPE_PATTERN, { each: true, message: 'each value in event_types must be an event type name, a prefix wildcard like invoice.* or *' })
   event_types?: string[];
 
@@ -120,7 +120,7 @@ export class CreateEndpointDto {
   metadata?: Record<string, string>;
 
   @ApiPropertyOptional({ type: EndpointAuthDto, nullable: true, description: 'Basic or bearer authentication sent to the receiver; stored encrypted, never shown again' })
-  @IsOptional() @ValidateNested() @Type(() => EndpointAuthDto)
+  @IsOptional() @IsObject({ message: 'auth must be an object with a type' }) @ValidateNested() @Type(() => EndpointAuthDto)
   auth?: EndpointAuthDto | null;
 
   @ApiPropertyOptional({

@@ -7,6 +7,7 @@ import { actorOf, Principal } from '../auth/principal';
 import { CreatedEndpointResource, CreateEndpointDto, EndpointAuthDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
 import { EndpointProjection, EndpointRow, SealedAuth } from '@hookledger/event-store';
 import { authView, ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
+import { checkDestinationUrl } from './destination-url';
 import { EndpointSecretService } from './endpoint-secret.service';
 import { EndpointStateService } from './endpoint-state.service';
 import type { EndpointQuery } from './endpoint-query';
@@ -22,7 +23,7 @@ export class EndpointsService {
   ) {}
 
   async create(input: CreateEndpointDto, principal: Principal): Promise<CreatedEndpointResource> {
-    this.checkUrl(input.url);
+    checkDestinationUrl(input.url, 'url', this.config);
     checkFilter(input.filter);
     const key = this.secrets.issue(input.signature_profile ?? 'standard', input.secret);
     const id = newId('ep');
@@ -62,7 +63,7 @@ export class EndpointsService {
   }
 
   async update(id: string, input: UpdateEndpointDto, principal: Principal): Promise<EndpointResource> {
-    if (input.url !== undefined) this.checkUrl(input.url);
+    if (input.url !== undefined) checkDestinationUrl(input.url, 'url', this.config);
     checkFilter(input.filter);
     const row = await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
@@ -113,14 +114,6 @@ export class EndpointsService {
     const row = await this.endpoints.find(id);
     if (!row) throw notFound(id);
     return row;
-  }
-
-  private checkUrl(url: string): void {
-    if (!this.config.allowHttp && !url.toLowerCase().startsWith('https://')) {
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'url must use https (HOOKS_ALLOW_HTTP is off).', {
-        errors: [{ field: 'url', message: 'url must use https' }],
-      });
-    }
   }
 }
 

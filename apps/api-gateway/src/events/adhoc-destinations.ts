@@ -1,10 +1,10 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import { generateSecret, newId } from '@hookledger/domain';
 import { EndpointProjection } from '@hookledger/event-store';
-import { ProblemException } from '@hookledger/observability';
 import { SecretCipher } from '@hookledger/secrets';
 import { actorOf, Principal } from '../auth/principal';
+import { checkDestinationUrl } from '../endpoints/destination-url';
 import type { AcceptedDestination, DestinationDto } from './event.dto';
 
 /**
@@ -21,11 +21,7 @@ export class AdhocDestinations {
    * nothing is ever delivered to: harmless, and the client, without a 202, publishes again.
    */
   async create(destination: DestinationDto, tenantId: string | null, principal: Principal): Promise<AcceptedDestination> {
-    if (!this.config.allowHttp && !destination.url.toLowerCase().startsWith('https://')) {
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'destination.url must use https (HOOKS_ALLOW_HTTP is off).', {
-        errors: [{ field: 'destination.url', message: 'destination.url must use https' }],
-      });
-    }
+    checkDestinationUrl(destination.url, 'destination.url', this.config);
     const id = newId('ep');
     const secret = generateSecret();
     const fields = {

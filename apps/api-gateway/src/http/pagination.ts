@@ -1,12 +1,13 @@
 import { HttpStatus, Type as Class } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ProblemException } from '@hookledger/observability';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 250, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(250)
+  // Digits only: Number() would also read '0x10', '1e2' and ' 5 '.
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value)) @IsInt() @Min(1) @Max(250)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from a previous page\'s next_cursor' })

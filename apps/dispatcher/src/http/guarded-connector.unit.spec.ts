@@ -9,7 +9,7 @@ function resolvesTo(addresses: LookupAddress[]) {
 
 const lookup = (options: { all?: boolean }) =>
   new Promise<{ error: unknown; result: unknown[] }>((resolve) =>
-    publicOnlyLookup('hooks.example.com', options as { all: true }, (error, ...result) => resolve({ error, result })),
+    publicOnlyLookup()('hooks.example.com', options as { all: true }, (error, ...result) => resolve({ error, result })),
   );
 
 describe('publicOnlyLookup', () => {
@@ -40,5 +40,13 @@ describe('publicOnlyLookup', () => {
     jest.spyOn(dns, 'lookup').mockImplementation(((_n: string, _o: unknown, callback: (e: Error) => void) =>
       callback(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }))) as unknown as typeof dns.lookup);
     expect(await lookup({ all: true })).toMatchObject({ error: { code: 'ENOTFOUND' } });
+  });
+
+  it('lets an allow-listed range through, and only that range', async () => {
+    const resolve = (addresses: LookupAddress[]) => (_name: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) => callback(null, addresses);
+    const guard = (addresses: LookupAddress[]) =>
+      new Promise<unknown>((done) => publicOnlyLookup({ allowCidrs: ['10.20.0.0/16'], resolve: resolve(addresses) })('hooks.internal', { all: true }, (error) => done(error)));
+    expect(await guard([{ address: '10.20.3.4', family: 4 }])).toBeNull();
+    expect(await guard([{ address: '10.21.3.4', family: 4 }])).toBeInstanceOf(AddressBlockedError);
   });
 });

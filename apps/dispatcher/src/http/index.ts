@@ -1,4 +1,3 @@
 export * from './webhook-sender';
 export type { DeliveryError } from './delivery-error';
 export { AddressBlockedError } from './address-blocked.error';
-export { isPublicAddress } from './public-address';

@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
 import { DeliveryError, deliveryErrorOf } from './delivery-error';
-import { publicOnlyConnector } from './guarded-connector';
+import { publicOnlyConnector, Resolve } from './guarded-connector';
 
 /** How much of a receiver's answer is kept with the attempt. */
 export const RESPONSE_BODY_LIMIT = 4096;
@@ -8,6 +8,10 @@ export const RESPONSE_BODY_LIMIT = 4096;
 export interface WebhookSenderOptions {
   /** Development and tests only: lets deliveries reach loopback and private networks. */
   readonly allowPrivateNetworks: boolean;
+  /** CIDR ranges reachable even though they are not public (HOOKS_SSRF_ALLOW_CIDRS). */
+  readonly allowCidrs?: readonly string[];
+  /** Tests only: resolves names in place of `dns.lookup`. */
+  readonly resolve?: Resolve;
   readonly userAgent: string;
   /** Open connections per receiver origin (default 32); more requests queue. */
   readonly maxConnectionsPerOrigin?: number;
@@ -43,7 +47,7 @@ export class WebhookSender {
       connections: options.maxConnectionsPerOrigin ?? 32,
       pipelining: 1,
       keepAliveTimeout: 10_000,
-      connect: options.allowPrivateNetworks ? undefined : publicOnlyConnector(),
+      connect: options.allowPrivateNetworks ? undefined : publicOnlyConnector({ allowCidrs: options.allowCidrs, resolve: options.resolve }),
     });
   }
 

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { EndpointProjection, EventStore, NewEndpointRow } from '@hookledger/event-store';
+import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
+import { reencryptSecrets } from './reencrypt-secrets';
+import { SecretCipher } from './secret-cipher';
+
+const keyA = randomBytes(32);
+const keyB = randomBytes(32);
+const underA = new SecretCipher(keyA);
+const rotating = new SecretCipher(keyB, [keyA]);
+
+let database: TestDatabase;
+let db: DataSource;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = await openDataSource(database);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+/** Every plaintext the rows hold, by where it is: what a rotation must preserve. */
+const plaintexts: Record<string, string> = {};
+
+async function createEndpoint(index: number, cipher: SecretCipher): Promise<void> {
+  const id = `ep_${String(index).padStart(3, '0')}`;
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  plaintexts[`${id} secret`] = secret;
+  plaintexts[`${id} auth`] = password;
+  const row: NewEndpointRow = {
+    id, tenant_id: null, url: `https://receiver.example/${index}`, description: '', event_types: null, channels: null, active: true,
+    headers: {}, retry_schedule: null, timeout_ms: null, rate_limit_per_s: null, metadata: {}, filter: null,
+    payload_format: 'envelope', signature_profile: 'standard',
+    auth: index % 2 === 0 ? { type: 'basic', username: 'hooks', sealed: cipher.seal(password) } : { type: 'bearer', sealed: cipher.seal(password) },
+    secrets: [{ sealed: cipher.seal(secret), expires_at: index % 3 === 0 ? new Date(Date.now() + 3600_000).toISOString() : null }],
+  };
+  await db.transaction((tx) => new EndpointProjection(db, new EventStore()).insert(tx, row, { type: 'EndpointCreated', data: { id } }));
+}
+
+async function storeAnswer(index: number, cipher: SecretCipher): Promise<void> {
+  const body = JSON.stringify({ id: `ep_${index}`, secret: `whsec_${randomBytes(24).toString('base64')}` });
+  plaintexts[`answer ${index}`] = body;
+  await db.query(
+    `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, state, response_status, response_body, expires_at)
+     VALUES ('admin', $1, 'POST', '/v1/endpoints', 'h', 'completed', 201, $2, now() + interval '1 day')`,
+    [`key-${index}`, JSON.stringify({ sealed: cipher.seal(body) })],
+  );
+}
+
+/** Every sealed value in the database, by where it is. */
+async function sealedValues(): Promise<Record<string, string>> {
+  const values: Record<string, string> = {};
+  const endpoints: { id: string; secrets: { sealed: string }[]; auth: { sealed: string } }[] = await db.query(`SELECT id, secrets, auth FROM endpoints`);
+  for (const row of endpoints) {
+    values[`${row.id} secret`] = row.secrets[0].sealed;
+    values[`${row.id} auth`] = row.auth.sealed;
+  }
+  const answers: { key: string; response_body: { sealed: string } }[] = await db.query(`SELECT key, response_body FROM idempotency_keys WHERE response_body IS NOT NULL`);
+  for (const row of answers) values[`answer ${row.key.slice('key-'.length)}`] = row.response_body.sealed;
+  return values;
+}
+
+const openAll = (values: Record<string, string>, cipher: SecretCipher) =>
+  Object.fromEntries(Object.entries(values).map(([where, sealed]) => [where, cipher.open(sealed)]));
+
+describe('reencryptSecrets', () => {
+  beforeAll(async () => {
+    // More rows than one batch, so the walk crosses pages.
+    for (let i = 0; i < 7; i++) await createEndpoint(i, underA);
+    for (let i = 0; i < 5; i++) await storeAnswer(i, underA);
+    await db.query(
+      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, state, expires_at)
+       VALUES ('admin', 'in-flight', 'POST', '/v1/endpoints', 'h', 'in_progress', now() + interval '1 day')`);
+  });
+
+  it('re-seals every value under key A with key B, keeping every plaintext', async () => {
+    const before = await sealedValues();
+    expect(Object.values(before).every((sealed) => SecretCipher.keyIdOf(sealed) === underA.keyId)).toBe(true);
+
+    const report = await reencryptSecrets(db, rotating, 3);
+
+    expect(report).toEqual({
+      keyId: rotating.keyId,
+      endpoints: { examined: 7, reencrypted: 7, alreadyCurrent: 0, failed: 0 },
+      idempotencyKeys: { examined: 6, reencrypted: 5, alreadyCurrent: 1, failed: 0 },
+      failures: [],
+    });
+    const after = await sealedValues();
+    expect(Object.keys(after).sort()).toEqual(Object.keys(plaintexts).sort());
+    for (const [where, sealed] of Object.entries(after)) {
+      expect([where, SecretCipher.keyIdOf(sealed)]).toEqual([where, rotating.keyId]);
+      expect(sealed).not.toBe(before[where]);
+    }
+    expect(openAll(after, rotating)).toEqual(plaintexts);
+  });
+
+  it('changes nothing on a second run', async () => {
+    const before = await sealedValues();
+    const endpointsBefore = await db.query(`SELECT id, version, updated_at FROM endpoints ORDER BY id`);
+
+    const report = await reencryptSecrets(db, rotating, 3);
+
+    expect(report.endpoints).toEqual({ examined: 7, reencrypted: 0, alreadyCurrent: 7, failed: 0 });
+    expect(report.idempotencyKeys).toEqual({ examined: 6, reencrypted: 0, alreadyCurrent: 6, failed: 0 });
+    expect(await sealedValues()).toEqual(before);
+    expect(await db.query(`SELECT id, version, updated_at FROM endpoints ORDER BY id`)).toEqual(endpointsBefore);
+  });
+
+  it('leaves everything readable once key A is removed from the configuration', async () => {
+    expect(openAll(await sealedValues(), new SecretCipher(keyB))).toEqual(plaintexts);
+  });
+
+  it('appends no ledger event and never writes secret material outside the sealed columns', async () => {
+    const events: { type: string; data: unknown }[] = await db.query(`SELECT type, data FROM events`);
+    expect(events.map((event) => event.type)).toEqual(Array(7).fill('EndpointCreated'));
+    const everything = JSON.stringify(await db.query(`SELECT * FROM endpoints`)) + JSON.stringify(await db.query(`SELECT * FROM idempotency_keys`));
+    for (const plaintext of Object.values(plaintexts)) expect(everything).not.toContain(plaintext);
+  });
+
+  it('counts a row it cannot open as a failure, names the row and not the value, and goes on with the rest', async () => {
+    const lostKey = new SecretCipher(randomBytes(32));
+    await createEndpoint(100, lostKey);
+    await createEndpoint(101, underA);
+
+    const report = await reencryptSecrets(db, new SecretCipher(keyB, [keyA]), 3);
+
+    expect(report.endpoints).toEqual({ examined: 9, reencrypted: 1, alreadyCurrent: 7, failed: 1 });
+    expect(report.failures).toEqual([`endpoints ep_100: no encryption key with id ${lostKey.keyId} is configured (HOOKS_ENCRYPTION_KEY or HOOKS_ENCRYPTION_KEY_PREVIOUS)`]);
+    const [row]: { secrets: { sealed: string }[] }[] = await db.query(`SELECT secrets FROM endpoints WHERE id = 'ep_100'`);
+    expect(SecretCipher.keyIdOf(row.secrets[0].sealed)).toBe(lostKey.keyId);
+  });
+});

@@ -1,0 +1,91 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { SecretCipher } from './secret-cipher';
+
+export interface ReencryptionCounts {
+  examined: number;
+  reencrypted: number;
+  alreadyCurrent: number;
+  failed: number;
+}
+
+/** Per table; `failures` names the rows that could not be opened (never their values). */
+export interface ReencryptionReport {
+  readonly keyId: string;
+  readonly endpoints: ReencryptionCounts;
+  readonly idempotencyKeys: ReencryptionCounts;
+  readonly failures: readonly string[];
+}
+
+interface SealedColumns {
+  readonly secrets: { sealed: string }[];
+  readonly auth: { sealed: string } | null;
+}
+
+/**
+ * Re-seals every value at rest with the current key, so the previous keys can leave the
+ * configuration: endpoint signing secrets and auth credentials, and stored idempotent answers.
+ * Each row is locked (`FOR UPDATE`), re-sealed and written in its own transaction; rows whose
+ * values are all under the current key are left untouched, so a second run changes nothing.
+ *
+ * No ledger event is appended and the endpoint's version stays: the plaintext does not change,
+ * so nothing a reader of the ledger or the API could notice has happened (and an event holding
+ * sealed values would keep them in the ledger under the old key for ever).
+ */
+export async function reencryptSecrets(db: DataSource, cipher: SecretCipher, batchSize = 100): Promise<ReencryptionReport> {
+  const failures: string[] = [];
+  const endpoints = await eachRow(db, failures, 'endpoints',
+    (after) => db.query(`SELECT id AS key FROM endpoints WHERE id > $1 ORDER BY id LIMIT $2`, [after, batchSize]),
+    async (tx, id) => {
+      const [row]: SealedColumns[] = await tx.query(`SELECT secrets, auth FROM endpoints WHERE id = $1 FOR UPDATE`, [id]);
+      if (!row) return 'current';
+      const sealed = [...row.secrets, ...(row.auth ? [row.auth] : [])];
+      if (sealed.every((value) => cipher.isCurrent(value.sealed))) return 'current';
+      const secrets = row.secrets.map((secret) => ({ ...secret, sealed: cipher.reseal(secret.sealed) }));
+      const auth = row.auth ? { ...row.auth, sealed: cipher.reseal(row.auth.sealed) } : null;
+      await tx.query(`UPDATE endpoints SET secrets = $2, auth = $3 WHERE id = $1`, [id, JSON.stringify(secrets), auth && JSON.stringify(auth)]);
+      return 'reencrypted';
+    });
+  // Keyed by (scope, key) as one JSON text, so one walk in primary-key order serves both columns.
+  const idempotencyKeys = await eachRow(db, failures, 'idempotency_keys',
+    (after) => db.query(
+      `SELECT json_build_array(scope, key)::text AS key FROM idempotency_keys
+        WHERE (scope, key) > (($1::json ->> 0), ($1::json ->> 1)) ORDER BY scope, key LIMIT $2`,
+      [after || '["",""]', batchSize]),
+    async (tx, primaryKey) => {
+      const [scope, key] = JSON.parse(primaryKey) as [string, string];
+      const [row]: { response_body: { sealed: string } | null }[] = await tx.query(
+        `SELECT response_body FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`, [scope, key]);
+      if (!row?.response_body || cipher.isCurrent(row.response_body.sealed)) return 'current';
+      await tx.query(`UPDATE idempotency_keys SET response_body = $3 WHERE scope = $1 AND key = $2`,
+        [scope, key, JSON.stringify({ sealed: cipher.reseal(row.response_body.sealed) })]);
+      return 'reencrypted';
+    });
+  return { keyId: cipher.keyId, endpoints, idempotencyKeys, failures };
+}
+
+/** Walks a table page by page (`page` returns the keys after the last one), one transaction per row. */
+async function eachRow(
+  db: DataSource,
+  failures: string[],
+  table: string,
+  page: (after: string) => Promise<{ key: string }[]>,
+  work: (tx: EntityManager, key: string) => Promise<'current' | 'reencrypted'>,
+): Promise<ReencryptionCounts> {
+  const counts: ReencryptionCounts = { examined: 0, reencrypted: 0, alreadyCurrent: 0, failed: 0 };
+  for (let after = ''; ;) {
+    const rows = await page(after);
+    if (rows.length === 0) return counts;
+    for (const { key } of rows) {
+      counts.examined++;
+      try {
+        const outcome = await db.transaction((tx) => work(tx, key));
+        if (outcome === 'reencrypted') counts.reencrypted++;
+        else counts.alreadyCurrent++;
+      } catch (error) {
+        counts.failed++;
+        failures.push(`${table} ${key}: ${(error as Error).message}`);
+      }
+    }
+    after = rows[rows.length - 1].key;
+  }
+}
