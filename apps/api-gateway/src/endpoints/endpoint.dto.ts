@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLength, Min,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min,
   registerDecorator, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { EVENT_TYPE_PATTERN, PAYLOAD_FORMATS, PayloadFormat, ROUTING_TOKEN, SIGNATURE_PROFILES, SignatureProfile } from '@hookledger/domain';
+import { IsHttpUrl } from '../http/is-http-url';
 
 /** Headers we own or that HTTP forbids a sender to set per request. */
 const RESERVED_HEADERS = new Set([
@@ -71,7 +72,7 @@ export class EndpointAuthDto {
 export class CreateEndpointDto {
   @ApiProperty({ example: 'https://example.com/webhooks', maxLength: 2048 })
   @IsString() @MaxLength(2048)
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true }, { message: 'url must be an absolute http(s) URL' })
+  @IsHttpUrl('url')
   url!: string;
 
   @ApiPropertyOptional({ maxLength: 500 })

@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsDefined, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsDefined, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
 import { EVENT_TYPE_NAME, MESSAGE_ID, ROUTING_TOKEN } from '@hookledger/domain';
 import { PageQuery } from '../http/pagination';
 import { DeliveryResource } from '../deliveries/delivery.resource';
+import { IsHttpUrl } from '../http/is-http-url';
 
 
 export class PublishEventDto {
@@ -34,7 +35,7 @@ export class PublishEventDto {
 export class DestinationDto {
   @ApiProperty({ example: 'https://example.com/webhooks', maxLength: 2048 })
   @IsString({ message: 'destination.url must be a string' }) @MaxLength(2048, { message: 'destination.url must be at most 2048 characters' })
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true }, { message: 'destination.url must be an absolute http(s) URL' })
+  @IsHttpUrl('destination.url')
   url!: string;
 }
 
