@@ -1,4 +1,4 @@
-import { PayloadFormat, signatureHeaders, SignatureProfile, webhookBody } from '@hookledger/domain';
+import { payloadBody, PayloadFormat, signatureHeaders, SignatureProfile } from '@hookledger/domain';
 
 export interface WebhookRequestInput {
   readonly messageId: string;
@@ -24,9 +24,7 @@ export interface WebhookRequestInput {
  * (in any case) is dropped rather than sent twice.
  */
 export function webhookRequest(input: WebhookRequestInput): { headers: Record<string, string>; body: string } {
-  const body = input.payloadFormat === 'data'
-    ? JSON.stringify(input.data)
-    : webhookBody({ id: input.messageId, type: input.eventType, timestamp: input.messageTimestamp, data: input.data });
+  const body = payloadBody(input.payloadFormat, { id: input.messageId, type: input.eventType, timestamp: input.messageTimestamp, data: input.data });
   const ours: Record<string, string> = {
     'content-type': 'application/json',
     ...(input.authorization === null ? {} : { authorization: input.authorization }),

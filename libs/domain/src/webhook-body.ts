@@ -1,3 +1,5 @@
+import { PAYLOAD_FORMATS, PayloadFormat } from './endpoints/endpoint-options';
+
 export interface WebhookPayload {
   readonly id: string;
   readonly type: string;
@@ -15,3 +17,15 @@ export function webhookBody(payload: WebhookPayload): string {
     data: payload.data,
   });
 }
+
+/**
+ * The body in an endpoint's payload format: the envelope, or with `data` the data object alone,
+ * as it was published. The dispatcher sends this and the verification route compares with it, so
+ * both must render the same bytes.
+ */
+export function payloadBody(format: PayloadFormat, payload: WebhookPayload): string {
+  return format === 'data' ? JSON.stringify(payload.data) : webhookBody(payload);
+}
+
+/** The body in every payload format, for when the endpoint (and so its format) is unknown. */
+export const payloadBodies = (payload: WebhookPayload): string[] => PAYLOAD_FORMATS.map((format) => payloadBody(format, payload));

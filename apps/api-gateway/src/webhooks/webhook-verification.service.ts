@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { compareBody, SignatureProfile, verifyWebhook, webhookBody } from '@hookledger/domain';
+import { compareBody, SignatureProfile, payloadBodies, verifyWebhook } from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
 import { MessagesRepository } from '../events/messages.repository';
 import { VerifyWebhookDto, WebhookVerificationResource } from './webhook-verification.dto';
@@ -35,7 +35,7 @@ export class WebhookVerificationService {
       return { valid: false, reason: 'signature_mismatch', detail: `${result.detail}: the secret is wrong or the body was altered (no message we sent has this id, so we cannot tell which)` };
     }
     // The endpoint is not known here: compare with both payload formats.
-    const sent = [webhookBody(message), JSON.stringify(message.data)];
+    const sent = payloadBodies(message);
     const comparison = compareBody(input.payload, sent);
     if (comparison.kind === 'identical') {
       return {
