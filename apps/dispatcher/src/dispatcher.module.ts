@@ -34,7 +34,13 @@ export class DispatcherModule {
           provide: WebhookSender,
           inject: [HookledgerConfig],
           useFactory: (c: HookledgerConfig) =>
-            new WebhookSender({ allowPrivateNetworks: c.allowPrivateNetworks, allowCidrs: c.ssrfAllowCidrs, userAgent: `Hookledger/${c.version}`, maxConnectionsPerOrigin: c.delivery.concurrency }),
+            new WebhookSender({
+              allowPrivateNetworks: c.allowPrivateNetworks,
+              allowHttp: c.allowHttp,
+              allowCidrs: c.ssrfAllowCidrs,
+              userAgent: `Hookledger/${c.version}`,
+              maxConnectionsPerOrigin: c.delivery.concurrency,
+            }),
         },
       ],
     };

@@ -45,13 +45,14 @@ export class TestSystem {
 
   private constructor(readonly database: TestDatabase, readonly namespace: string, private readonly env: Record<string, string>) {}
 
-  static async start(options: { env?: Record<string, string>; apps?: readonly AppName[] } = {}): Promise<TestSystem> {
+  /** `env` adds to or overrides the defaults below; a variable given as undefined is left unset (e.g. HOOKS_ALLOW_HTTP). */
+  static async start(options: { env?: Record<string, string | undefined>; apps?: readonly AppName[] } = {}): Promise<TestSystem> {
     for (const app of APPS) {
       if (!existsSync(join(DIST, 'apps', app, 'main.js'))) throw new Error(`${DIST}/apps/${app}/main.js is missing: run "npm run build" first`);
     }
     const database = await createTestDatabase();
     const namespace = uniqueNamespace();
-    const system = new TestSystem(database, namespace, {
+    const system = new TestSystem(database, namespace, withoutUnset({
       NODE_ENV: 'test',
       DATABASE_URL: database.url,
       NATS_URL: natsUrl(),
@@ -62,10 +63,12 @@ export class TestSystem {
       HOOKS_SCHEDULER_INTERVAL_MS: '100',
       HOOKS_DB_POOL_SIZE: '5',
       HOOKS_LOG_LEVEL: 'info',
+      // Tests drive the API harder than one client would; the throttling test sets its own limits on its keys.
+      HOOKS_API_RATE_LIMIT_PER_S: '100000',
       // The heap limit npm start gives the apps (scripts/node-options.js), so the tests run them the same way.
       NODE_OPTIONS: '--max-old-space-size=160',
       ...options.env,
-    });
+    }));
     system.env.HOOKS_ADMIN_API_KEY = system.adminKey;
     try {
       await Promise.all((options.apps ?? APPS).map((app) => system.startApp(app)));
@@ -151,6 +154,10 @@ export class TestSystem {
     await deleteStreams(this.env.NATS_URL, this.namespace).catch(() => undefined);
     await this.database.drop();
   }
+}
+
+function withoutUnset(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 async function waitForHealth(app: RunningApp, timeoutMs = 60_000): Promise<void> {

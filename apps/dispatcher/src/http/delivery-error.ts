@@ -1,5 +1,6 @@
 import type { DeliveryErrorCode } from '@hookledger/domain';
 import { AddressBlockedError } from './address-blocked.error';
+import { PlainHttpRefusedError } from './plain-http-refused.error';
 
 export interface DeliveryError {
   readonly code: DeliveryErrorCode;
@@ -15,6 +16,8 @@ const TLS_CODE = /^(ERR_TLS_|ERR_SSL_)|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^
 /** Names a failed request by the classification code the delivery rules know. */
 export function deliveryErrorOf(error: unknown, timeoutMs: number): DeliveryError {
   if (error instanceof AddressBlockedError) return { code: 'address_blocked', message: error.message };
+  // A destination refused by policy before any connection, like the SSRF guard's refusal; the message says which policy.
+  if (error instanceof PlainHttpRefusedError) return { code: 'address_blocked', message: error.message };
   const failure = error as { name?: string; code?: string; message?: string; cause?: unknown } | null;
   const code = failure?.code ?? '';
   const message = failure?.message || String(error);

@@ -66,9 +66,10 @@ describe('WebhookSender SSRF guard (allowPrivateNetworks: false)', () => {
     second = (await listen('127.0.0.2'))!;
     v6 = await listen('::1');
     servers = [v4, second, ...(v6 ? [v6] : [])];
-    sender = new WebhookSender({ allowPrivateNetworks: false, userAgent: 'Hookledger/0.1.0' });
+    sender = new WebhookSender({ allowPrivateNetworks: false, allowHttp: true, userAgent: 'Hookledger/0.1.0' });
     named = new WebhookSender({
       allowPrivateNetworks: false,
+      allowHttp: true,
       userAgent: 'Hookledger/0.1.0',
       resolve: dnsAnswering({
         'loopback.test': [['127.0.0.1']],
@@ -151,7 +152,7 @@ describe('WebhookSender SSRF guard (allowPrivateNetworks: false)', () => {
   });
 
   it('lets the same server be reached when private networks are allowed (development)', async () => {
-    const permissive = new WebhookSender({ allowPrivateNetworks: true, userAgent: 'Hookledger/0.1.0' });
+    const permissive = new WebhookSender({ allowPrivateNetworks: true, allowHttp: true, userAgent: 'Hookledger/0.1.0' });
     try {
       expect(await send(permissive, `http://localhost:${v4.port}/`)).toMatchObject({ statusCode: 200, responseBody: 'reached' });
     } finally {
@@ -177,7 +178,7 @@ describe('WebhookSender SSRF guard with an allow-list (HOOKS_SSRF_ALLOW_CIDRS)',
   });
 
   it('reaches an allow-listed address, and nothing outside it', async () => {
-    const sender = new WebhookSender({ allowPrivateNetworks: false, allowCidrs: ['127.0.0.2/32'], userAgent: 'Hookledger/0.1.0' });
+    const sender = new WebhookSender({ allowPrivateNetworks: false, allowHttp: true, allowCidrs: ['127.0.0.2/32'], userAgent: 'Hookledger/0.1.0' });
     try {
       expect(await send(sender, `http://127.0.0.2:${allowed.port}/`)).toMatchObject({ statusCode: 200, responseBody: 'allowed' });
       expect(await send(sender, `http://127.0.0.1:${forbidden.port}/`)).toMatchObject({ statusCode: null, error: { code: 'address_blocked' } });
@@ -189,7 +190,7 @@ describe('WebhookSender SSRF guard with an allow-list (HOOKS_SSRF_ALLOW_CIDRS)',
 
   it('checks a name at every connection: a DNS answer rebound to a forbidden address is never connected to', async () => {
     const resolve = dnsAnswering({ 'rebind.test': [['127.0.0.2'], ['127.0.0.1']] });
-    const sender = new WebhookSender({ allowPrivateNetworks: false, allowCidrs: ['127.0.0.2/32'], userAgent: 'Hookledger/0.1.0', resolve });
+    const sender = new WebhookSender({ allowPrivateNetworks: false, allowHttp: true, allowCidrs: ['127.0.0.2/32'], userAgent: 'Hookledger/0.1.0', resolve });
     try {
       const url = `http://rebind.test:${allowed.port}/`;
       // The allowed server closes each connection, so the second request needs a new one, and a new lookup.
@@ -203,7 +204,7 @@ describe('WebhookSender SSRF guard with an allow-list (HOOKS_SSRF_ALLOW_CIDRS)',
   });
 
   it('never follows a redirect, even from an allowed server to a forbidden one', async () => {
-    const sender = new WebhookSender({ allowPrivateNetworks: false, allowCidrs: ['127.0.0.2/32'], userAgent: 'Hookledger/0.1.0' });
+    const sender = new WebhookSender({ allowPrivateNetworks: false, allowHttp: true, allowCidrs: ['127.0.0.2/32'], userAgent: 'Hookledger/0.1.0' });
     const before = allowed.requests;
     try {
       expect(await send(sender, `http://127.0.0.2:${allowed.port}/redirect`)).toMatchObject({ statusCode: 302, error: null });

@@ -16,7 +16,7 @@ describe('WebhookSender', () => {
   const send = (url: string, timeoutMs = 2000) => sender.send({ url, headers: HEADERS, body: BODY, timeoutMs });
 
   beforeEach(() => {
-    sender = new WebhookSender({ allowPrivateNetworks: true, userAgent: 'Hookledger/0.1.0' });
+    sender = new WebhookSender({ allowPrivateNetworks: true, allowHttp: true, userAgent: 'Hookledger/0.1.0' });
   });
   afterEach(async () => {
     await sender.close();

@@ -1,6 +1,7 @@
 import { Agent } from 'undici';
 import { DeliveryError, deliveryErrorOf } from './delivery-error';
 import { publicOnlyConnector, Resolve } from './guarded-connector';
+import { PlainHttpRefusedError } from './plain-http-refused.error';
 
 /** How much of a receiver's answer is kept with the attempt. */
 export const RESPONSE_BODY_LIMIT = 4096;
@@ -8,6 +9,8 @@ export const RESPONSE_BODY_LIMIT = 4096;
 export interface WebhookSenderOptions {
   /** Development and tests only: lets deliveries reach loopback and private networks. */
   readonly allowPrivateNetworks: boolean;
+  /** HOOKS_ALLOW_HTTP: when false, an http:// URL is refused before any connection is made. */
+  readonly allowHttp: boolean;
   /** CIDR ranges reachable even though they are not public (HOOKS_SSRF_ALLOW_CIDRS). */
   readonly allowCidrs?: readonly string[];
   /** Tests only: resolves names in place of `dns.lookup`. */
@@ -37,7 +40,8 @@ export interface ReceiverResponse {
 /**
  * POSTs signed webhooks to receivers over one keep-alive pool per origin. Never follows redirects
  * (undici's Agent does not, and no redirect interceptor is composed in), never reads more of an
- * answer than it keeps, and by default never connects to a non-public address.
+ * answer than it keeps, by default never connects to a non-public address, and sends plain http
+ * only when allowed.
  */
 export class WebhookSender {
   private readonly agent: Agent;
@@ -61,6 +65,7 @@ export class WebhookSender {
     try {
       const url = new URL(request.url);
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`unsupported URL scheme ${url.protocol}`);
+      if (url.protocol === 'http:' && !this.options.allowHttp) throw new PlainHttpRefusedError(url.origin);
       const response = await this.agent.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
