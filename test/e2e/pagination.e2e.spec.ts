@@ -22,6 +22,7 @@ describe('pagination and filters on every list, end to end', () => {
     await db.connect();
 
     for (const name of ['pg.a', 'pg.b', 'pg.c', 'pg.d', 'pg.e']) await create('/v1/event-types', { name });
+    for (const id of ['t1', 't2']) await create('/v1/tenants', { id, name: `tenant ${id}` });
     const setups: [string, Record<string, unknown>][] = [
       ['wildcard', { event_types: ['pg.*'], tenant_id: 't1' }],
       ['exact', { event_types: ['pg.one'], tenant_id: 't1' }],

@@ -28,7 +28,7 @@ describe('secrets at rest, end to end', () => {
   /** The value, and for prefixed keys also the base64 part alone (what a leak of the raw key looks like). */
   function remember(name: string, value: string): void {
     secrets.set(name, value);
-    const bare = /^(whsec|whsk)_(.+)$/.exec(value)?.[2];
+    const bare = /^(whsec|whsk|hl|hlp)_(.+)$/.exec(value)?.[2];
     if (bare) secrets.set(`${name} (without prefix)`, bare);
   }
 
@@ -125,6 +125,18 @@ describe('secrets at rest, end to end', () => {
     expect(invalid.status).toBe(400);
     expect(leaksIn(JSON.stringify(invalid.body))).toEqual([]);
 
+    // API keys and portal tokens: shown once, then used, revoked, expired and presented wrongly.
+    const apiKey = await system.request('POST', '/v1/api-keys', { body: { role: 'admin', name: 'secrets check' } });
+    expect(apiKey.status).toBe(201);
+    remember('an API key', apiKey.body.key);
+    expect((await system.request('GET', `/v1/api-keys/${apiKey.body.id}`, { key: apiKey.body.key })).status).toBe(200);
+    const portal = await system.request('POST', '/v1/tenants/default/portal-token', { body: {}, key: apiKey.body.key });
+    expect(portal.status).toBe(201);
+    remember('a portal token', portal.body.token);
+    expect((await system.request('GET', '/v1/deliveries', { key: portal.body.token })).status).toBe(200);
+    expect((await system.request('GET', '/v1/events', { key: portal.body.token })).status).toBe(403);
+    expect((await system.request('DELETE', `/v1/api-keys/${apiKey.body.id}`)).status).toBe(204);
+    expect((await system.request('GET', '/v1/endpoints', { key: apiKey.body.key })).status).toBe(401);
     expect((await system.request('POST', '/v1/events', { body: { type: 'secrets.checked', data: { n: 1 } } })).status).toBe(202);
     for (const path of ['/generated', '/given', '/basic', '/bearer', '/ed25519', '/idempotent']) await receiver.waitForCount(path, 1);
     expect(receiver.received('/bearer')[0].headers.authorization).toBe(`Bearer ${token}`);

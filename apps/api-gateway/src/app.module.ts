@@ -5,7 +5,18 @@ import { DatabaseModule, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
 import { SecretsModule } from '@hookledger/secrets';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuditController } from './audit/audit.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyThrottlerGuard } from './auth/api-key-throttler.guard';
+import { ApiKeysController } from './auth/api-keys.controller';
+import { ApiKeysRepository } from './auth/api-keys.repository';
+import { ApiKeysService } from './auth/api-keys.service';
+import type { AuthenticatedRequest } from './auth/principal';
+import { TenantScope } from './auth/tenant-scope';
+import { TenantsController } from './tenants/tenants.controller';
+import { TenantsRepository } from './tenants/tenants.repository';
+import { TenantsService } from './tenants/tenants.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import { DeliveryRetryService } from './deliveries/delivery-retry.service';
@@ -48,16 +59,26 @@ export class ApiGatewayModule implements NestModule {
         SecretsModule,
         MetricsModule,
         HealthModule.forRoot('api-gateway'),
+        ThrottlerModule.forRoot({
+          throttlers: [{
+            name: 'default',
+            ttl: 1000,
+            limit: (context) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal?.rateLimitPerS ?? config.api.rateLimitPerS,
+          }],
+        }),
       ],
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
-        EndpointSecretController, WebhookVerificationController, EndpointTestController],
+        EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController],
       providers: [
+        // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
         { provide: APP_PIPE, useFactory: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository,
         EventTypesRepository, EventTypesService, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
         EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, AdhocDestinations,
+        TenantScope, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService,
       ],
     };
   }

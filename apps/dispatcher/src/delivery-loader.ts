@@ -9,7 +9,7 @@ export interface DispatchContext {
   readonly delivery_id: string;
   readonly message_id: string;
   readonly endpoint_id: string;
-  readonly tenant_id: string | null;
+  readonly tenant_id: string;
   readonly event_type: string;
   readonly status: 'pending' | 'retrying' | 'succeeded' | 'failed';
   readonly attempts: number;

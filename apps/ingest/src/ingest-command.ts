@@ -1,5 +1,5 @@
 import type { IngestCommand } from '@hookledger/contracts';
-import { isId, MESSAGE_ID, newId, ROUTING_TOKEN, validateEventTypeName } from '@hookledger/domain';
+import { DEFAULT_TENANT, isId, MESSAGE_ID, newId, ROUTING_TOKEN, validateEventTypeName } from '@hookledger/domain';
 
 const MAX_TARGETED_ENDPOINTS = 100;
 
@@ -24,8 +24,8 @@ export function parseIngestCommand(body: unknown, subjectType: string | null, no
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { rejected: 'data must be a JSON object' };
   const timestamp = raw.timestamp ?? now.toISOString();
   if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) return { rejected: 'timestamp must be an ISO-8601 date-time' };
-  const tenant = raw.tenant_id ?? null;
-  if (tenant !== null && (typeof tenant !== 'string' || !ROUTING_TOKEN.test(tenant))) return { rejected: 'tenant_id is not valid' };
+  const tenant = raw.tenant_id ?? DEFAULT_TENANT;
+  if (typeof tenant !== 'string' || !ROUTING_TOKEN.test(tenant)) return { rejected: 'tenant_id is not valid' };
   const channels = raw.channels ?? null;
   if (channels !== null && (!Array.isArray(channels) || channels.length > 10 || !channels.every((c) => typeof c === 'string' && ROUTING_TOKEN.test(c)))) {
     return { rejected: 'channels must be at most 10 tokens' };

@@ -6,7 +6,7 @@ export interface NewDelivery {
   readonly id: string;
   readonly message_id: string;
   readonly endpoint_id: string;
-  readonly tenant_id: string | null;
+  readonly tenant_id: string;
   readonly event_type: string;
 }
 

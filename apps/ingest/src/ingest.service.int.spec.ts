@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '@hookledger/domain';
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { dispatchMessageId, IngestCommand } from '@hookledger/contracts';
@@ -66,7 +67,7 @@ async function createEndpoint(id: string, fields: { event_types: string[]; tenan
     await tx.query(
       `INSERT INTO endpoints (id, tenant_id, url, event_types, channels, active, secrets, version)
        VALUES ($1, $2, 'https://receiver.example/hooks', $3, $4, $5, '[]'::jsonb, 1)`,
-      [id, fields.tenant_id ?? null, fields.event_types, fields.channels ?? null, fields.active ?? true],
+      [id, fields.tenant_id ?? DEFAULT_TENANT, fields.event_types, fields.channels ?? null, fields.active ?? true],
     );
     await tx.query(`UPDATE subscription_index SET version = version + 1 WHERE id = 1`);
   });

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, IngestCommand, topology, Topology } from '@hookledger/contracts';
-import { deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
+import { DEFAULT_TENANT, deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
 import { EventStore, StreamAppend } from '@hookledger/event-store';
 import { InboundMessage, JetStreamPublisher } from '@hookledger/messaging';
 import { DeliveryToDispatch, IngestRepository, NewDelivery } from './ingest.repository';
@@ -79,7 +79,7 @@ export class IngestService {
         appends.push({ streamId: messageStreamId(command.id), streamType: 'message', expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
         const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.has(id)) : index.match(command);
         for (const endpointId of new Set(endpointIds)) {
-          const delivery: NewDelivery = { id: newId('dlv'), message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id ?? null, event_type: command.type };
+          const delivery: NewDelivery = { id: newId('dlv'), message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id ?? DEFAULT_TENANT, event_type: command.type };
           deliveries.push(delivery);
           appends.push({
             streamId: deliveryStreamId(delivery.id),

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '@hookledger/domain';
 import { randomBytes } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
@@ -57,7 +58,7 @@ async function seedDeliveries(endpointId: string, count: number, status: 'failed
 async function createReplay(endpointId: string, status: ReplayStatusFilter = 'failed', since = '2 hours') {
   const [{ at }]: { at: Date }[] = await db.query(`SELECT now() - $1::interval AS at`, [since]);
   return schedulers[0].replays.create(db.manager, {
-    id: `rpl_${endpointId}_${randomBytes(3).toString('hex')}`, endpoint_id: endpointId, tenant_id: null, since: at, until: null, status, created_by: 'test',
+    id: `rpl_${endpointId}_${randomBytes(3).toString('hex')}`, endpoint_id: endpointId, tenant_id: DEFAULT_TENANT, since: at, until: null, status, created_by: 'test',
   });
 }
 

@@ -57,6 +57,10 @@ export class Environment {
   @Min(1024, { message: 'HOOKS_MAX_BODY_BYTES must be at least 1024' }) @Max(67108864, { message: 'HOOKS_MAX_BODY_BYTES must be at most 67108864 (64 MiB)' })
   HOOKS_MAX_BODY_BYTES?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'HOOKS_API_RATE_LIMIT_PER_S must be a whole number of requests per second' })
+  @Min(1, { message: 'HOOKS_API_RATE_LIMIT_PER_S must be at least 1' }) @Max(1000000, { message: 'HOOKS_API_RATE_LIMIT_PER_S must be at most 1000000' })
+  HOOKS_API_RATE_LIMIT_PER_S?: number;
+
   @IsOptional() @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'HOOKS_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or 44 base64 characters' })
   HOOKS_ENCRYPTION_KEY?: string;
 

@@ -21,6 +21,8 @@ export class HookledgerConfig {
     readonly adminApiKey: string | null;
     /** Request bodies larger than this are refused with 413. */
     readonly maxBodyBytes: number;
+    /** Requests per second an API key may make unless the key says otherwise (per API instance). */
+    readonly rateLimitPerS: number;
   };
   readonly ports!: { readonly ingest: number; readonly dispatcher: number; readonly scheduler: number };
   readonly encryptionKey!: Buffer;
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       port: parsed.HOOKS_API_PORT ?? 3000,
       adminApiKey: parsed.HOOKS_ADMIN_API_KEY ?? null,
       maxBodyBytes: parsed.HOOKS_MAX_BODY_BYTES ?? 256 * 1024,
+      rateLimitPerS: parsed.HOOKS_API_RATE_LIMIT_PER_S ?? 1000,
     },
     ports: {
       ingest: parsed.HOOKS_INGEST_PORT ?? 3001,

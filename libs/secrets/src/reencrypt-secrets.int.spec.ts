@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '@hookledger/domain';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { EndpointProjection, EventStore, NewEndpointRow } from '@hookledger/event-store';
@@ -33,7 +34,7 @@ async function createEndpoint(index: number, cipher: SecretCipher): Promise<void
   plaintexts[`${id} secret`] = secret;
   plaintexts[`${id} auth`] = password;
   const row: NewEndpointRow = {
-    id, tenant_id: null, url: `https://receiver.example/${index}`, description: '', event_types: null, channels: null, active: true,
+    id, tenant_id: DEFAULT_TENANT, url: `https://receiver.example/${index}`, description: '', event_types: null, channels: null, active: true,
     headers: {}, retry_schedule: null, timeout_ms: null, rate_limit_per_s: null, metadata: {}, filter: null,
     payload_format: 'envelope', signature_profile: 'standard',
     auth: index % 2 === 0 ? { type: 'basic', username: 'hooks', sealed: cipher.seal(password) } : { type: 'bearer', sealed: cipher.seal(password) },

@@ -1,42 +1,66 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { HookledgerConfig } from '@hookledger/config';
-import { ProblemException } from '@hookledger/observability';
-import { AuthenticatedRequest } from './principal';
-import { PUBLIC_ROUTE } from '@hookledger/observability';
+import { ProblemException, PUBLIC_ROUTE } from '@hookledger/observability';
+import { ACCESS, AccessRule, OWNED_BY, OwnedResource } from './access';
+import { ApiKeysRepository, keyDigest } from './api-keys.repository';
+import { AuthenticatedRequest, Principal } from './principal';
+import { TenantScope } from './tenant-scope';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+/** A route that forgot to say who may call it is open to the platform operator only. */
+const CLOSED: AccessRule = { roles: ['admin'], acrossTenants: true };
 
 /**
- * Bearer API-key authentication. Keys are compared as SHA-256 digests in constant time, so
- * neither the key's length nor its prefix leaks through timing.
+ * Bearer authentication, then authorisation, for every route that is not public:
+ * 1. the key: the bootstrap admin key (compared as SHA-256 digests in constant time, so neither
+ *    its length nor its prefix leaks through timing) or an `hl_…`/`hlp_…` key found by its digest;
+ * 2. the role: the route's `@Access` names the roles that may call it (403 otherwise);
+ * 3. the tenant: a key bound to a tenant gets 404 for a resource (`@OwnedBy`) of another tenant.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly adminKeyDigest: Buffer | null;
 
-  constructor(private readonly reflector: Reflector, config: HookledgerConfig) {
-    this.adminKeyDigest = config.api.adminApiKey ? digest(config.api.adminApiKey) : null;
+  constructor(private readonly reflector: Reflector, private readonly keys: ApiKeysRepository, private readonly scope: TenantScope, config: HookledgerConfig) {
+    this.adminKeyDigest = config.api.adminApiKey ? keyDigest(config.api.adminApiKey) : null;
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
-    if (isPublic) return true;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
+    const principal = await this.authenticate(request.headers.authorization);
+    request.principal = principal;
+
+    const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS, targets) ?? CLOSED;
+    if (!rule.roles.includes(principal.role)) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, `An API key with the role ${principal.role} cannot ${request.method} ${request.route?.path ?? request.path}; it needs the role ${rule.roles.join(' or ')}.`);
+    }
+    if (rule.acrossTenants && principal.tenantId !== null) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, `This API key belongs to tenant ${principal.tenantId}; ${request.method} ${request.route?.path ?? request.path} needs a key that is not bound to a tenant.`);
+    }
+    const owned = this.reflector.getAllAndOverride<{ resource: OwnedResource; param: string } | undefined>(OWNED_BY, targets);
+    if (owned && principal.tenantId !== null) {
+      await this.scope.requireVisible(principal, owned.resource, String(request.params[owned.param]));
+    }
+    return true;
+  }
+
+  private async authenticate(header: string | undefined): Promise<Principal> {
     if (!header) throw unauthorized('Missing Authorization header; send "Authorization: Bearer <api key>".');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized('The Authorization header must be "Bearer <api key>".');
-    if (this.adminKeyDigest && timingSafeEqual(digest(match[1]), this.adminKeyDigest)) {
-      request.principal = { keyId: 'admin', role: 'admin' };
-      return true;
+    const value = match[1];
+    if (this.adminKeyDigest && timingSafeEqual(keyDigest(value), this.adminKeyDigest)) {
+      return { keyId: 'admin', role: 'admin', tenantId: null, rateLimitPerS: null };
     }
-    throw unauthorized('The API key is not valid.');
+    if (value.startsWith('hl_') || value.startsWith('hlp_')) {
+      const grant = await this.keys.grantFor(value);
+      if (grant) return { keyId: grant.id, role: grant.role, tenantId: grant.tenant_id, rateLimitPerS: grant.rate_limit_per_s };
+    }
+    throw unauthorized('The API key is not valid (unknown, revoked or expired).');
   }
 }
 
-function unauthorized(detail: string): ProblemException {
-  const error = new ProblemException(HttpStatus.UNAUTHORIZED, detail);
-  return error;
-}
+const unauthorized = (detail: string) => new ProblemException(HttpStatus.UNAUTHORIZED, detail);

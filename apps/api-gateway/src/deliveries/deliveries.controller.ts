@@ -3,6 +3,9 @@ import {
   ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags,
 } from '@nestjs/swagger';
 import { ProblemException } from '@hookledger/observability';
+import { Access, MANAGERS, OwnedBy, PORTAL_READERS } from '../auth/access';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { TenantScope } from '../auth/tenant-scope';
 import { decodeCursor, decodeNumericCursor, Page, PageOf, PageQuery, toPage } from '../http/pagination';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryRetryService } from './delivery-retry.service';
@@ -11,20 +14,26 @@ import { DeliveryQuery } from './delivery-query';
 
 @ApiTags('deliveries')
 @ApiBearerAuth()
+@Access(PORTAL_READERS)
 @Controller('v1/deliveries')
 export class DeliveriesController {
-  constructor(private readonly deliveries: DeliveriesRepository, private readonly retries: DeliveryRetryService) {}
+  constructor(private readonly deliveries: DeliveriesRepository, private readonly retries: DeliveryRetryService, private readonly scope: TenantScope) {}
 
   @Get()
   @ApiOperation({ summary: 'Deliveries, newest first, filtered by endpoint, event, event type, status and creation time' })
   @ApiOkResponse({ type: PageOf(DeliveryResource) })
-  async list(@Query() query: DeliveryQuery): Promise<Page<DeliveryResource>> {
+  async list(@Query() query: DeliveryQuery, @CurrentPrincipal() principal: Principal): Promise<Page<DeliveryResource>> {
     const limit = query.limit ?? 50;
-    const rows = await this.deliveries.list(query, decodeCursor(query.cursor), limit + 1);
+    const tenantId = this.scope.listTenant(principal, query.tenant_id);
+    // Naming another tenant's endpoint or event answers as if it did not exist, as its own route would.
+    if (principal.tenantId !== null && query.endpoint_id !== undefined) await this.scope.requireVisible(principal, 'endpoint', query.endpoint_id);
+    if (principal.tenantId !== null && query.event_id !== undefined) await this.scope.requireVisible(principal, 'event', query.event_id);
+    const rows = await this.deliveries.list({ ...query, tenant_id: tenantId }, decodeCursor(query.cursor), limit + 1);
     return toPage(rows, limit, (row) => row.id, toDeliveryResource);
   }
 
   @Get(':id')
+  @OwnedBy('delivery')
   @ApiOkResponse({ type: DeliveryResource })
   async get(@Param('id') id: string): Promise<DeliveryResource> {
     const row = await this.deliveries.find(id);
@@ -33,6 +42,7 @@ export class DeliveriesController {
   }
 
   @Get(':id/attempts')
+  @OwnedBy('delivery')
   @ApiOperation({ summary: "The delivery's attempts, oldest first" })
   @ApiOkResponse({ type: PageOf(AttemptResource) })
   async attempts(@Param('id') id: string, @Query() query: PageQuery): Promise<Page<AttemptResource>> {
@@ -44,6 +54,8 @@ export class DeliveriesController {
   }
 
   @Post(':id/retry')
+  @Access(MANAGERS)
+  @OwnedBy('delivery')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Send the delivery again now, as a manual attempt, whatever its status' })
   @ApiAcceptedResponse({ type: RetryAcceptedResource })

@@ -18,10 +18,11 @@ export class DeliveriesRepository {
           AND ($5::text IS NULL OR status = $5)
           AND ($6::timestamptz IS NULL OR created_at >= $6)
           AND ($7::timestamptz IS NULL OR created_at < $7)
+          AND ($9::text IS NULL OR tenant_id = $9)
         ORDER BY id DESC
         LIMIT $8`,
       [before, query.endpoint_id ?? null, query.event_id ?? null, query.event_type ?? null, query.status ?? null,
-        query.since ?? null, query.until ?? null, limit],
+        query.since ?? null, query.until ?? null, limit, query.tenant_id ?? null],
     );
   }
 

@@ -1,9 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsDateString, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ROUTING_TOKEN } from '@hookledger/domain';
 import { PageQuery } from '../http/pagination';
 import { DELIVERY_STATUSES, DeliveryStatus } from './delivery.resource';
 
 export class DeliveryQuery extends PageQuery {
+  @ApiPropertyOptional() @IsOptional() @Matches(ROUTING_TOKEN, { message: 'tenant_id must be 1–128 letters, digits, _ . : or -' })
+  tenant_id?: string;
+
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64)
   endpoint_id?: string;
 

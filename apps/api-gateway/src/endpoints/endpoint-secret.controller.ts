@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, MANAGERS, OwnedBy } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { EndpointSecretResource, RotateSecretDto } from './endpoint-secret.dto';
 import { EndpointSecretService } from './endpoint-secret.service';
@@ -7,6 +8,8 @@ import { EndpointSecretService } from './endpoint-secret.service';
 @ApiTags('endpoints')
 @ApiBearerAuth()
 @ApiNotFoundResponse({ description: 'No such endpoint' })
+@Access(MANAGERS)
+@OwnedBy('endpoint')
 @Controller('v1/endpoints/:id/secret')
 export class EndpointSecretController {
   constructor(private readonly secrets: EndpointSecretService) {}

@@ -3,7 +3,7 @@ import { generateSecret, generateSigningKeyPair, keyKindOf, SignatureProfile, va
 import { EndpointProjection, EndpointRow, SealedSecret } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
 import { SecretCipher } from '@hookledger/secrets';
-import { actorOf, Principal } from '../auth/principal';
+import { changeMetadata, Principal } from '../auth/principal';
 import { DEFAULT_GRACE_PERIOD_S, EndpointSecretResource, RotateSecretDto } from './endpoint-secret.dto';
 
 /** A new signing key: sealed for the row, and what the answer shows of it once. */
@@ -67,7 +67,7 @@ export class EndpointSecretService {
           keys_retired: current.secrets.length - previous.length,
           ...(profile !== current.signature_profile && { signature_profile: { from: current.signature_profile, to: profile } }),
         },
-        metadata: { actor: actorOf(principal) },
+        metadata: changeMetadata(principal, current.tenant_id),
       });
     });
     return this.view(row, new Date());

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTag
 import { HookledgerConfig } from '@hookledger/config';
 import { EndpointProjection } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
+import { Access, MANAGERS, OwnedBy, PORTAL_READERS } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { NaturallyIdempotent } from '../http/idempotency.interceptor';
 import { EndpointResource } from './endpoint.dto';
@@ -14,6 +15,8 @@ import { EndpointStateService } from './endpoint-state.service';
 @ApiTags('endpoints')
 @ApiBearerAuth()
 @ApiNotFoundResponse({ description: 'No such endpoint' })
+@Access(MANAGERS)
+@OwnedBy('endpoint')
 @Controller('v1/endpoints/:id')
 export class EndpointStateController {
   constructor(
@@ -60,6 +63,7 @@ export class EndpointStateController {
   }
 
   @Get('health')
+  @Access(PORTAL_READERS)
   @ApiOperation({ summary: 'Circuit, failure streak, and success rate and latency over the sliding window' })
   @ApiOkResponse({ type: EndpointHealthResource })
   async healthOf(@Param('id') id: string): Promise<EndpointHealthResource> {

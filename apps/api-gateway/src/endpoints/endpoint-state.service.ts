@@ -4,7 +4,7 @@ import { HookledgerConfig } from '@hookledger/config';
 import { operationalEvent } from '@hookledger/contracts';
 import { EndpointProjection, EndpointRow, Outbox } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
-import { actorOf, Principal } from '../auth/principal';
+import { changeMetadata, Principal } from '../auth/principal';
 import type { EndpointResource } from './endpoint.dto';
 import { EndpointHealthRepository } from './endpoint-health.repository';
 import { toEndpointResource } from './endpoint-row';
@@ -80,7 +80,7 @@ export class EndpointStateService {
       const change = decide(current);
       if (!change) return current;
       const next = await this.endpoints.update(tx, current, { ...current, ...change.fields }, {
-        type: change.type, data: { id, ...change.data }, metadata: { actor: actorOf(principal) },
+        type: change.type, data: { id, ...change.data }, metadata: changeMetadata(principal, current.tenant_id),
       });
       await change.alsoIn?.(tx);
       return next;

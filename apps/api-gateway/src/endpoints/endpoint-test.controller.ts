@@ -1,10 +1,13 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, MANAGERS, OwnedBy } from '../auth/access';
 import { EndpointTestDto, EndpointTestResult } from './endpoint-test.dto';
 import { EndpointTestService } from './endpoint-test.service';
 
 @ApiTags('endpoints')
 @ApiBearerAuth()
+@Access(MANAGERS)
+@OwnedBy('endpoint')
 @Controller('v1/endpoints/:id')
 export class EndpointTestController {
   constructor(private readonly tests: EndpointTestService) {}

@@ -40,7 +40,7 @@ const IsCustomHeaders = () => IsStringMap({
 });
 
 /** Metadata: your own labels, at most 50 keys of 1–64 characters to strings of at most 500. */
-const IsMetadata = () => IsStringMap({
+export const IsMetadata = () => IsStringMap({
   maxEntries: 50,
   key: (key) => key.length >= 1 && key.length <= 64,
   value: (value) => value.length <= 500,

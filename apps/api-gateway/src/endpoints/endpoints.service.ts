@@ -3,7 +3,9 @@ import { HookledgerConfig } from '@hookledger/config';
 import { keyKindOf, newId, validatePayloadFilter } from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
 import { SecretCipher } from '@hookledger/secrets';
-import { actorOf, Principal } from '../auth/principal';
+import { changeMetadata, Principal } from '../auth/principal';
+import { TenantScope } from '../auth/tenant-scope';
+import { TenantsService } from '../tenants/tenants.service';
 import { CreatedEndpointResource, CreateEndpointDto, EndpointAuthDto, EndpointResource, UpdateEndpointDto } from './endpoint.dto';
 import { EndpointProjection, EndpointRow, SealedAuth } from '@hookledger/event-store';
 import { authView, ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
@@ -20,6 +22,8 @@ export class EndpointsService {
     private readonly state: EndpointStateService,
     private readonly secrets: EndpointSecretService,
     private readonly config: HookledgerConfig,
+    private readonly scope: TenantScope,
+    private readonly tenants: TenantsService,
   ) {}
 
   async create(input: CreateEndpointDto, principal: Principal): Promise<CreatedEndpointResource> {
@@ -43,14 +47,16 @@ export class EndpointsService {
       signature_profile: input.signature_profile ?? 'standard',
     };
     const auth = this.sealAuth(input.auth);
-    const row = await this.endpoints.transaction((tx) =>
-      this.endpoints.insert(
+    const tenantId = this.scope.tenantForNew(principal, input.tenant_id);
+    const row = await this.endpoints.transaction(async (tx) => {
+      await this.tenants.admitEndpoint(tx, tenantId);
+      return this.endpoints.insert(
         tx,
-        { id, tenant_id: input.tenant_id ?? null, ...fields, auth, secrets: [key.stored] },
+        { id, tenant_id: tenantId, ...fields, auth, secrets: [key.stored] },
         // Secrets never enter the ledger: events are kept for years and read by auditors.
-        { type: 'EndpointCreated', data: { id, tenant_id: input.tenant_id ?? null, ...fields, auth: authView(auth) }, metadata: { actor: actorOf(principal) } },
-      ),
-    );
+        { type: 'EndpointCreated', data: { id, tenant_id: tenantId, ...fields, auth: authView(auth) }, metadata: changeMetadata(principal, tenantId) },
+      );
+    });
     return { ...toEndpointResource(row, this.config), ...key.shown };
   }
 
@@ -58,8 +64,8 @@ export class EndpointsService {
     return toEndpointResource(await this.require(id), this.config);
   }
 
-  async list(query: EndpointQuery, before: string | null, limit: number): Promise<EndpointRow[]> {
-    return this.endpoints.list({ before, tenantId: query.tenant_id, active: query.active, eventType: query.event_type }, limit);
+  async list(query: EndpointQuery, principal: Principal, before: string | null, limit: number): Promise<EndpointRow[]> {
+    return this.endpoints.list({ before, tenantId: this.scope.listTenant(principal, query.tenant_id), active: query.active, eventType: query.event_type }, limit);
   }
 
   async update(id: string, input: UpdateEndpointDto, principal: Principal): Promise<EndpointResource> {
@@ -85,7 +91,7 @@ export class EndpointsService {
       }
       if (changes.active === true) next.disabled_reason = null;
       if (changes.active === false) next.disabled_reason = 'disabled by an operator';
-      const updated = await this.endpoints.update(tx, current, next, { type: 'EndpointUpdated', data: { id, changes }, metadata: { actor: actorOf(principal) } });
+      const updated = await this.endpoints.update(tx, current, next, { type: 'EndpointUpdated', data: { id, changes }, metadata: changeMetadata(principal, current.tenant_id) });
       if (changes.active !== undefined) await this.state.activationChanged(tx, id, next.active, next.disabled_reason);
       return updated;
     });
@@ -97,7 +103,7 @@ export class EndpointsService {
       const current = await this.endpoints.lock(tx, id);
       if (!current) throw notFound(id);
       await this.endpoints.update(tx, current, { ...current, active: false, disabled_reason: 'deleted', deleted_at: new Date() }, {
-        type: 'EndpointDeleted', data: { id }, metadata: { actor: actorOf(principal) },
+        type: 'EndpointDeleted', data: { id }, metadata: changeMetadata(principal, current.tenant_id),
       });
     });
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, ADMINS, PORTAL_READERS } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { decodeCursor, Page, PageOf, toPage } from '../http/pagination';
 import { CreateEventTypeDto, EventTypeListQuery, EventTypeResource, UpdateEventTypeDto } from './event-type.dto';
@@ -8,6 +9,8 @@ import { EventTypesService } from './event-types.service';
 
 @ApiTags('event-types')
 @ApiBearerAuth()
+// The catalog is shared by every tenant: only a key across tenants changes it.
+@Access(ADMINS, { acrossTenants: true })
 @Controller('v1/event-types')
 export class EventTypesController {
   constructor(private readonly eventTypes: EventTypesService, private readonly repository: EventTypesRepository) {}
@@ -20,6 +23,7 @@ export class EventTypesController {
   }
 
   @Get()
+  @Access(PORTAL_READERS)
   @ApiOperation({ summary: 'The catalog by name; archived types only with include_archived=true' })
   @ApiOkResponse({ type: PageOf(EventTypeResource) })
   async list(@Query() query: EventTypeListQuery): Promise<Page<EventTypeResource>> {
@@ -29,6 +33,7 @@ export class EventTypesController {
   }
 
   @Get(':name')
+  @Access(PORTAL_READERS)
   @ApiOkResponse({ type: EventTypeResource })
   get(@Param('name') name: string): Promise<EventTypeResource> {
     return this.eventTypes.get(name);

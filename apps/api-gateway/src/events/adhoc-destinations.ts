@@ -3,7 +3,7 @@ import { HookledgerConfig } from '@hookledger/config';
 import { generateSecret, newId } from '@hookledger/domain';
 import { EndpointProjection } from '@hookledger/event-store';
 import { SecretCipher } from '@hookledger/secrets';
-import { actorOf, Principal } from '../auth/principal';
+import { changeMetadata, Principal } from '../auth/principal';
 import { checkDestinationUrl } from '../endpoints/destination-url';
 import type { AcceptedDestination, DestinationDto } from './event.dto';
 
@@ -20,7 +20,7 @@ export class AdhocDestinations {
    * Created before the event is published. A crash in between leaves an ad-hoc endpoint that
    * nothing is ever delivered to: harmless, and the client, without a 202, publishes again.
    */
-  async create(destination: DestinationDto, tenantId: string | null, principal: Principal): Promise<AcceptedDestination> {
+  async create(destination: DestinationDto, tenantId: string, principal: Principal): Promise<AcceptedDestination> {
     checkDestinationUrl(destination.url, 'destination.url', this.config);
     const id = newId('ep');
     const secret = generateSecret();
@@ -43,7 +43,7 @@ export class AdhocDestinations {
       this.endpoints.insert(
         tx,
         { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
-        { type: 'EndpointCreated', data: { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true }, metadata: { actor: actorOf(principal) } },
+        { type: 'EndpointCreated', data: { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true }, metadata: changeMetadata(principal, tenantId) },
       ),
     );
     return { endpoint_id: id, url: destination.url, secret };

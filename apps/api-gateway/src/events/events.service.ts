@@ -5,6 +5,8 @@ import { newId } from '@hookledger/domain';
 import { JetStreamPublisher } from '@hookledger/messaging';
 import { ProblemException } from '@hookledger/observability';
 import type { Principal } from '../auth/principal';
+import { TenantScope } from '../auth/tenant-scope';
+import { TenantsService } from '../tenants/tenants.service';
 import { EventSchemaValidator } from '../event-types/event-schema.validator';
 import { AdhocDestinations } from './adhoc-destinations';
 import type { AcceptedEvent, AcceptedEventWithDestination, DestinationDto, PublishEventDto } from './event.dto';
@@ -22,22 +24,44 @@ export class EventsService {
     private readonly publisher: JetStreamPublisher,
     private readonly destinations: AdhocDestinations,
     private readonly schemas: EventSchemaValidator,
+    private readonly scope: TenantScope,
+    private readonly tenants: TenantsService,
     config: HookledgerConfig,
   ) {
     this.topology = topology(config.natsNamespace);
   }
 
-  /** Publishes a single event (`POST /v1/events`) once the catalog accepts it. */
-  async publishOne(event: PublishEventDto): Promise<AcceptedEvent> {
-    await this.schemas.check([event], 'single');
-    const [accepted] = await this.publish([event]);
+  /** Publishes a single event (`POST /v1/events`) once the catalog and the tenant's quota accept it. */
+  async publishOne(event: PublishEventDto, principal: Principal): Promise<AcceptedEvent> {
+    const [owned] = this.ownedBy([event], principal);
+    await this.schemas.check([owned], 'single');
+    const [accepted] = await this.admitted([owned], () => this.publish([owned]));
     return accepted;
   }
 
-  /** Publishes a batch once the catalog accepts every element; otherwise nothing of it. */
-  async publishBatch(events: readonly PublishEventDto[]): Promise<AcceptedEvent[]> {
-    await this.schemas.check(events, 'batch');
-    return this.publish(events);
+  /** Publishes a batch once the catalog accepts every element and the quotas all of them; otherwise nothing of it. */
+  async publishBatch(events: readonly PublishEventDto[], principal: Principal): Promise<AcceptedEvent[]> {
+    const owned = this.ownedBy(events, principal);
+    await this.schemas.check(owned, 'batch');
+    return this.admitted(owned, () => this.publish(owned));
+  }
+
+  /** Each event names its tenant: the key's own, the one given (a key across tenants), else the default tenant. */
+  private ownedBy(events: readonly PublishEventDto[], principal: Principal): PublishEventDto[] {
+    return events.map((event) => ({ ...event, tenant_id: this.scope.tenantForNew(principal, event.tenant_id) }));
+  }
+
+  /** Counts the events against their tenants' monthly quotas, and gives the count back if the bus does not take them. */
+  private async admitted<T>(events: readonly PublishEventDto[], publish: () => Promise<T>): Promise<T> {
+    const counts = new Map<string, number>();
+    for (const event of events) counts.set(event.tenant_id!, (counts.get(event.tenant_id!) ?? 0) + 1);
+    const release = await this.tenants.admitEvents(counts);
+    try {
+      return await publish();
+    } catch (error) {
+      await release();
+      throw error;
+    }
   }
 
   /** Publishes to the subscribed endpoints, or with `endpointIds` to exactly those. Callers check the catalog first. */
@@ -64,10 +88,13 @@ export class EventsService {
 
   /** Publishes one event to an ad-hoc destination, answering the destination's secret (this once). */
   async publishToDestination(event: PublishEventDto, destination: DestinationDto, principal: Principal): Promise<AcceptedEventWithDestination> {
+    const [owned] = this.ownedBy([event], principal);
     // Checked before the destination exists, so a refused event leaves no endpoint behind.
-    await this.schemas.check([event], 'single');
-    const created = await this.destinations.create(destination, event.tenant_id ?? null, principal);
-    const [accepted] = await this.publish([event], [created.endpoint_id]);
-    return { ...accepted, destination: created };
+    await this.schemas.check([owned], 'single');
+    return this.admitted([owned], async () => {
+      const created = await this.destinations.create(destination, owned.tenant_id!, principal);
+      const [accepted] = await this.publish([owned], [created.endpoint_id]);
+      return { ...accepted, destination: created };
+    });
   }
 }

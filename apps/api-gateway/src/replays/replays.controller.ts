@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, MANAGERS, OwnedBy, PORTAL_READERS } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { Page, PageOf } from '../http/pagination';
 import { CreateReplayDto, ReplayQuery, ReplayResource } from './replay.dto';
@@ -12,6 +13,8 @@ export class ReplaysController {
   constructor(private readonly replays: ReplaysService) {}
 
   @Post('endpoints/:id/replay')
+  @Access(MANAGERS)
+  @OwnedBy('endpoint')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: "Re-deliver the endpoint's deliveries created in [since, until), failed ones by default; follow progress at GET /v1/replays/:id" })
   @ApiAcceptedResponse({ type: ReplayResource })
@@ -22,13 +25,16 @@ export class ReplaysController {
   }
 
   @Get('replays')
+  @Access(PORTAL_READERS)
   @ApiOperation({ summary: 'Replays, newest first, filtered by endpoint and state' })
   @ApiOkResponse({ type: PageOf(ReplayResource) })
-  list(@Query() query: ReplayQuery): Promise<Page<ReplayResource>> {
-    return this.replays.list(query);
+  list(@Query() query: ReplayQuery, @CurrentPrincipal() principal: Principal): Promise<Page<ReplayResource>> {
+    return this.replays.list(query, principal);
   }
 
   @Get('replays/:id')
+  @Access(PORTAL_READERS)
+  @OwnedBy('replay')
   @ApiOkResponse({ type: ReplayResource })
   @ApiNotFoundResponse({ description: 'No such replay' })
   get(@Param('id') id: string): Promise<ReplayResource> {

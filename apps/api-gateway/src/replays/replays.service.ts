@@ -4,6 +4,7 @@ import { newId } from '@hookledger/domain';
 import { EndpointProjection, Replays } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
 import { actorOf, Principal } from '../auth/principal';
+import { TenantScope } from '../auth/tenant-scope';
 import { decodeCursor, Page, toPage } from '../http/pagination';
 import { CreateReplayDto, ReplayQuery, ReplayResource, toReplayResource } from './replay.dto';
 
@@ -15,7 +16,7 @@ import { CreateReplayDto, ReplayQuery, ReplayResource, toReplayResource } from '
 export class ReplaysService {
   private readonly logger = new Logger(ReplaysService.name);
 
-  constructor(private readonly db: DataSource, private readonly endpoints: EndpointProjection, private readonly replays: Replays) {}
+  constructor(private readonly db: DataSource, private readonly endpoints: EndpointProjection, private readonly replays: Replays, private readonly scope: TenantScope) {}
 
   async create(endpointId: string, input: CreateReplayDto, principal: Principal): Promise<ReplayResource> {
     const since = new Date(input.since);
@@ -35,9 +36,11 @@ export class ReplaysService {
     return toReplayResource(row);
   }
 
-  async list(query: ReplayQuery): Promise<Page<ReplayResource>> {
+  async list(query: ReplayQuery, principal: Principal): Promise<Page<ReplayResource>> {
     const limit = query.limit ?? 50;
-    const rows = await this.replays.list({ before: decodeCursor(query.cursor), endpointId: query.endpoint_id, state: query.state }, limit + 1);
+    if (principal.tenantId !== null && query.endpoint_id !== undefined) await this.scope.requireVisible(principal, 'endpoint', query.endpoint_id);
+    const tenantId = this.scope.listTenant(principal, undefined);
+    const rows = await this.replays.list({ before: decodeCursor(query.cursor), endpointId: query.endpoint_id, state: query.state, tenantId }, limit + 1);
     return toPage(rows, limit, (row) => row.id, toReplayResource);
   }
 

@@ -1,11 +1,15 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../auth/access';
+import { ROLES } from '../auth/principal';
 import { NaturallyIdempotent } from '../http/idempotency.interceptor';
 import { VerifyWebhookDto, WebhookVerificationResource } from './webhook-verification.dto';
 import { WebhookVerificationService } from './webhook-verification.service';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
+// Computes with what it is given and reads nothing stored: any key may use it.
+@Access(ROLES)
 @Controller('v1/webhooks')
 export class WebhookVerificationController {
   constructor(private readonly verification: WebhookVerificationService) {}

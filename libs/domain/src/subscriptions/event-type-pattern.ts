@@ -7,6 +7,9 @@ export const EVENT_TYPE_NAME = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/;
 export const EVENT_TYPE_PATTERN = /^(\*|[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\.\*)?)$/;
 /** Tenant ids and channel names. */
 export const ROUTING_TOKEN = /^[a-zA-Z0-9_.:-]{1,128}$/;
+
+/** Every event and endpoint belongs to a tenant: those published or created without one, to this one. */
+export const DEFAULT_TENANT = 'default';
 /** A message id given by the publisher (its dedup key). */
 export const MESSAGE_ID = /^[a-zA-Z0-9_.:-]{1,256}$/;
 

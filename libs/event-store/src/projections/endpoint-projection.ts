@@ -6,7 +6,7 @@ import { EventStore } from '../event-store';
 /** A row of the `endpoints` projection. */
 export interface EndpointRow {
   id: string;
-  tenant_id: string | null;
+  tenant_id: string;
   url: string;
   description: string;
   event_types: string[] | null;

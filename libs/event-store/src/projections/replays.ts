@@ -9,7 +9,7 @@ export type ReplayStatusFilter = (typeof REPLAY_STATUS_FILTERS)[number];
 export interface ReplayRow {
   id: string;
   endpoint_id: string;
-  tenant_id: string | null;
+  tenant_id: string;
   since: Date;
   until: Date;
   status: ReplayStatusFilter;
@@ -27,7 +27,7 @@ export interface ReplayRow {
 export interface NewReplay {
   readonly id: string;
   readonly endpoint_id: string;
-  readonly tenant_id: string | null;
+  readonly tenant_id: string;
   readonly since: Date;
   /** null = up to the moment the replay is created. */
   readonly until: Date | null;
@@ -81,12 +81,13 @@ export class Replays {
   }
 
   /** Newest first, keyset-paginated on the time-ordered id. */
-  list(filter: { before: string | null; endpointId?: string; state?: ReplayRow['state'] }, limit: number): Promise<ReplayRow[]> {
+  list(filter: { before: string | null; endpointId?: string; state?: ReplayRow['state']; tenantId?: string }, limit: number): Promise<ReplayRow[]> {
     return this.db.query(
       `SELECT * FROM replays
         WHERE ($1::text IS NULL OR id < $1) AND ($2::text IS NULL OR endpoint_id = $2) AND ($3::text IS NULL OR state = $3)
+          AND ($5::text IS NULL OR tenant_id = $5)
         ORDER BY id DESC LIMIT $4`,
-      [filter.before, filter.endpointId ?? null, filter.state ?? null, limit],
+      [filter.before, filter.endpointId ?? null, filter.state ?? null, limit, filter.tenantId ?? null],
     );
   }
 

@@ -1,0 +1,48 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Page, PageOf } from '../http/pagination';
+import { Access, ADMINS, OwnedBy } from './access';
+import { ApiKeyQuery, ApiKeyResource, CreateApiKeyDto, CreatedApiKeyResource } from './api-key.dto';
+import { ApiKeysService } from './api-keys.service';
+import { CurrentPrincipal, Principal } from './principal';
+
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @Access(ADMINS)
+  @ApiOperation({ summary: 'Create an API key with a role, optionally bound to a tenant; the key is shown this once' })
+  @ApiCreatedResponse({ type: CreatedApiKeyResource })
+  create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyResource> {
+    return this.keys.create(body, principal);
+  }
+
+  @Get()
+  @Access(ADMINS)
+  @ApiOperation({ summary: 'API keys, newest first (never their value)' })
+  @ApiOkResponse({ type: PageOf(ApiKeyResource) })
+  list(@Query() query: ApiKeyQuery, @CurrentPrincipal() principal: Principal): Promise<Page<ApiKeyResource>> {
+    return this.keys.list(query, principal);
+  }
+
+  @Get(':id')
+  @Access(ADMINS)
+  @OwnedBy('api-key')
+  @ApiOkResponse({ type: ApiKeyResource })
+  get(@Param('id') id: string): Promise<ApiKeyResource> {
+    return this.keys.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Access(ADMINS)
+  @OwnedBy('api-key')
+  @ApiOperation({ summary: 'Revoke an API key: it stops working at once' })
+  @ApiNoContentResponse()
+  revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.keys.revoke(id, principal);
+  }
+}

@@ -1,0 +1,67 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DEFAULT_TENANT } from '@hookledger/domain';
+import { ProblemException } from '@hookledger/observability';
+import type { OwnedResource } from './access';
+import type { Principal } from './principal';
+
+
+const OWNER_QUERIES: Record<OwnedResource, string> = {
+  endpoint: `SELECT tenant_id FROM endpoints WHERE id = $1 AND deleted_at IS NULL`,
+  delivery: `SELECT tenant_id FROM deliveries WHERE id = $1`,
+  event: `SELECT tenant_id FROM messages WHERE id = $1`,
+  replay: `SELECT tenant_id FROM replays WHERE id = $1`,
+  tenant: `SELECT id AS tenant_id FROM tenants WHERE id = $1 AND deleted_at IS NULL`,
+  'api-key': `SELECT tenant_id FROM api_keys WHERE id = $1 AND role <> 'portal'`,
+};
+
+const NOT_FOUND: Record<OwnedResource, (id: string) => string> = {
+  endpoint: (id) => `Endpoint ${id} does not exist.`,
+  delivery: (id) => `Delivery ${id} does not exist.`,
+  event: (id) => `Event ${id} does not exist (yet: accepted events appear once ingested).`,
+  replay: (id) => `Replay ${id} does not exist.`,
+  tenant: (id) => `Tenant ${id} does not exist.`,
+  'api-key': (id) => `API key ${id} does not exist.`,
+};
+
+export const notFound = (resource: OwnedResource, id: string) => new ProblemException(HttpStatus.NOT_FOUND, NOT_FOUND[resource](id));
+
+/**
+ * Keeps each key inside its tenant. A key bound to a tenant sees another tenant's resources as
+ * not existing (404), and is refused (403) when it names another tenant outright; a key that
+ * works across tenants sees everything and names the tenant it acts for.
+ */
+@Injectable()
+export class TenantScope {
+  constructor(private readonly db: DataSource) {}
+
+  /** Throws the resource's 404 unless it exists and the principal may see it. */
+  async requireVisible(principal: Principal, resource: OwnedResource, id: string): Promise<void> {
+    const rows: { tenant_id: string | null }[] = await this.db.query(OWNER_QUERIES[resource], [id]);
+    if (rows.length === 0 || !sees(principal, rows[0].tenant_id)) throw notFound(resource, id);
+  }
+
+  /** The tenant a list is limited to: the key's own, or the one asked for (undefined = all, for keys across tenants). */
+  listTenant(principal: Principal, requested: string | undefined): string | undefined {
+    if (principal.tenantId === null) return requested;
+    if (requested !== undefined && requested !== principal.tenantId) throw otherTenant(principal, requested);
+    return principal.tenantId;
+  }
+
+  /** The tenant something new belongs to: the one named, else the key's, else the default tenant. */
+  tenantForNew(principal: Principal, requested: string | null | undefined): string {
+    if (principal.tenantId === null) return requested ?? DEFAULT_TENANT;
+    if (requested !== undefined && requested !== null && requested !== principal.tenantId) throw otherTenant(principal, requested);
+    return principal.tenantId;
+  }
+}
+
+/** Whether the principal may see something of `tenantId` (null = not bound to a tenant, e.g. a global key). */
+export function sees(principal: Principal, tenantId: string | null): boolean {
+  return principal.tenantId === null || principal.tenantId === tenantId;
+}
+
+const otherTenant = (principal: Principal, requested: string) =>
+  new ProblemException(HttpStatus.FORBIDDEN, `This API key belongs to tenant ${principal.tenantId} and cannot act for tenant ${requested}.`, {
+    errors: [{ field: 'tenant_id', message: `must be ${principal.tenantId} (or left out) for this key` }],
+  });

@@ -1,0 +1,74 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ROUTING_TOKEN } from '@hookledger/domain';
+import { IsMetadata } from '../endpoints/endpoint.dto';
+import { PageQuery } from '../http/pagination';
+
+/** Limits on what a tenant may use; null (or left out) = no limit. */
+export class TenantQuotasDto {
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 1_000_000, description: 'Endpoints the tenant may have at once' })
+  @IsOptional() @IsInt({ message: 'quotas.max_endpoints must be an integer' }) @Min(0) @Max(1_000_000)
+  max_endpoints?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 1e12, description: 'Events the API accepts for the tenant per calendar month (UTC)' })
+  @IsOptional() @IsInt({ message: 'quotas.max_events_per_month must be an integer' }) @Min(0) @Max(1e12)
+  max_events_per_month?: number | null;
+}
+
+export class CreateTenantDto {
+  @ApiPropertyOptional({ example: 'acme', description: 'Your id for the tenant (letters, digits, _ . : -); generated (ten_…) when left out. Events and endpoints name it as tenant_id.' })
+  @IsOptional() @IsString() @Matches(ROUTING_TOKEN, { message: 'id must be 1–128 letters, digits, _ . : or -' })
+  id?: string;
+
+  @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
+  @IsString({ message: 'name must be a string' }) @Length(1, 200, { message: 'name must be 1–200 characters' })
+  name!: string;
+
+  @ApiPropertyOptional({ type: TenantQuotasDto })
+  @IsOptional() @ValidateNested() @Type(() => TenantQuotasDto)
+  quotas?: TenantQuotasDto;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional() @IsMetadata()
+  metadata?: Record<string, string>;
+}
+
+/** Name, quotas and metadata; the id is fixed. */
+export class UpdateTenantDto extends PartialType(OmitType(CreateTenantDto, ['id'] as const)) {}
+
+export class TenantQuery extends PageQuery {}
+
+export class TenantQuotasResource {
+  @ApiProperty({ type: Number, nullable: true }) max_endpoints!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) max_events_per_month!: number | null;
+}
+
+export class TenantUsageResource {
+  @ApiProperty({ description: 'Endpoints the tenant has now' }) endpoints!: number;
+  @ApiProperty({ example: '2026-11', description: 'The calendar month (UTC) events_this_month counts' }) month!: string;
+  @ApiProperty({ description: 'Events the API accepted for the tenant this month' }) events_this_month!: number;
+}
+
+export class TenantResource {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
+  @ApiProperty({ type: TenantQuotasResource }) quotas!: TenantQuotasResource;
+  @ApiProperty({ type: TenantUsageResource }) usage!: TenantUsageResource;
+  @ApiProperty() created_at!: string;
+  @ApiProperty() updated_at!: string;
+}
+
+export class CreatePortalTokenDto {
+  @ApiPropertyOptional({ minimum: 60, maximum: 86_400, default: 3600, description: 'How long the token works, in seconds' })
+  @IsOptional() @IsInt({ message: 'expires_in_s must be an integer' }) @Min(60, { message: 'expires_in_s must be at least 60' }) @Max(86_400, { message: 'expires_in_s must be at most 86400 (one day)' })
+  expires_in_s?: number;
+}
+
+export class PortalTokenResource {
+  @ApiProperty({ description: 'Shown once: send it as "Authorization: Bearer <token>"', example: 'hlp_…' }) token!: string;
+  @ApiProperty({ description: 'key_… id of the token, as the actor in the ledger' }) id!: string;
+  @ApiProperty() tenant_id!: string;
+  @ApiProperty() expires_at!: string;
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, ADMINS, OwnedBy, READERS } from '../auth/access';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { Page, PageOf } from '../http/pagination';
+import { CreatePortalTokenDto, CreateTenantDto, PortalTokenResource, TenantQuery, TenantResource, UpdateTenantDto } from './tenant.dto';
+import { TenantsService } from './tenants.service';
+
+@ApiTags('tenants')
+@ApiBearerAuth()
+@Controller('v1/tenants')
+export class TenantsController {
+  constructor(private readonly tenants: TenantsService) {}
+
+  @Post()
+  @Access(ADMINS, { acrossTenants: true })
+  @ApiOperation({ summary: 'Create a tenant, optionally with quotas' })
+  @ApiCreatedResponse({ type: TenantResource })
+  @ApiConflictResponse({ description: 'The id is taken' })
+  create(@Body() body: CreateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
+    return this.tenants.create(body, principal);
+  }
+
+  @Get()
+  @Access(READERS, { acrossTenants: true })
+  @ApiOperation({ summary: 'Tenants, by id descending' })
+  @ApiOkResponse({ type: PageOf(TenantResource) })
+  list(@Query() query: TenantQuery): Promise<Page<TenantResource>> {
+    return this.tenants.list(query.cursor, query.limit ?? 50);
+  }
+
+  @Get(':id')
+  @Access(READERS)
+  @OwnedBy('tenant')
+  @ApiOperation({ summary: 'A tenant with its quotas and what it uses of them' })
+  @ApiOkResponse({ type: TenantResource })
+  get(@Param('id') id: string): Promise<TenantResource> {
+    return this.tenants.get(id);
+  }
+
+  @Patch(':id')
+  @Access(ADMINS, { acrossTenants: true })
+  @ApiOperation({ summary: 'Rename a tenant, change its metadata or quotas' })
+  @ApiOkResponse({ type: TenantResource })
+  update(@Param('id') id: string, @Body() body: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
+    return this.tenants.update(id, body, principal);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Access(ADMINS, { acrossTenants: true })
+  @ApiOperation({ summary: 'Delete a tenant: its endpoints are deleted and its keys revoked; its history stays' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'The default tenant cannot be deleted' })
+  remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.tenants.remove(id, principal);
+  }
+
+  @Post(':id/portal-token')
+  @Access(ADMINS)
+  @OwnedBy('tenant')
+  @ApiOperation({ summary: "A short-lived token for a customer portal: that tenant's endpoints and deliveries, nothing else" })
+  @ApiCreatedResponse({ type: PortalTokenResource })
+  issuePortalToken(@Param('id') id: string, @Body() body: CreatePortalTokenDto, @CurrentPrincipal() principal: Principal): Promise<PortalTokenResource> {
+    return this.tenants.issuePortalToken(id, body.expires_in_s ?? 3600, principal);
+  }
+}

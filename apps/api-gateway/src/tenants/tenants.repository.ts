@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { EventStore, NewEvent } from '@hookledger/event-store';
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  metadata: Record<string, string>;
+  max_endpoints: number | null;
+  /** bigint: node-postgres answers a string. */
+  max_events_per_month: string | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export interface TenantUsageRow {
+  endpoints: number;
+  events_this_month: string;
+}
+
+export const tenantStream = (id: string) => `tenant-${id}`;
+
+/** The first day (UTC) of the month `at` falls in, as the `tenant_usage.month` key. */
+export const monthOf = (at: Date): string => `${at.toISOString().slice(0, 7)}-01`;
+
+/** Tenants are written like endpoints: the row and an event on `tenant-<id>` in one transaction. */
+@Injectable()
+export class TenantsRepository {
+  constructor(private readonly db: DataSource, private readonly store: EventStore) {}
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /** Null when the id is taken (by a live or a deleted tenant: ids are never reused). */
+  async insert(tx: EntityManager, row: Pick<TenantRow, 'id' | 'name' | 'metadata' | 'max_endpoints' | 'max_events_per_month'>, event: NewEvent): Promise<TenantRow | null> {
+    const rows: TenantRow[] = await tx.query(
+      `INSERT INTO tenants (id, name, metadata, max_endpoints, max_events_per_month) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING *`,
+      [row.id, row.name, JSON.stringify(row.metadata), row.max_endpoints, row.max_events_per_month],
+    );
+    if (rows.length === 0) return null;
+    await this.store.append(tx, [{ streamId: tenantStream(row.id), streamType: 'tenant', expectedVersion: 0, events: [event] }]);
+    return rows[0];
+  }
+
+  /** Locks a live tenant for the rest of the transaction: creating an endpoint and deleting the tenant take this lock. */
+  async lock(tx: EntityManager, id: string): Promise<TenantRow | null> {
+    const rows: TenantRow[] = await tx.query(`SELECT * FROM tenants WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async update(tx: EntityManager, next: TenantRow, event: NewEvent): Promise<TenantRow> {
+    await this.store.append(tx, [{ streamId: tenantStream(next.id), streamType: 'tenant', expectedVersion: null, events: [event] }]);
+    const [rows]: [TenantRow[], number] = await tx.query(
+      `UPDATE tenants SET name = $2, metadata = $3, max_endpoints = $4, max_events_per_month = $5, deleted_at = $6, updated_at = now()
+        WHERE id = $1 RETURNING *`,
+      [next.id, next.name, JSON.stringify(next.metadata), next.max_endpoints, next.max_events_per_month, next.deleted_at],
+    );
+    return rows[0];
+  }
+
+  async find(id: string): Promise<TenantRow | null> {
+    const rows: TenantRow[] = await this.db.query(`SELECT * FROM tenants WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    return rows[0] ?? null;
+  }
+
+  list(before: string | null, limit: number): Promise<TenantRow[]> {
+    return this.db.query(
+      `SELECT * FROM tenants WHERE deleted_at IS NULL AND ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
+      [before, limit],
+    );
+  }
+
+  /** Endpoints (ad-hoc destinations aside) the tenant has, and events accepted for it in `month`. */
+  async usage(on: EntityManager | DataSource, id: string, month: string): Promise<TenantUsageRow> {
+    const rows: TenantUsageRow[] = await on.query(
+      `SELECT (SELECT count(*)::int FROM endpoints WHERE tenant_id = $1 AND deleted_at IS NULL AND NOT adhoc) AS endpoints,
+              coalesce((SELECT events FROM tenant_usage WHERE tenant_id = $1 AND month = $2), 0)::text AS events_this_month`,
+      [id, month],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Counts `count` events against the tenant's month, unless that would pass its quota: one
+   * statement, so concurrent publishers cannot both take the last of it. Answers the new total, or
+   * null when the tenant does not exist or the quota would be passed.
+   */
+  async reserveEvents(id: string, month: string, count: number): Promise<string | null> {
+    const rows: { events: string }[] = await this.db.query(
+      `WITH t AS (SELECT id, coalesce(max_events_per_month, 9223372036854775807) AS quota FROM tenants WHERE id = $1 AND deleted_at IS NULL)
+       INSERT INTO tenant_usage AS u (tenant_id, month, events)
+       SELECT t.id, $2::date, $3 FROM t WHERE $3 <= t.quota
+       ON CONFLICT (tenant_id, month) DO UPDATE SET events = u.events + EXCLUDED.events
+        WHERE u.events + EXCLUDED.events <= (SELECT quota FROM t)
+       RETURNING events::text`,
+      [id, month, count],
+    );
+    return rows[0]?.events ?? null;
+  }
+
+  /** Gives back what a publish reserved when the bus did not take the events. */
+  async releaseEvents(id: string, month: string, count: number): Promise<void> {
+    await this.db.query(`UPDATE tenant_usage SET events = greatest(events - $3, 0) WHERE tenant_id = $1 AND month = $2`, [id, month, count]);
+  }
+}

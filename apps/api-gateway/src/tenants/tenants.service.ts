@@ -1,0 +1,151 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { DEFAULT_TENANT, newId } from '@hookledger/domain';
+import { EndpointProjection } from '@hookledger/event-store';
+import { ProblemException } from '@hookledger/observability';
+import { ApiKeysService, unknownTenant } from '../auth/api-keys.service';
+import { changeMetadata, Principal } from '../auth/principal';
+import { notFound } from '../auth/tenant-scope';
+import { decodeCursor, Page, toPage } from '../http/pagination';
+import type { CreateTenantDto, PortalTokenResource, TenantResource, UpdateTenantDto } from './tenant.dto';
+import { monthOf, TenantRow, TenantsRepository, TenantUsageRow } from './tenants.repository';
+
+@Injectable()
+export class TenantsService {
+  constructor(
+    private readonly tenants: TenantsRepository,
+    private readonly endpoints: EndpointProjection,
+    private readonly keys: ApiKeysService,
+    private readonly db: DataSource,
+  ) {}
+
+  async create(input: CreateTenantDto, principal: Principal): Promise<TenantResource> {
+    const id = input.id ?? newId('ten');
+    const fields = {
+      name: input.name,
+      metadata: input.metadata ?? {},
+      max_endpoints: input.quotas?.max_endpoints ?? null,
+      max_events_per_month: input.quotas?.max_events_per_month?.toString() ?? null,
+    };
+    const row = await this.tenants.transaction((tx) =>
+      this.tenants.insert(tx, { id, ...fields }, { type: 'TenantCreated', data: { id, ...fields }, metadata: changeMetadata(principal, id) }),
+    );
+    if (!row) throw new ProblemException(HttpStatus.CONFLICT, `Tenant ${id} already exists (or existed: tenant ids are never reused).`, { errors: [{ field: 'id', message: 'id is taken' }] });
+    return this.resource(row, this.db);
+  }
+
+  async get(id: string): Promise<TenantResource> {
+    const row = await this.tenants.find(id);
+    if (!row) throw notFound('tenant', id);
+    return this.resource(row, this.db);
+  }
+
+  async list(cursor: string | undefined, limit: number): Promise<Page<TenantResource>> {
+    const rows = await this.tenants.list(decodeCursor(cursor), limit + 1);
+    const page = toPage(rows, limit, (row) => row.id, (row) => row);
+    return { data: await Promise.all(page.data.map((row) => this.resource(row, this.db))), next_cursor: page.next_cursor };
+  }
+
+  async update(id: string, input: UpdateTenantDto, principal: Principal): Promise<TenantResource> {
+    return this.tenants.transaction(async (tx) => {
+      const current = await this.tenants.lock(tx, id);
+      if (!current) throw notFound('tenant', id);
+      const changes: Record<string, unknown> = {};
+      if (input.name !== undefined) changes.name = input.name;
+      if (input.metadata !== undefined) changes.metadata = input.metadata;
+      if (input.quotas?.max_endpoints !== undefined) changes.max_endpoints = input.quotas.max_endpoints;
+      if (input.quotas?.max_events_per_month !== undefined) changes.max_events_per_month = input.quotas.max_events_per_month?.toString() ?? null;
+      const row = await this.tenants.update(tx, { ...current, ...changes }, { type: 'TenantUpdated', data: { id, changes }, metadata: changeMetadata(principal, id) });
+      return this.resource(row, tx);
+    });
+  }
+
+  /**
+   * Deletes the tenant, its endpoints (nothing more is delivered for it) and its keys (they stop
+   * working at once), each change in the ledger. What was delivered stays queryable for audit.
+   */
+  async remove(id: string, principal: Principal): Promise<void> {
+    if (id === DEFAULT_TENANT) throw new ProblemException(HttpStatus.CONFLICT, `The ${DEFAULT_TENANT} tenant receives everything published without a tenant and cannot be deleted.`);
+    await this.tenants.transaction(async (tx) => {
+      const current = await this.tenants.lock(tx, id);
+      if (!current) throw notFound('tenant', id);
+      const endpoints: { id: string }[] = await tx.query(`SELECT id FROM endpoints WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id`, [id]);
+      for (const { id: endpointId } of endpoints) {
+        const endpoint = await this.endpoints.lock(tx, endpointId);
+        if (!endpoint) continue;
+        await this.endpoints.update(tx, endpoint, { ...endpoint, active: false, disabled_reason: 'deleted', deleted_at: new Date() }, {
+          type: 'EndpointDeleted', data: { id: endpointId, reason: 'tenant deleted' }, metadata: changeMetadata(principal, id),
+        });
+      }
+      await this.keys.revokeTenantKeys(tx, id, principal);
+      await this.tenants.update(tx, { ...current, deleted_at: new Date() }, { type: 'TenantDeleted', data: { id }, metadata: changeMetadata(principal, id) });
+    });
+  }
+
+  async issuePortalToken(id: string, expiresInS: number, principal: Principal): Promise<PortalTokenResource> {
+    const token = await this.keys.issuePortalToken(id, expiresInS, principal);
+    return { token: token.token, id: token.id, tenant_id: id, expires_at: token.expires_at.toISOString() };
+  }
+
+  /**
+   * Locks the tenant an endpoint is being created for and checks its endpoint quota: 422 for a
+   * tenant that does not exist, 403 when it has as many endpoints as it may.
+   */
+  async admitEndpoint(tx: EntityManager, tenantId: string): Promise<void> {
+    const tenant = await this.tenants.lock(tx, tenantId);
+    if (!tenant) throw unknownTenant(tenantId);
+    if (tenant.max_endpoints === null) return;
+    const usage = await this.tenants.usage(tx, tenantId, monthOf(new Date()));
+    if (usage.endpoints >= tenant.max_endpoints) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, `Tenant ${tenantId} has ${usage.endpoints} endpoints, its quota (max_endpoints ${tenant.max_endpoints}); delete one or raise the quota with PATCH /v1/tenants/${tenantId}.`, {
+        quota: 'max_endpoints', limit: tenant.max_endpoints, used: usage.endpoints,
+      });
+    }
+  }
+
+  /**
+   * Counts events against each tenant's monthly quota before they are published: 422 for a tenant
+   * that does not exist, 429 with Retry-After (the start of next month) when the quota would be
+   * passed. Nothing is counted unless every tenant admits its events.
+   */
+  async admitEvents(counts: ReadonlyMap<string, number>): Promise<() => Promise<void>> {
+    const month = monthOf(new Date());
+    const taken: [string, number][] = [];
+    const release = async () => {
+      for (const [tenantId, count] of taken) await this.tenants.releaseEvents(tenantId, month, count);
+    };
+    for (const [tenantId, count] of counts) {
+      if ((await this.tenants.reserveEvents(tenantId, month, count)) !== null) {
+        taken.push([tenantId, count]);
+        continue;
+      }
+      await release();
+      const tenant = await this.tenants.find(tenantId);
+      if (!tenant) throw unknownTenant(tenantId);
+      const used = (await this.tenants.usage(this.db, tenantId, month)).events_this_month;
+      throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS,
+        `Tenant ${tenantId} has used ${used} of its ${tenant.max_events_per_month} events for ${month.slice(0, 7)} (max_events_per_month); ${count} more would pass it. The quota resets at the start of next month (UTC) or can be raised with PATCH /v1/tenants/${tenantId}.`,
+        { quota: 'max_events_per_month', limit: Number(tenant.max_events_per_month), used: Number(used), retry_after: secondsToNextMonth() });
+    }
+    return release;
+  }
+
+  private async resource(row: TenantRow, on: EntityManager | DataSource): Promise<TenantResource> {
+    const month = monthOf(new Date());
+    const usage: TenantUsageRow = await this.tenants.usage(on, row.id, month);
+    return {
+      id: row.id,
+      name: row.name,
+      metadata: row.metadata,
+      quotas: { max_endpoints: row.max_endpoints, max_events_per_month: row.max_events_per_month === null ? null : Number(row.max_events_per_month) },
+      usage: { endpoints: usage.endpoints, month: month.slice(0, 7), events_this_month: Number(usage.events_this_month) },
+      created_at: row.created_at.toISOString(),
+      updated_at: row.updated_at.toISOString(),
+    };
+  }
+}
+
+export function secondsToNextMonth(now = new Date()): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+}

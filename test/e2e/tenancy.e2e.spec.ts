@@ -1,0 +1,452 @@
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
+import { TestSystem, WebhookReceiver } from '@hookledger/testing';
+import { eventually } from './eventually';
+
+type Role = 'admin' | 'publisher' | 'reader' | 'auditor' | 'portal';
+
+/** What each route allows, written from the issue rather than read from the code: the walk below holds the code to it. */
+const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
+  'POST /v1/event-types': { roles: ['admin'], acrossTenants: true },
+  'GET /v1/event-types': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'GET /v1/event-types/{name}': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'PATCH /v1/event-types/{name}': { roles: ['admin'], acrossTenants: true },
+  'DELETE /v1/event-types/{name}': { roles: ['admin'], acrossTenants: true },
+  'POST /v1/endpoints': { roles: ['admin', 'portal'] },
+  'GET /v1/endpoints': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'GET /v1/endpoints/{id}': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'PATCH /v1/endpoints/{id}': { roles: ['admin', 'portal'] },
+  'DELETE /v1/endpoints/{id}': { roles: ['admin', 'portal'] },
+  'POST /v1/endpoints/{id}/disable': { roles: ['admin', 'portal'] },
+  'POST /v1/endpoints/{id}/enable': { roles: ['admin', 'portal'] },
+  'POST /v1/endpoints/{id}/pause': { roles: ['admin', 'portal'] },
+  'POST /v1/endpoints/{id}/resume': { roles: ['admin', 'portal'] },
+  'GET /v1/endpoints/{id}/health': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'GET /v1/endpoints/{id}/secret': { roles: ['admin', 'portal'] },
+  'POST /v1/endpoints/{id}/secret/rotate': { roles: ['admin', 'portal'] },
+  'POST /v1/endpoints/{id}/test': { roles: ['admin', 'portal'] },
+  'POST /v1/endpoints/{id}/replay': { roles: ['admin', 'portal'] },
+  'POST /v1/events': { roles: ['admin', 'publisher'] },
+  'POST /v1/events/batch': { roles: ['admin', 'publisher'] },
+  'GET /v1/events': { roles: ['admin', 'reader', 'auditor'] },
+  'GET /v1/events/{id}': { roles: ['admin', 'reader', 'auditor'] },
+  'GET /v1/deliveries': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'GET /v1/deliveries/{id}': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'GET /v1/deliveries/{id}/attempts': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'POST /v1/deliveries/{id}/retry': { roles: ['admin', 'portal'] },
+  'GET /v1/replays': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'GET /v1/replays/{id}': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'POST /v1/webhooks/verify': { roles: ['admin', 'publisher', 'reader', 'auditor', 'portal'] },
+  'POST /v1/tenants': { roles: ['admin'], acrossTenants: true },
+  'GET /v1/tenants': { roles: ['admin', 'reader', 'auditor'], acrossTenants: true },
+  'GET /v1/tenants/{id}': { roles: ['admin', 'reader', 'auditor'] },
+  'PATCH /v1/tenants/{id}': { roles: ['admin'], acrossTenants: true },
+  'DELETE /v1/tenants/{id}': { roles: ['admin'], acrossTenants: true },
+  'POST /v1/tenants/{id}/portal-token': { roles: ['admin'] },
+  'POST /v1/api-keys': { roles: ['admin'] },
+  'GET /v1/api-keys': { roles: ['admin'] },
+  'GET /v1/api-keys/{id}': { roles: ['admin'] },
+  'DELETE /v1/api-keys/{id}': { roles: ['admin'] },
+  'GET /v1/audit/events': { roles: ['admin', 'auditor'] },
+};
+
+/** One tenant's resources, by the path parameter that names them. */
+interface Resources {
+  tenant: string;
+  endpoint: string;
+  endpointSecret: string;
+  event: string;
+  delivery: string;
+  replay: string;
+  apiKey: string;
+  /** A string only this tenant's data contains. */
+  marker: string;
+}
+
+interface Key {
+  readonly id: string;
+  readonly value: string;
+}
+
+describe('tenants, API keys and roles', () => {
+  let receiver: WebhookReceiver;
+  let system: TestSystem;
+  let db: Client;
+  let routes: string[];
+  let acme: Resources;
+  let globex: Resources;
+  /** Keys of tenant acme by role, and keys across tenants by role. */
+  const acmeKeys = {} as Record<Role, Key>;
+  const globalKeys = {} as Record<Exclude<Role, 'portal'>, Key>;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    system = await TestSystem.start();
+    db = new Client({ connectionString: system.database.url });
+    await db.connect();
+    expect((await system.request('POST', '/v1/event-types', { body: { name: 'order.created' } })).status).toBe(201);
+    expect((await system.request('POST', '/v1/event-types', { body: { name: 'walk.renamed' } })).status).toBe(201);
+    for (const id of ['acme', 'globex']) expect((await system.request('POST', '/v1/tenants', { body: { id, name: id } })).status).toBe(201);
+    acme = await populate('acme');
+    globex = await populate('globex');
+    for (const role of ['admin', 'publisher', 'reader', 'auditor'] as const) {
+      acmeKeys[role] = await createKey({ role, tenant_id: 'acme', name: `acme ${role}` });
+      globalKeys[role] = await createKey({ role, name: `global ${role}` });
+    }
+    const portal = await system.request('POST', '/v1/tenants/acme/portal-token', { body: {} });
+    expect(portal.status).toBe(201);
+    acmeKeys.portal = { id: portal.body.id, value: portal.body.token };
+    const document = (await system.request('GET', '/openapi.json', { key: null })).body as { paths: Record<string, Record<string, unknown>> };
+    routes = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
+      .filter((route) => route.includes(' /v1/'));
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await system?.stop();
+    await receiver?.close();
+  });
+
+  async function createKey(body: Record<string, unknown>, key?: string): Promise<Key> {
+    const answer = await system.request('POST', '/v1/api-keys', { body, key });
+    expect(answer.status).toBe(201);
+    return { id: answer.body.id, value: answer.body.key };
+  }
+
+  /** An endpoint, an event delivered to it, a replay and a key, all of one tenant. */
+  async function populate(tenant: string): Promise<Resources> {
+    const marker = `${tenant}-private-${Math.random().toString(36).slice(2)}`;
+    const endpoint = await system.request('POST', '/v1/endpoints', {
+      body: { url: receiver.url(`/${marker}`), tenant_id: tenant, description: marker, metadata: { marker } },
+    });
+    expect(endpoint.status).toBe(201);
+    const published = await system.request('POST', '/v1/events', { body: { type: 'order.created', data: { marker }, tenant_id: tenant } });
+    expect(published.status).toBe(202);
+    const delivery = await eventually(async () => {
+      const page = await system.request('GET', `/v1/deliveries?event_id=${published.body.id}&status=succeeded`);
+      return page.body.data?.[0]?.id as string | undefined;
+    }, `${tenant}'s delivery`);
+    const replay = await system.request('POST', `/v1/endpoints/${endpoint.body.id}/replay`, { body: { since: '2020-01-01T00:00:00Z', status: 'all' } });
+    expect(replay.status).toBe(202);
+    const apiKey = await createKey({ role: 'reader', tenant_id: tenant, name: `spare ${tenant}` });
+    return { tenant, endpoint: endpoint.body.id, endpointSecret: endpoint.body.secret, event: published.body.id, delivery, replay: replay.body.id, apiKey: apiKey.id, marker };
+  }
+
+  /** The path of a route with its parameters naming `of`'s resources. */
+  function pathFor(route: string, of: Resources): string {
+    const path = route.slice(route.indexOf(' ') + 1);
+    const id = path.startsWith('/v1/endpoints/') ? of.endpoint
+      : path.startsWith('/v1/deliveries/') ? of.delivery
+        : path.startsWith('/v1/events/') ? of.event
+          : path.startsWith('/v1/replays/') ? of.replay
+            : path.startsWith('/v1/tenants/') ? of.tenant
+              : path.startsWith('/v1/api-keys/') ? of.apiKey : undefined;
+    return path.replace('{id}', id ?? '{id}').replace('{name}', 'walk.renamed');
+  }
+
+  /** A body each route would accept from a key allowed to call it. */
+  function bodyFor(route: string, tenant?: string): unknown {
+    const withTenant = (body: Record<string, unknown>) => (tenant ? { ...body, tenant_id: tenant } : body);
+    switch (route) {
+      case 'POST /v1/event-types': return { name: `walk.created.${Math.random().toString(36).slice(2, 8)}` };
+      case 'PATCH /v1/event-types/{name}': return { description: 'renamed by the walk' };
+      case 'POST /v1/endpoints': return withTenant({ url: receiver.url('/walk') });
+      case 'PATCH /v1/endpoints/{id}': return { description: 'patched by the walk' };
+      case 'POST /v1/endpoints/{id}/secret/rotate': return { grace_period_s: 0 };
+      case 'POST /v1/endpoints/{id}/test': return { event_type: 'order.created' };
+      case 'POST /v1/endpoints/{id}/replay': return { since: '2020-01-01T00:00:00Z' };
+      case 'POST /v1/events': return withTenant({ type: 'order.created', data: { walk: true } });
+      case 'POST /v1/events/batch': return { events: [withTenant({ type: 'order.created', data: { walk: true } })] };
+      case 'POST /v1/webhooks/verify': return { payload: '{}', headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1', 'webhook-signature': 'v1,AAAA' }, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+      case 'POST /v1/tenants': return { id: `walk-${Math.random().toString(36).slice(2, 8)}`, name: 'walk' };
+      case 'PATCH /v1/tenants/{id}': return { name: 'renamed by the walk' };
+      case 'POST /v1/tenants/{id}/portal-token': return {};
+      case 'POST /v1/api-keys': return withTenant({ role: 'reader', name: 'walk' });
+      default: return route.startsWith('POST') || route.startsWith('PATCH') ? {} : undefined;
+    }
+  }
+
+  /** Everything of `of` an answer must never show, but the id the request itself named. */
+  function secretsOf(of: Resources, named: string): string[] {
+    return [of.marker, of.endpointSecret, of.endpoint, of.event, of.delivery, of.replay, of.apiKey].filter((value) => !named.includes(value));
+  }
+
+  it('lists exactly the routes the matrix covers, so a new route cannot escape the walks', () => {
+    expect([...routes].sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it("walks every route with each tenant-A key against tenant B's resources: 403 or 404, never B's data, and B unchanged", async () => {
+    const before = await globexState();
+    let requests = 0;
+    const failures: string[] = [];
+    for (const [role, key] of Object.entries(acmeKeys)) {
+      for (const route of routes) {
+        const method = route.slice(0, route.indexOf(' '));
+        const path = pathFor(route, globex);
+        const variants: [string, unknown][] = [];
+        // The route's own path when it names a resource of B, else B named in the query or the body.
+        if (/\{(id|name)\}/.test(route) && !route.includes('{name}')) variants.push([path, bodyFor(route)]);
+        if (['GET /v1/endpoints', 'GET /v1/events', 'GET /v1/deliveries', 'GET /v1/api-keys'].includes(route)) {
+          variants.push([`${path}?tenant_id=globex`, undefined]);
+          if (route === 'GET /v1/deliveries' || route === 'GET /v1/replays') variants.push([`${path}?endpoint_id=${globex.endpoint}`, undefined]);
+          if (route === 'GET /v1/deliveries') variants.push([`${path}?event_id=${globex.event}`, undefined]);
+        }
+        if (['POST /v1/endpoints', 'POST /v1/events', 'POST /v1/events/batch', 'POST /v1/api-keys'].includes(route)) variants.push([path, bodyFor(route, 'globex')]);
+        for (const [target, body] of variants) {
+          requests++;
+          const answer = await system.request(method, target, { body, key: key.value });
+          const text = JSON.stringify(answer.body);
+          const leaked = secretsOf(globex, target).filter((value) => text.includes(value));
+          if (![403, 404].includes(answer.status) || leaked.length > 0 || !answer.headers.get('content-type')?.includes('problem+json')) {
+            failures.push(`${role} ${method} ${target}: ${answer.status} ${text.slice(0, 200)}${leaked.length ? ` leaked ${leaked.join(', ')}` : ''}`);
+          }
+        }
+      }
+      // Unfiltered lists answer, and show only the key's own tenant.
+      for (const list of ['/v1/endpoints', '/v1/events', '/v1/deliveries', '/v1/replays', '/v1/api-keys', '/v1/audit/events?limit=250']) {
+        const answer = await system.request('GET', list, { key: key.value });
+        requests++;
+        if (answer.status === 403) continue;
+        const text = JSON.stringify(answer.body);
+        const leaked = secretsOf(globex, '').filter((value) => text.includes(value));
+        if (answer.status !== 200 || leaked.length > 0) failures.push(`${role} GET ${list}: ${answer.status}${leaked.length ? ` leaked ${leaked.join(', ')}` : ''}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(190);
+    expect(await globexState()).toEqual(before);
+    // B's own key still sees B's endpoint.
+    const spare = await createKey({ role: 'reader', tenant_id: 'globex' });
+    expect((await system.request('GET', `/v1/endpoints/${globex.endpoint}`, { key: spare.value })).body).toMatchObject({ id: globex.endpoint, tenant_id: 'globex', active: true });
+  });
+
+  /** Every row and ledger event of tenant globex, to show the walk changed nothing of it. */
+  async function globexState(): Promise<unknown> {
+    const { rows } = await db.query(`
+      SELECT (SELECT json_agg(e ORDER BY id) FROM endpoints e WHERE tenant_id = 'globex') AS endpoints,
+             (SELECT count(*) FROM messages WHERE tenant_id = 'globex') AS messages,
+             (SELECT json_agg(d ORDER BY id) FROM deliveries d WHERE tenant_id = 'globex') AS deliveries,
+             (SELECT count(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.tenant_id = 'globex') AS attempts,
+             (SELECT json_agg(k ORDER BY id) FROM (SELECT id, revoked_at FROM api_keys WHERE tenant_id = 'globex') k) AS keys,
+             (SELECT json_agg(t) FROM tenants t WHERE id = 'globex') AS tenant,
+             (SELECT count(*) FROM events WHERE metadata->>'tenant_id' = 'globex') AS ledger`);
+    return rows[0];
+  }
+
+  it('walks every route with every role, on its own tenant and across tenants: 403 exactly where the role may not', async () => {
+    const spareKey = await createKey({ role: 'reader', tenant_id: 'acme', name: 'to be revoked by the walk' });
+    expect((await system.request('POST', '/v1/tenants', { body: { id: 'spare', name: 'to be deleted by the walk' } })).status).toBe(201);
+    const principals: [string, Role, boolean, Key][] = [
+      ...Object.entries(acmeKeys).map(([role, key]): [string, Role, boolean, Key] => [`acme ${role}`, role as Role, false, key]),
+      ...Object.entries(globalKeys).map(([role, key]): [string, Role, boolean, Key] => [`global ${role}`, role as Role, true, key]),
+    ];
+    const failures: string[] = [];
+    let requests = 0;
+    for (const route of routes) {
+      const rule = ROUTES[route];
+      for (const [who, role, acrossTenants, key] of principals) {
+        const method = route.slice(0, route.indexOf(' '));
+        let path = pathFor(route, { ...acme, apiKey: spareKey.id });
+        if (route === 'DELETE /v1/tenants/{id}') path = '/v1/tenants/spare';
+        const answer = await system.request(method, path, { body: bodyFor(route), key: key.value });
+        requests++;
+        const allowed = rule.roles.includes(role) && (!rule.acrossTenants || acrossTenants);
+        if (allowed ? [401, 403].includes(answer.status) : answer.status !== 403) {
+          failures.push(`${who} ${method} ${path}: ${answer.status}, expected ${allowed ? 'an answer' : '403'}: ${JSON.stringify(answer.body).slice(0, 160)}`);
+        }
+        if (!allowed && !String(answer.body?.detail).includes('role') && !String(answer.body?.detail).includes('tenant')) failures.push(`${who} ${method} ${path}: 403 without a reason`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(requests).toBe(routes.length * principals.length);
+  });
+
+  it('shows a new key once, lists keys without their value, and stores only its SHA-256 digest', async () => {
+    const key = await createKey({ role: 'publisher', tenant_id: 'acme', name: 'billing' });
+    expect(key.value).toMatch(/^hl_[A-Za-z0-9_-]{43}$/);
+    const listed = await system.request('GET', '/v1/api-keys?tenant_id=acme&limit=250');
+    expect(listed.body.data.find((item: { id: string }) => item.id === key.id)).toMatchObject({ role: 'publisher', tenant_id: 'acme', prefix: key.value.slice(0, 9), revoked_at: null });
+    expect(JSON.stringify(listed.body)).not.toContain(key.value);
+    expect(JSON.stringify((await system.request('GET', `/v1/api-keys/${key.id}`)).body)).not.toContain(key.value);
+    const { rows } = await db.query(`SELECT digest, to_jsonb(k)::text AS everything FROM api_keys k WHERE id = $1`, [key.id]);
+    expect(rows[0].digest).toEqual(createHash('sha256').update(key.value).digest());
+    expect(rows[0].everything).not.toContain(key.value.slice(9));
+  });
+
+  it('revokes a key: the next request with it is refused, and the key stays listed as revoked', async () => {
+    const key = await createKey({ role: 'reader', tenant_id: 'acme' });
+    expect((await system.request('GET', '/v1/endpoints', { key: key.value })).status).toBe(200);
+    expect((await system.request('DELETE', `/v1/api-keys/${key.id}`, { key: acmeKeys.admin.value })).status).toBe(204);
+    const refused = await system.request('GET', '/v1/endpoints', { key: key.value });
+    expect(refused.status).toBe(401);
+    expect(refused.body.detail).toContain('not valid');
+    expect((await system.request('GET', `/v1/api-keys/${key.id}`)).body.revoked_at).not.toBeNull();
+    expect((await system.request('DELETE', `/v1/api-keys/${key.id}`)).status).toBe(204);
+  });
+
+  it('lets a tenant admin make keys for its own tenant only, never one across tenants', async () => {
+    const own = await system.request('POST', '/v1/api-keys', { body: { role: 'reader' }, key: acmeKeys.admin.value });
+    expect(own.status).toBe(201);
+    expect(own.body.tenant_id).toBe('acme');
+    const other = await system.request('POST', '/v1/api-keys', { body: { role: 'reader', tenant_id: 'globex' }, key: acmeKeys.admin.value });
+    expect(other.status).toBe(403);
+    expect(other.body.detail).toContain('cannot act for tenant globex');
+    const portal = await system.request('POST', '/v1/api-keys', { body: { role: 'portal', tenant_id: 'acme' } });
+    expect(portal.status).toBe(400);
+    expect((await system.request('POST', '/v1/api-keys', { body: { role: 'reader', tenant_id: 'nobody' } })).status).toBe(422);
+  });
+
+  it('lets the bootstrap admin work across tenants, naming one with tenant_id, and puts the rest in the default tenant', async () => {
+    const endpoint = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/default-tenant') } });
+    expect(endpoint.body.tenant_id).toBe('default');
+    const named = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/named'), tenant_id: 'globex' } });
+    expect(named.body.tenant_id).toBe('globex');
+    const listed = await system.request('GET', '/v1/endpoints?tenant_id=globex&limit=250');
+    expect(listed.body.data.map((item: { id: string }) => item.id)).toContain(named.body.id);
+    expect(listed.body.data.every((item: { tenant_id: string }) => item.tenant_id === 'globex')).toBe(true);
+    const unknown = await system.request('POST', '/v1/events', { body: { type: 'order.created', data: {}, tenant_id: 'nobody' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.detail).toContain('Tenant nobody does not exist');
+    expect((await system.request('DELETE', `/v1/endpoints/${named.body.id}`)).status).toBe(204);
+  });
+
+  it("gives a portal token its tenant's endpoints and deliveries for an hour, and nothing else", async () => {
+    const issued = await system.request('POST', '/v1/tenants/acme/portal-token', { body: {}, key: acmeKeys.admin.value });
+    expect(issued.status).toBe(201);
+    expect(issued.body.token).toMatch(/^hlp_/);
+    const lifetime = Date.parse(issued.body.expires_at) - Date.now();
+    expect(lifetime).toBeGreaterThan(3590_000);
+    expect(lifetime).toBeLessThanOrEqual(3600_000);
+    const token = issued.body.token as string;
+    const endpoints = await system.request('GET', '/v1/endpoints?limit=250', { key: token });
+    expect(endpoints.status).toBe(200);
+    expect(endpoints.body.data.length).toBeGreaterThan(0);
+    expect(endpoints.body.data.every((item: { tenant_id: string }) => item.tenant_id === 'acme')).toBe(true);
+    expect((await system.request('GET', `/v1/deliveries/${acme.delivery}/attempts`, { key: token })).status).toBe(200);
+    expect((await system.request('GET', `/v1/deliveries/${globex.delivery}`, { key: token })).status).toBe(404);
+    expect((await system.request('GET', '/v1/events', { key: token })).status).toBe(403);
+    expect((await system.request('POST', '/v1/events', { key: token, body: { type: 'order.created', data: {} } })).status).toBe(403);
+    expect((await system.request('GET', '/v1/api-keys', { key: token })).status).toBe(403);
+    expect((await system.request('POST', '/v1/tenants/globex/portal-token', { body: {}, key: acmeKeys.admin.value })).status).toBe(404);
+    // Portal tokens are not API keys to manage: they are not listed.
+    const keys = await system.request('GET', '/v1/api-keys?limit=250');
+    expect(keys.body.data.map((item: { id: string }) => item.id)).not.toContain(issued.body.id);
+    // Past its expiry it is refused.
+    await db.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [issued.body.id]);
+    expect((await system.request('GET', '/v1/endpoints', { key: token })).status).toBe(401);
+    expect((await system.request('POST', '/v1/tenants/acme/portal-token', { body: { expires_in_s: 30 } })).status).toBe(400);
+  });
+
+  it('deletes a tenant with its endpoints and keys, keeps its history, and refuses to delete the default tenant', async () => {
+    expect((await system.request('POST', '/v1/tenants', { body: { id: 'leaving', name: 'Leaving Ltd' } })).status).toBe(201);
+    const endpoint = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/leaving'), tenant_id: 'leaving' } });
+    const key = await createKey({ role: 'admin', tenant_id: 'leaving' });
+    expect((await system.request('DELETE', '/v1/tenants/leaving')).status).toBe(204);
+    expect((await system.request('GET', '/v1/tenants/leaving')).status).toBe(404);
+    expect((await system.request('GET', `/v1/endpoints/${endpoint.body.id}`)).status).toBe(404);
+    expect((await system.request('GET', '/v1/endpoints', { key: key.value })).status).toBe(401);
+    const publish = await system.request('POST', '/v1/events', { body: { type: 'order.created', data: {}, tenant_id: 'leaving' } });
+    expect(publish.status).toBe(422);
+    expect((await system.request('POST', '/v1/tenants', { body: { id: 'leaving', name: 'again' } })).status).toBe(409);
+    const history = await system.request('GET', '/v1/audit/events?stream_id=tenant-leaving');
+    expect(history.body.data.map((event: { type: string }) => event.type)).toEqual(['TenantDeleted', 'TenantCreated']);
+    const refused = await system.request('DELETE', '/v1/tenants/default');
+    expect(refused.status).toBe(409);
+  });
+
+  it('enforces per-tenant quotas: 403 past max_endpoints, 429 with Retry-After past max_events_per_month, both visible on the tenant', async () => {
+    const created = await system.request('POST', '/v1/tenants', { body: { id: 'small', name: 'Small Co', quotas: { max_endpoints: 2, max_events_per_month: 10 } } });
+    expect(created.body).toMatchObject({ quotas: { max_endpoints: 2, max_events_per_month: 10 }, usage: { endpoints: 0, events_this_month: 0 } });
+    for (const n of [1, 2]) expect((await system.request('POST', '/v1/endpoints', { body: { url: receiver.url(`/small/${n}`), tenant_id: 'small' } })).status).toBe(201);
+    const third = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/small/3'), tenant_id: 'small' } });
+    expect(third.status).toBe(403);
+    expect(third.headers.get('content-type')).toContain('application/problem+json');
+    expect(third.body).toMatchObject({ quota: 'max_endpoints', limit: 2, used: 2 });
+    expect(third.body.detail).toContain('max_endpoints 2');
+
+    const batch = await system.request('POST', '/v1/events/batch', { body: { events: Array.from({ length: 4 }, (_, n) => ({ type: 'order.created', data: { n }, tenant_id: 'small' })) } });
+    expect(batch.status).toBe(202);
+    // Concurrent publishers cannot both take the last of the quota: 10 at once for the 6 left.
+    const racing = await Promise.all(Array.from({ length: 10 }, (_, n) => system.request('POST', '/v1/events', { body: { type: 'order.created', data: { n }, tenant_id: 'small' } })));
+    expect(racing.filter((answer) => answer.status === 202)).toHaveLength(6);
+    const refused = racing.filter((answer) => answer.status === 429);
+    expect(refused).toHaveLength(4);
+    for (const answer of refused) {
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(answer.body).toMatchObject({ quota: 'max_events_per_month', limit: 10, used: 10 });
+      expect(answer.body.detail).toContain('max_events_per_month');
+    }
+    // A batch past the quota is refused whole.
+    expect((await system.request('POST', '/v1/events/batch', { body: { events: [{ type: 'order.created', data: {}, tenant_id: 'small' }] } })).status).toBe(429);
+    const tenant = await system.request('GET', '/v1/tenants/small');
+    expect(tenant.body).toMatchObject({ quotas: { max_endpoints: 2, max_events_per_month: 10 }, usage: { endpoints: 2, events_this_month: 10 } });
+    await eventually(async () => {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 'small'`);
+      return rows[0].n === 10 ? true : undefined;
+    }, 'the 10 accepted events to be stored');
+    // Raising the quota lets publishing go on.
+    expect((await system.request('PATCH', '/v1/tenants/small', { body: { quotas: { max_events_per_month: 11 } } })).body.quotas.max_events_per_month).toBe(11);
+    expect((await system.request('POST', '/v1/events', { body: { type: 'order.created', data: {}, tenant_id: 'small' } })).status).toBe(202);
+  });
+
+  it("throttles each key to its rate_limit_per_s with 429 and Retry-After, leaving other keys alone", async () => {
+    const slow = await createKey({ role: 'reader', tenant_id: 'acme', rate_limit_per_s: 5 });
+    const started = Date.now();
+    const answers = [];
+    for (let n = 0; n < 12; n++) answers.push(await system.request('GET', n % 2 ? '/v1/endpoints' : '/v1/deliveries', { key: slow.value }));
+    const elapsed = Date.now() - started;
+    const ok = answers.filter((answer) => answer.status === 200).length;
+    const throttled = answers.filter((answer) => answer.status === 429);
+    // One budget across routes: 5 in a one-second window (at most two windows if this machine was slow).
+    if (elapsed < 1000) expect(ok).toBe(5);
+    else expect(ok).toBeLessThanOrEqual(10);
+    expect(throttled.length).toBe(12 - ok);
+    for (const answer of throttled) {
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(answer.body.detail).toContain('5 requests per second');
+    }
+    expect((await system.request('GET', '/v1/endpoints', { key: acmeKeys.reader.value })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100 * Number(throttled[0].headers.get('retry-after'))));
+    expect((await system.request('GET', '/v1/endpoints', { key: slow.value })).status).toBe(200);
+  });
+
+  it("records every change to endpoints, keys and tenants in the ledger with the acting key's id", async () => {
+    const admin = acmeKeys.admin;
+    const endpoint = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/audited') }, key: admin.value });
+    expect((await system.request('PATCH', `/v1/endpoints/${endpoint.body.id}`, { body: { description: 'audited' }, key: admin.value })).status).toBe(200);
+    expect((await system.request('POST', `/v1/endpoints/${endpoint.body.id}/secret/rotate`, { body: {}, key: admin.value })).status).toBe(200);
+    expect((await system.request('POST', `/v1/endpoints/${endpoint.body.id}/disable`, { body: {}, key: admin.value })).status).toBe(200);
+    expect((await system.request('DELETE', `/v1/endpoints/${endpoint.body.id}`, { key: admin.value })).status).toBe(204);
+    const key = await createKey({ role: 'reader', name: 'audited' }, admin.value);
+    expect((await system.request('DELETE', `/v1/api-keys/${key.id}`, { key: admin.value })).status).toBe(204);
+    const operator = globalKeys.admin;
+    expect((await system.request('POST', '/v1/tenants', { body: { id: 'audited', name: 'Audited' }, key: operator.value })).status).toBe(201);
+    expect((await system.request('PATCH', '/v1/tenants/audited', { body: { quotas: { max_endpoints: 5 } }, key: operator.value })).status).toBe(200);
+    expect((await system.request('DELETE', '/v1/tenants/audited', { key: operator.value })).status).toBe(204);
+
+    const trail = async (stream: string, auditor: Key) => {
+      const answer = await system.request('GET', `/v1/audit/events?stream_id=${stream}`, { key: auditor.value });
+      expect(answer.status).toBe(200);
+      return (answer.body.data as { type: string; metadata: Record<string, string> }[]).reverse().map((event) => [event.type, event.metadata.actor, event.metadata.tenant_id]);
+    };
+    const byAdmin = `api-key:${admin.id}`;
+    expect(await trail(`endpoint-${endpoint.body.id}`, acmeKeys.auditor)).toEqual([
+      ['EndpointCreated', byAdmin, 'acme'], ['EndpointUpdated', byAdmin, 'acme'], ['EndpointSecretRotated', byAdmin, 'acme'],
+      ['EndpointDisabled', byAdmin, 'acme'], ['EndpointDeleted', byAdmin, 'acme'],
+    ]);
+    expect(await trail(`api-key-${key.id}`, acmeKeys.auditor)).toEqual([['ApiKeyCreated', byAdmin, 'acme'], ['ApiKeyRevoked', byAdmin, 'acme']]);
+    const byOperator = `api-key:${operator.id}`;
+    expect(await trail('tenant-audited', globalKeys.auditor)).toEqual([
+      ['TenantCreated', byOperator, 'audited'], ['TenantUpdated', byOperator, 'audited'], ['TenantDeleted', byOperator, 'audited'],
+    ]);
+    // A tenant's auditor sees its own tenant's changes only.
+    expect(await trail('tenant-audited', acmeKeys.auditor)).toEqual([]);
+    const mine = await system.request('GET', '/v1/audit/events?limit=250', { key: acmeKeys.auditor.value });
+    expect(mine.body.data.length).toBeGreaterThan(0);
+    expect(mine.body.data.every((event: { metadata: { tenant_id?: string } }) => event.metadata.tenant_id === 'acme')).toBe(true);
+    // The ledger never holds a key's value.
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM events WHERE data::text LIKE $1 OR metadata::text LIKE $1`, [`%${key.value.slice(3)}%`]);
+    expect(rows[0].n).toBe(0);
+  });
+});
