@@ -62,6 +62,8 @@ class BenchSystem {
       HOOKS_NATS_NAMESPACE: options.namespace,
       HOOKS_API_HOST: '127.0.0.1',
       HOOKS_ADMIN_API_KEY: this.adminKey,
+      // The bench measures capacity: the per-key request limit (a policy, 1000/s by default) is lifted.
+      HOOKS_API_RATE_LIMIT_PER_S: '1000000',
       ...Object.fromEntries(APPS.map((app) => [app.portVariable, String(options.portBase + app.offset)])),
     };
   }

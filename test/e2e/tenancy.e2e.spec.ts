@@ -384,6 +384,14 @@ describe('tenants, API keys and roles', () => {
       const { rows } = await db.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 'small'`);
       return rows[0].n === 10 ? true : undefined;
     }, 'the 10 accepted events to be stored');
+    // Tenants without a quota are counted too (written a second later, shown at once).
+    const counted = (await system.request('GET', '/v1/tenants/globex')).body.usage.events_this_month as number;
+    expect((await system.request('POST', '/v1/events/batch', { body: { events: [{ type: 'order.created', data: {}, tenant_id: 'globex' }, { type: 'order.created', data: {}, tenant_id: 'globex' }] } })).status).toBe(202);
+    expect((await system.request('GET', '/v1/tenants/globex')).body.usage.events_this_month).toBe(counted + 2);
+    await eventually(async () => {
+      const { rows } = await db.query(`SELECT events::int AS n FROM tenant_usage WHERE tenant_id = 'globex'`);
+      return rows[0]?.n === counted + 2 ? true : undefined;
+    }, "globex's count to be written");
     // Raising the quota lets publishing go on.
     expect((await system.request('PATCH', '/v1/tenants/small', { body: { quotas: { max_events_per_month: 11 } } })).body.quotas.max_events_per_month).toBe(11);
     expect((await system.request('POST', '/v1/events', { body: { type: 'order.created', data: {}, tenant_id: 'small' } })).status).toBe(202);

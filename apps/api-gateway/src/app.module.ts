@@ -15,6 +15,7 @@ import { ApiKeysService } from './auth/api-keys.service';
 import type { AuthenticatedRequest } from './auth/principal';
 import { TenantScope } from './auth/tenant-scope';
 import { TenantsController } from './tenants/tenants.controller';
+import { EventUsageCounter } from './tenants/event-usage-counter';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
@@ -78,7 +79,7 @@ export class ApiGatewayModule implements NestModule {
         EventTypesRepository, EventTypesService, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
         EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, AdhocDestinations,
-        TenantScope, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService,
+        TenantScope, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { changeMetadata, Principal } from '../auth/principal';
 import { notFound } from '../auth/tenant-scope';
 import { decodeCursor, Page, toPage } from '../http/pagination';
 import type { CreateTenantDto, PortalTokenResource, TenantResource, UpdateTenantDto } from './tenant.dto';
+import { EventUsageCounter } from './event-usage-counter';
 import { monthOf, TenantRow, TenantsRepository, TenantUsageRow } from './tenants.repository';
 
 @Injectable()
@@ -17,6 +18,7 @@ export class TenantsService {
     private readonly endpoints: EndpointProjection,
     private readonly keys: ApiKeysService,
     private readonly db: DataSource,
+    private readonly usage: EventUsageCounter,
   ) {}
 
   async create(input: CreateTenantDto, principal: Principal): Promise<TenantResource> {
@@ -106,22 +108,33 @@ export class TenantsService {
   /**
    * Counts events against each tenant's monthly quota before they are published: 422 for a tenant
    * that does not exist, 429 with Retry-After (the start of next month) when the quota would be
-   * passed. Nothing is counted unless every tenant admits its events.
+   * passed. Nothing is counted unless every tenant admits its events. Answers what gives the
+   * counts back, for when the bus does not take the events.
    */
   async admitEvents(counts: ReadonlyMap<string, number>): Promise<() => Promise<void>> {
     const month = monthOf(new Date());
-    const taken: [string, number][] = [];
+    const reserved: [string, number][] = [];
+    const buffered: [string, number][] = [];
     const release = async () => {
-      for (const [tenantId, count] of taken) await this.tenants.releaseEvents(tenantId, month, count);
+      for (const [tenantId, count] of buffered) this.usage.add(tenantId, month, -count);
+      if (reserved.length > 0) await this.tenants.addEvents(reserved.map(([tenantId, count]) => ({ tenantId, month, events: -count })));
     };
     for (const [tenantId, count] of counts) {
+      const tenant = await this.tenants.eventQuota(tenantId);
+      if (!tenant) {
+        await release();
+        throw unknownTenant(tenantId);
+      }
+      if (tenant.max_events_per_month === null) {
+        this.usage.add(tenantId, month, count);
+        buffered.push([tenantId, count]);
+        continue;
+      }
       if ((await this.tenants.reserveEvents(tenantId, month, count)) !== null) {
-        taken.push([tenantId, count]);
+        reserved.push([tenantId, count]);
         continue;
       }
       await release();
-      const tenant = await this.tenants.find(tenantId);
-      if (!tenant) throw unknownTenant(tenantId);
       const used = (await this.tenants.usage(this.db, tenantId, month)).events_this_month;
       throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS,
         `Tenant ${tenantId} has used ${used} of its ${tenant.max_events_per_month} events for ${month.slice(0, 7)} (max_events_per_month); ${count} more would pass it. The quota resets at the start of next month (UTC) or can be raised with PATCH /v1/tenants/${tenantId}.`,
@@ -138,7 +151,7 @@ export class TenantsService {
       name: row.name,
       metadata: row.metadata,
       quotas: { max_endpoints: row.max_endpoints, max_events_per_month: row.max_events_per_month === null ? null : Number(row.max_events_per_month) },
-      usage: { endpoints: usage.endpoints, month: month.slice(0, 7), events_this_month: Number(usage.events_this_month) },
+      usage: { endpoints: usage.endpoints, month: month.slice(0, 7), events_this_month: Number(usage.events_this_month) + this.usage.unwritten(row.id, month) },
       created_at: row.created_at.toISOString(),
       updated_at: row.updated_at.toISOString(),
     };
