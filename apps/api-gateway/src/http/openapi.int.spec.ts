@@ -92,11 +92,11 @@ it('gives every operation a success answer with a schema (or 204 without a body)
   })).toEqual([]);
 });
 
-it('documents application/problem+json error answers on every API route: 401, 400 with a body or query, 404 with an id', () => {
+it('documents application/problem+json error answers on every API route: 401, 403, 429, 400 with a body or query, 404 with an id', () => {
   expect(problemsOf({} as Route, (route, operation) => {
     if (!route.path.startsWith('/v1/')) return null;
     const queried = operation.parameters?.some((parameter) => 'in' in parameter && parameter.in === 'query');
-    const missing = ['401', ...(operation.requestBody || queried ? ['400'] : []), ...(route.path.includes('{') ? ['404'] : [])]
+    const missing = ['401', '403', '429', ...(operation.requestBody || queried ? ['400'] : []), ...(route.path.includes('{') ? ['404'] : [])]
       .filter((status) => !response(operation, status));
     if (missing.length > 0) return `no ${missing.join(', ')}`;
     const untyped = Object.entries(operation.responses)

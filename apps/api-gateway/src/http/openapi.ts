@@ -63,6 +63,7 @@ function completeOperation(operation: OperationObject, method: (typeof METHODS)[
   if (!operation.security?.length) operation.security = [{ bearer: [] }];
 
   addProblem(operation, '401', 'Missing or invalid API key');
+  addProblem(operation, '429', "The key made more requests this second than its rate_limit_per_s; Retry-After says when to send again");
   const queried = operation.parameters?.some((parameter) => 'in' in parameter && parameter.in === 'query');
   if (operation.requestBody || queried || idempotent) addProblem(operation, '400', 'The request is invalid; errors names each field');
   if (path.includes('{')) addProblem(operation, '404', 'No such resource');
