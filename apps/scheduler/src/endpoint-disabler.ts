@@ -52,7 +52,7 @@ export class EndpointDisabler extends PeriodicTask {
         ? 'the endpoint answered 410 Gone'
         : `the endpoint has failed without a success since ${health.failing_since?.toISOString()}`;
       await this.endpoints.update(tx, current, { ...current, active: false, disabled_reason: reason }, {
-        type: 'EndpointDisabled', data: { id, reason, by: 'system' }, metadata: ACTOR,
+        type: 'EndpointDisabled', data: { id, reason, by: 'system' }, metadata: { ...ACTOR, tenant_id: current.tenant_id },
       });
       await tx.query(
         `UPDATE endpoint_health SET circuit_state = 'closed', circuit_opened_at = NULL, circuit_retry_at = NULL, circuit_cooldown_s = 0,
