@@ -457,4 +457,22 @@ describe('tenants, API keys and roles', () => {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM events WHERE data::text LIKE $1 OR metadata::text LIKE $1`, [`%${key.value.slice(3)}%`]);
     expect(rows[0].n).toBe(0);
   });
+
+  // Last: it leaves this address refused for wrong keys for a minute.
+  it('answers 429 to an address that keeps sending wrong keys, while valid keys from it keep working', async () => {
+    const statuses: number[] = [];
+    for (let n = 0; n < 150 && statuses.at(-1) !== 429; n++) statuses.push((await system.request('GET', '/v1/endpoints', { key: `hl_wrong${n}` })).status);
+    // 100 a minute from one address; the tests above spent a few of them on revoked and expired keys.
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((status) => status === 401)).toBe(true);
+    expect(statuses.length).toBeGreaterThan(90);
+    expect(statuses.length).toBeLessThanOrEqual(101);
+    const refused = await system.request('GET', '/v1/endpoints', { key: null });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.detail).toContain('without a valid API key');
+    expect((await system.request('GET', '/v1/endpoints', { key: acmeKeys.reader.value })).status).toBe(200);
+    expect((await system.request('GET', '/v1/endpoints')).status).toBe(200);
+  });
 });

@@ -12,6 +12,7 @@ import { ApiKeyThrottlerGuard } from './auth/api-key-throttler.guard';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { ApiKeysRepository } from './auth/api-keys.repository';
 import { ApiKeysService } from './auth/api-keys.service';
+import { AuthFailureLimiter } from './auth/auth-failure-limiter';
 import type { AuthenticatedRequest } from './auth/principal';
 import { TenantScope } from './auth/tenant-scope';
 import { TenantsController } from './tenants/tenants.controller';
@@ -79,7 +80,7 @@ export class ApiGatewayModule implements NestModule {
         EventTypesRepository, EventTypesService, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
         EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, AdhocDestinations,
-        TenantScope, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
+        TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { HookledgerConfig } from '@hookledger/config';
 import { ProblemException, PUBLIC_ROUTE } from '@hookledger/observability';
 import { ACCESS, AccessRule, OWNED_BY, OwnedResource } from './access';
 import { ApiKeysRepository, keyDigest } from './api-keys.repository';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthenticatedRequest, Principal } from './principal';
 import { TenantScope } from './tenant-scope';
 
@@ -13,7 +14,8 @@ const CLOSED: AccessRule = { roles: ['admin'], acrossTenants: true };
 
 /**
  * Bearer authentication, then authorisation, for every route that is not public:
- * 1. the key: the bootstrap admin key (compared as SHA-256 digests in constant time, so neither
+ * 1. the key (too many requests without a valid one from one address: 429, see AuthFailureLimiter):
+ *    the bootstrap admin key (compared as SHA-256 digests in constant time, so neither
  *    its length nor its prefix leaks through timing) or an `hl_…`/`hlp_…` key found by its digest;
  * 2. the role: the route's `@Access` names the roles that may call it (403 otherwise);
  * 3. the tenant: a key bound to a tenant gets 404 for a resource (`@OwnedBy`) of another tenant.
@@ -22,7 +24,13 @@ const CLOSED: AccessRule = { roles: ['admin'], acrossTenants: true };
 export class ApiKeyGuard implements CanActivate {
   private readonly adminKeyDigest: Buffer | null;
 
-  constructor(private readonly reflector: Reflector, private readonly keys: ApiKeysRepository, private readonly scope: TenantScope, config: HookledgerConfig) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysRepository,
+    private readonly scope: TenantScope,
+    private readonly failures: AuthFailureLimiter,
+    config: HookledgerConfig,
+  ) {
     this.adminKeyDigest = config.api.adminApiKey ? keyDigest(config.api.adminApiKey) : null;
   }
 
@@ -30,7 +38,10 @@ export class ApiKeyGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticate(request.headers.authorization);
+    const principal = await this.authenticate(request.headers.authorization).catch(async (error: unknown) => {
+      await this.failures.failed(request.ip);
+      throw error;
+    });
     request.principal = principal;
 
     const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS, targets) ?? CLOSED;
