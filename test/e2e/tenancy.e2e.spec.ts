@@ -48,6 +48,7 @@ const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
   'GET /v1/api-keys/{id}': { roles: ['admin'] },
   'DELETE /v1/api-keys/{id}': { roles: ['admin'] },
   'GET /v1/audit/events': { roles: ['admin', 'auditor'] },
+  'GET /v1/audit/streams/{stream_id}': { roles: ['admin', 'auditor'] },
 };
 
 /** One tenant's resources, by the path parameter that names them. */
@@ -141,7 +142,7 @@ describe('tenants, API keys and roles', () => {
           : path.startsWith('/v1/replays/') ? of.replay
             : path.startsWith('/v1/tenants/') ? of.tenant
               : path.startsWith('/v1/api-keys/') ? of.apiKey : undefined;
-    return path.replace('{id}', id ?? '{id}').replace('{name}', 'walk.renamed');
+    return path.replace('{id}', id ?? '{id}').replace('{name}', 'walk.renamed').replace('{stream_id}', `endpoint-${of.endpoint}`);
   }
 
   /** A body each route would accept from a key allowed to call it. */
@@ -185,7 +186,7 @@ describe('tenants, API keys and roles', () => {
         const path = pathFor(route, globex);
         const variants: [string, unknown][] = [];
         // The route's own path when it names a resource of B, else B named in the query or the body.
-        if (/\{(id|name)\}/.test(route) && !route.includes('{name}')) variants.push([path, bodyFor(route)]);
+        if (/\{(id|stream_id)\}/.test(route)) variants.push([path, bodyFor(route)]);
         if (['GET /v1/endpoints', 'GET /v1/events', 'GET /v1/deliveries', 'GET /v1/api-keys'].includes(route)) {
           variants.push([`${path}?tenant_id=globex`, undefined]);
           if (route === 'GET /v1/deliveries' || route === 'GET /v1/replays') variants.push([`${path}?endpoint_id=${globex.endpoint}`, undefined]);
@@ -453,6 +454,16 @@ describe('tenants, API keys and roles', () => {
     const mine = await system.request('GET', '/v1/audit/events?limit=250', { key: acmeKeys.auditor.value });
     expect(mine.body.data.length).toBeGreaterThan(0);
     expect(mine.body.data.every((event: { metadata: { tenant_id?: string } }) => event.metadata.tenant_id === 'acme')).toBe(true);
+    // Each stream's chain can be checked; a tenant's auditor checks its own streams only.
+    const verified = await system.request('GET', `/v1/audit/streams/endpoint-${endpoint.body.id}`, { key: acmeKeys.auditor.value });
+    expect(verified.body).toMatchObject({ stream_id: `endpoint-${endpoint.body.id}`, type: 'endpoint', version: 5, intact: true, first_broken_version: null });
+    expect((await system.request('GET', `/v1/audit/streams/endpoint-${globex.endpoint}`, { key: acmeKeys.auditor.value })).status).toBe(404);
+    expect((await system.request('GET', '/v1/audit/streams/tenant-audited', { key: globalKeys.auditor.value })).body.intact).toBe(true);
+    // Rewriting history behind the append-only trigger's back is caught.
+    await db.query(`ALTER TABLE events DISABLE TRIGGER events_append_only`);
+    await db.query(`UPDATE events SET data = jsonb_set(data, '{changes,max_endpoints}', '500') WHERE stream_id = 'tenant-audited' AND stream_version = 2`);
+    await db.query(`ALTER TABLE events ENABLE TRIGGER events_append_only`);
+    expect((await system.request('GET', '/v1/audit/streams/tenant-audited', { key: globalKeys.auditor.value })).body).toMatchObject({ intact: false, first_broken_version: 2 });
     // The ledger never holds a key's value.
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM events WHERE data::text LIKE $1 OR metadata::text LIKE $1`, [`%${key.value.slice(3)}%`]);
     expect(rows[0].n).toBe(0);

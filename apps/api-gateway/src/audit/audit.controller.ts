@@ -1,10 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { Access, AUDITORS } from '../auth/access';
+import { Access, AUDITORS, OwnedBy } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { decodeNumericCursor, Page, PageOf, toPage } from '../http/pagination';
-import { AuditEventResource, AuditQuery } from './audit.dto';
+import { notFound } from '../auth/tenant-scope';
+import { AuditEventResource, AuditQuery, AuditStreamResource } from './audit.dto';
 
 interface LedgerRow {
   global_position: string;
@@ -50,5 +51,23 @@ export class AuditController {
       position: row.global_position, stream_id: row.stream_id, stream_version: row.stream_version, type: row.type, data: row.data,
       metadata: row.metadata, recorded_at: row.recorded_at.toISOString(), hash: row.hash.toString('hex'),
     }));
+  }
+
+  @Get('streams/:stream_id')
+  @OwnedBy('stream', 'stream_id')
+  @ApiOperation({ summary: "A stream's head, with its hash chain checked from the first event to the last" })
+  @ApiOkResponse({ type: AuditStreamResource })
+  @ApiNotFoundResponse({ description: 'No such stream (or none the key may see)' })
+  async stream(@Param('stream_id') streamId: string): Promise<AuditStreamResource> {
+    const rows: { type: string; version: number; created_at: Date; updated_at: Date; broken: number | null }[] = await this.db.query(
+      `SELECT type, version, created_at, updated_at, hl_verify_stream(stream_id) AS broken FROM streams WHERE stream_id = $1`,
+      [streamId],
+    );
+    if (rows.length === 0) throw notFound('stream', streamId);
+    const [row] = rows;
+    return {
+      stream_id: streamId, type: row.type, version: row.version, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString(),
+      intact: row.broken === null, first_broken_version: row.broken,
+    };
   }
 }

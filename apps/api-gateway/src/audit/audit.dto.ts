@@ -33,3 +33,15 @@ export class AuditEventResource {
   @ApiProperty() recorded_at!: string;
   @ApiProperty({ description: 'SHA-256 chaining this event to the one before it in its stream (hex)' }) hash!: string;
 }
+
+export class AuditStreamResource {
+  @ApiProperty({ example: 'endpoint-ep_01J…' }) stream_id!: string;
+  @ApiProperty({ example: 'endpoint' }) type!: string;
+  @ApiProperty({ description: 'Events in the stream' }) version!: number;
+  @ApiProperty() created_at!: string;
+  @ApiProperty() updated_at!: string;
+  @ApiProperty({ description: 'Every event hashes to the one the next names, and the last is the head recorded at append time: nothing was changed, removed or inserted' })
+  intact!: boolean;
+  @ApiProperty({ type: Number, nullable: true, description: 'The first version whose hash does not hold (or that is missing); null when intact' })
+  first_broken_version!: number | null;
+}

@@ -13,6 +13,8 @@ const OWNER_QUERIES: Record<OwnedResource, string> = {
   replay: `SELECT tenant_id FROM replays WHERE id = $1`,
   tenant: `SELECT id AS tenant_id FROM tenants WHERE id = $1 AND deleted_at IS NULL`,
   'api-key': `SELECT tenant_id FROM api_keys WHERE id = $1 AND role <> 'portal'`,
+  // A stream is a tenant's when its events say so (changes to its endpoints, keys and itself).
+  stream: `SELECT metadata->>'tenant_id' AS tenant_id FROM events WHERE stream_id = $1 AND metadata ? 'tenant_id' LIMIT 1`,
 };
 
 const NOT_FOUND: Record<OwnedResource, (id: string) => string> = {
@@ -22,6 +24,7 @@ const NOT_FOUND: Record<OwnedResource, (id: string) => string> = {
   replay: (id) => `Replay ${id} does not exist.`,
   tenant: (id) => `Tenant ${id} does not exist.`,
   'api-key': (id) => `API key ${id} does not exist.`,
+  stream: (id) => `Stream ${id} does not exist.`,
 };
 
 export const notFound = (resource: OwnedResource, id: string) => new ProblemException(HttpStatus.NOT_FOUND, NOT_FOUND[resource](id));
