@@ -52,9 +52,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new ProblemException(HttpStatus.FORBIDDEN, `This API key belongs to tenant ${principal.tenantId}; ${request.method} ${request.route?.path ?? request.path} needs a key that is not bound to a tenant.`);
     }
     const owned = this.reflector.getAllAndOverride<{ resource: OwnedResource; param: string } | undefined>(OWNED_BY, targets);
-    if (owned && principal.tenantId !== null) {
-      await this.scope.requireVisible(principal, owned.resource, String(request.params[owned.param]));
-    }
+    if (owned) await this.scope.requireVisible(principal, owned.resource, String(request.params[owned.param]));
     return true;
   }
 

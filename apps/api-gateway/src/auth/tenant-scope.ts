@@ -38,10 +38,14 @@ export const notFound = (resource: OwnedResource, id: string) => new ProblemExce
 export class TenantScope {
   constructor(private readonly db: DataSource) {}
 
-  /** Throws the resource's 404 unless it exists and the principal may see it. */
-  async requireVisible(principal: Principal, resource: OwnedResource, id: string): Promise<void> {
+  /**
+   * For a key bound to a tenant, throws the resource's 404 unless it exists and is that tenant's.
+   * Keys across tenants see everything (and get the resource's own 404 from its route).
+   */
+  async requireVisible(principal: Principal, resource: OwnedResource, id: string | undefined): Promise<void> {
+    if (principal.tenantId === null || id === undefined) return;
     const rows: { tenant_id: string | null }[] = await this.db.query(OWNER_QUERIES[resource], [id]);
-    if (rows.length === 0 || !sees(principal, rows[0].tenant_id)) throw notFound(resource, id);
+    if (rows.length === 0 || rows[0].tenant_id !== principal.tenantId) throw notFound(resource, id);
   }
 
   /** The tenant a list is limited to: the key's own, or the one asked for (undefined = all, for keys across tenants). */
@@ -57,11 +61,6 @@ export class TenantScope {
     if (requested !== undefined && requested !== null && requested !== principal.tenantId) throw otherTenant(principal, requested);
     return principal.tenantId;
   }
-}
-
-/** Whether the principal may see something of `tenantId` (null = not bound to a tenant, e.g. a global key). */
-export function sees(principal: Principal, tenantId: string | null): boolean {
-  return principal.tenantId === null || principal.tenantId === tenantId;
 }
 
 const otherTenant = (principal: Principal, requested: string) =>

@@ -26,8 +26,8 @@ export class DeliveriesController {
     const limit = query.limit ?? 50;
     const tenantId = this.scope.listTenant(principal, query.tenant_id);
     // Naming another tenant's endpoint or event answers as if it did not exist, as its own route would.
-    if (principal.tenantId !== null && query.endpoint_id !== undefined) await this.scope.requireVisible(principal, 'endpoint', query.endpoint_id);
-    if (principal.tenantId !== null && query.event_id !== undefined) await this.scope.requireVisible(principal, 'event', query.event_id);
+    await this.scope.requireVisible(principal, 'endpoint', query.endpoint_id);
+    await this.scope.requireVisible(principal, 'event', query.event_id);
     const rows = await this.deliveries.list({ ...query, tenant_id: tenantId }, decodeCursor(query.cursor), limit + 1);
     return toPage(rows, limit, (row) => row.id, toDeliveryResource);
   }

@@ -162,7 +162,7 @@ export class EndpointResource {
   @ApiProperty({ type: [Number] }) retry_schedule!: number[];
   @ApiProperty() timeout_ms!: number;
   @ApiProperty({ nullable: true }) rate_limit_per_s!: number | null;
-  @ApiProperty({ nullable: true }) tenant_id!: string | null;
+  @ApiProperty({ example: 'default', description: 'The tenant it belongs to' }) tenant_id!: string;
   @ApiProperty({ type: [String], nullable: true }) channels!: string[] | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
   @ApiProperty({ type: EndpointAuthView, nullable: true }) auth!: EndpointAuthView | null;

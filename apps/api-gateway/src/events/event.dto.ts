@@ -77,7 +77,7 @@ export class EventResource {
   @ApiProperty() type!: string;
   @ApiProperty() timestamp!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
-  @ApiProperty({ nullable: true }) tenant_id!: string | null;
+  @ApiProperty({ example: 'default', description: 'The tenant it belongs to' }) tenant_id!: string;
   @ApiProperty({ type: [String], nullable: true }) channels!: string[] | null;
   @ApiPropertyOptional({ type: [DeliveryResource] }) deliveries?: DeliveryResource[];
 }

@@ -8,7 +8,7 @@ interface MessageRow {
   type: string;
   timestamp: Date;
   data: Record<string, unknown>;
-  tenant_id: string | null;
+  tenant_id: string;
   channels: string[] | null;
 }
 

@@ -38,7 +38,7 @@ export class ReplaysService {
 
   async list(query: ReplayQuery, principal: Principal): Promise<Page<ReplayResource>> {
     const limit = query.limit ?? 50;
-    if (principal.tenantId !== null && query.endpoint_id !== undefined) await this.scope.requireVisible(principal, 'endpoint', query.endpoint_id);
+    await this.scope.requireVisible(principal, 'endpoint', query.endpoint_id);
     const tenantId = this.scope.listTenant(principal, undefined);
     const rows = await this.replays.list({ before: decodeCursor(query.cursor), endpointId: query.endpoint_id, state: query.state, tenantId }, limit + 1);
     return toPage(rows, limit, (row) => row.id, toReplayResource);
