@@ -129,6 +129,12 @@ describe('tenants, API keys and roles', () => {
     }, `${tenant}'s delivery`);
     const replay = await system.request('POST', `/v1/endpoints/${endpoint.body.id}/replay`, { body: { since: '2020-01-01T00:00:00Z', status: 'all' } });
     expect(replay.status).toBe(202);
+    // The replay re-sends the delivery: let it finish, so the walks below see a settled tenant.
+    await eventually(async () => {
+      const state = await system.request('GET', `/v1/replays/${replay.body.id}`);
+      const delivered = await system.request('GET', `/v1/deliveries/${delivery}`);
+      return state.body.state === 'completed' && delivered.body.attempts === 2 && delivered.body.status === 'succeeded' ? true : undefined;
+    }, `${tenant}'s replay to complete`);
     const apiKey = await createKey({ role: 'reader', tenant_id: tenant, name: `spare ${tenant}` });
     return { tenant, endpoint: endpoint.body.id, endpointSecret: endpoint.body.secret, event: published.body.id, delivery, replay: replay.body.id, apiKey: apiKey.id, marker };
   }
