@@ -21,6 +21,11 @@ export interface TenantUsageRow {
 
 export const tenantStream = (id: string) => `tenant-${id}`;
 
+/** What tenant `t` uses: endpoints (ad-hoc destinations aside) and events accepted in the month given as $2. */
+const USAGE_COLUMNS = `
+  (SELECT count(*)::int FROM endpoints e WHERE e.tenant_id = t.id AND e.deleted_at IS NULL AND NOT e.adhoc) AS endpoints,
+  coalesce((SELECT u.events FROM tenant_usage u WHERE u.tenant_id = t.id AND u.month = $2::date), 0)::text AS events_this_month`;
+
 /** The first day (UTC) of the month `at` falls in, as the `tenant_usage.month` key. */
 export const monthOf = (at: Date): string => `${at.toISOString().slice(0, 7)}-01`;
 
@@ -66,20 +71,18 @@ export class TenantsRepository {
     return rows[0] ?? null;
   }
 
-  list(before: string | null, limit: number): Promise<TenantRow[]> {
+  /** A page of tenants with what each uses in `month`, in one query. */
+  list(before: string | null, limit: number, month: string): Promise<(TenantRow & TenantUsageRow)[]> {
     return this.db.query(
-      `SELECT * FROM tenants WHERE deleted_at IS NULL AND ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
-      [before, limit],
+      `SELECT t.*, ${USAGE_COLUMNS} FROM tenants t
+        WHERE t.deleted_at IS NULL AND ($1::text IS NULL OR t.id < $1) ORDER BY t.id DESC LIMIT $3`,
+      [before, month, limit],
     );
   }
 
   /** Endpoints (ad-hoc destinations aside) the tenant has, and events accepted for it in `month`. */
   async usage(on: EntityManager | DataSource, id: string, month: string): Promise<TenantUsageRow> {
-    const rows: TenantUsageRow[] = await on.query(
-      `SELECT (SELECT count(*)::int FROM endpoints WHERE tenant_id = $1 AND deleted_at IS NULL AND NOT adhoc) AS endpoints,
-              coalesce((SELECT events FROM tenant_usage WHERE tenant_id = $1 AND month = $2), 0)::text AS events_this_month`,
-      [id, month],
-    );
+    const rows: TenantUsageRow[] = await on.query(`SELECT ${USAGE_COLUMNS} FROM (SELECT $1::text AS id) t`, [id, month]);
     return rows[0];
   }
 

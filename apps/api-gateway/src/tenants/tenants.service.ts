@@ -43,9 +43,9 @@ export class TenantsService {
   }
 
   async list(cursor: string | undefined, limit: number): Promise<Page<TenantResource>> {
-    const rows = await this.tenants.list(decodeCursor(cursor), limit + 1);
-    const page = toPage(rows, limit, (row) => row.id, (row) => row);
-    return { data: await Promise.all(page.data.map((row) => this.resource(row, this.db))), next_cursor: page.next_cursor };
+    const month = monthOf(new Date());
+    const rows = await this.tenants.list(decodeCursor(cursor), limit + 1, month);
+    return toPage(rows, limit, (row) => row.id, (row) => this.toResource(row, row, month));
   }
 
   async update(id: string, input: UpdateTenantDto, principal: Principal): Promise<TenantResource> {
@@ -145,7 +145,10 @@ export class TenantsService {
 
   private async resource(row: TenantRow, on: EntityManager | DataSource): Promise<TenantResource> {
     const month = monthOf(new Date());
-    const usage: TenantUsageRow = await this.tenants.usage(on, row.id, month);
+    return this.toResource(row, await this.tenants.usage(on, row.id, month), month);
+  }
+
+  private toResource(row: TenantRow, usage: TenantUsageRow, month: string): TenantResource {
     return {
       id: row.id,
       name: row.name,
