@@ -12,6 +12,8 @@ void runApp({
     const express = app as NestExpressApplication;
     express.useBodyParser('json', { limit: config.api.maxBodyBytes, type: ['application/json', 'application/*+json'] });
     express.disable('x-powered-by');
+    // Who the client is (request.ip), for the limits on requests without a valid key: see HOOKS_TRUST_PROXY.
+    express.set('trust proxy', config.api.trustProxy);
     mountOpenApi(app, config.version);
   },
 });

@@ -41,6 +41,10 @@ export class Environment {
   @IsOptional() @IsString()
   HOOKS_API_HOST?: string;
 
+  /** Checked in loadConfig: false, true, a number of hops, or addresses and ranges of trusted proxies. */
+  @IsOptional() @IsString()
+  HOOKS_TRUST_PROXY?: string;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   HOOKS_INGEST_PORT?: number;
 

@@ -21,6 +21,11 @@ export class HookledgerConfig {
     readonly adminApiKey: string | null;
     /** Request bodies larger than this are refused with 413. */
     readonly maxBodyBytes: number;
+    /**
+     * Which proxies in front of the API to believe about the client's address (X-Forwarded-For), as
+     * Express's `trust proxy` takes it: false (none), true (any), a number of hops, or addresses and ranges.
+     */
+    readonly trustProxy: boolean | number | readonly string[];
     /** Requests per second an API key may make unless the key says otherwise (per API instance). */
     readonly rateLimitPerS: number;
   };
@@ -87,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (badCidrs.length > 0) {
     problems.push(`HOOKS_SSRF_ALLOW_CIDRS must be comma-separated CIDR ranges such as 10.0.0.0/8 or fd00::/8; not ${badCidrs.join(', ')}`);
   }
+  const trustProxy = parseTrustProxy(parsed.HOOKS_TRUST_PROXY, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const key = parsed.HOOKS_ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY;
@@ -101,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       adminApiKey: parsed.HOOKS_ADMIN_API_KEY ?? null,
       maxBodyBytes: parsed.HOOKS_MAX_BODY_BYTES ?? 256 * 1024,
       rateLimitPerS: parsed.HOOKS_API_RATE_LIMIT_PER_S ?? 1000,
+      trustProxy,
     },
     ports: {
       ingest: parsed.HOOKS_INGEST_PORT ?? 3001,
@@ -147,4 +154,20 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 function durationMs(text: string): number {
   const [, amount, unit] = /^(\d+)(ms|s|m|h|d)?$/.exec(text) ?? [];
   return Number(amount) * UNIT_MS[unit ?? 's'];
+}
+
+/** Express's own names for address ranges, next to plain addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(value: string | undefined, problems: string[]): boolean | number | readonly string[] {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.has(entry) && !ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry));
+  if (bad.length > 0) {
+    problems.push(`HOOKS_TRUST_PROXY must be false, true, a number of hops, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal; not ${bad.join(', ')}`);
+  }
+  return entries;
 }
