@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Access, AUDITORS, OwnedBy } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { decodeNumericCursor, Page, PageOf, toPage } from '../http/pagination';
-import { notFound } from '../auth/tenant-scope';
+import { notFound } from '../http/not-found';
 import { AuditEventResource, AuditQuery, AuditStreamResource } from './audit.dto';
 
 interface LedgerRow {

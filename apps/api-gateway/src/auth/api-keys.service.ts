@@ -8,7 +8,8 @@ import { TenantsRepository } from '../tenants/tenants.repository';
 import type { ApiKeyQuery, ApiKeyResource, CreateApiKeyDto, CreatedApiKeyResource } from './api-key.dto';
 import { ApiKeyRow, ApiKeysRepository, generateKey, NewApiKeyRow } from './api-keys.repository';
 import { actorOf, changeMetadata, Principal } from './principal';
-import { notFound, TenantScope } from './tenant-scope';
+import { notFound } from '../http/not-found';
+import { TenantScope } from './tenant-scope';
 
 export const apiKeyStream = (id: string) => `api-key-${id}`;
 

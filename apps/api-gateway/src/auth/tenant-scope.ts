@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DEFAULT_TENANT } from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
+import { notFound } from '../http/not-found';
 import type { OwnedResource } from './access';
 import type { Principal } from './principal';
 
@@ -17,17 +18,6 @@ const OWNER_QUERIES: Record<OwnedResource, string> = {
   stream: `SELECT metadata->>'tenant_id' AS tenant_id FROM events WHERE stream_id = $1 AND metadata ? 'tenant_id' LIMIT 1`,
 };
 
-const NOT_FOUND: Record<OwnedResource, (id: string) => string> = {
-  endpoint: (id) => `Endpoint ${id} does not exist.`,
-  delivery: (id) => `Delivery ${id} does not exist.`,
-  event: (id) => `Event ${id} does not exist (yet: accepted events appear once ingested).`,
-  replay: (id) => `Replay ${id} does not exist.`,
-  tenant: (id) => `Tenant ${id} does not exist.`,
-  'api-key': (id) => `API key ${id} does not exist.`,
-  stream: (id) => `Stream ${id} does not exist.`,
-};
-
-export const notFound = (resource: OwnedResource, id: string) => new ProblemException(HttpStatus.NOT_FOUND, NOT_FOUND[resource](id));
 
 /**
  * Keeps each key inside its tenant. A key bound to a tenant sees another tenant's resources as

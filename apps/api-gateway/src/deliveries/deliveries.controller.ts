@@ -2,7 +2,6 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nest
 import {
   ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags,
 } from '@nestjs/swagger';
-import { ProblemException } from '@hookledger/observability';
 import { Access, MANAGERS, OwnedBy, PORTAL_READERS } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { TenantScope } from '../auth/tenant-scope';
@@ -11,6 +10,7 @@ import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryRetryService } from './delivery-retry.service';
 import { AttemptResource, DeliveryResource, RetryAcceptedResource, toAttemptResource, toDeliveryResource } from './delivery.resource';
 import { DeliveryQuery } from './delivery-query';
+import { notFound } from '../http/not-found';
 
 @ApiTags('deliveries')
 @ApiBearerAuth()
@@ -37,7 +37,7 @@ export class DeliveriesController {
   @ApiOkResponse({ type: DeliveryResource })
   async get(@Param('id') id: string): Promise<DeliveryResource> {
     const row = await this.deliveries.find(id);
-    if (!row) throw notFound(id);
+    if (!row) throw notFound('delivery', id);
     return toDeliveryResource(row);
   }
 
@@ -48,7 +48,7 @@ export class DeliveriesController {
   async attempts(@Param('id') id: string, @Query() query: PageQuery): Promise<Page<AttemptResource>> {
     const limit = query.limit ?? 50;
     const after = decodeNumericCursor(query.cursor);
-    if (!(await this.deliveries.find(id))) throw notFound(id);
+    if (!(await this.deliveries.find(id))) throw notFound('delivery', id);
     const rows = await this.deliveries.attempts(id, after, limit + 1);
     return toPage(rows, limit, (row) => String(row.attempt), toAttemptResource);
   }
@@ -67,4 +67,3 @@ export class DeliveriesController {
   }
 }
 
-const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, `Delivery ${id} does not exist.`);

@@ -6,6 +6,7 @@ import { JetStreamPublisher } from '@hookledger/messaging';
 import { ProblemException } from '@hookledger/observability';
 import { DeliveriesRepository } from './deliveries.repository';
 import type { RetryAcceptedResource } from './delivery.resource';
+import { notFound } from '../http/not-found';
 
 /**
  * Manual re-delivery of one delivery, whatever its status: a dispatch command for the next attempt
@@ -23,7 +24,7 @@ export class DeliveryRetryService {
 
   async retry(id: string): Promise<RetryAcceptedResource> {
     const target = await this.deliveries.findForRetry(id);
-    if (!target) throw new ProblemException(HttpStatus.NOT_FOUND, `Delivery ${id} does not exist.`);
+    if (!target) throw notFound('delivery', id);
     if (target.endpoint_deleted) throw conflict(`Endpoint ${target.endpoint_id} was deleted; its deliveries cannot be sent again.`);
     if (!target.endpoint_active) throw conflict(`Endpoint ${target.endpoint_id} is disabled; enable it (POST /v1/endpoints/${target.endpoint_id}/enable) before retrying.`);
     if (target.endpoint_paused) throw conflict(`Endpoint ${target.endpoint_id} is paused; resume it (POST /v1/endpoints/${target.endpoint_id}/resume) before retrying.`);

@@ -5,6 +5,7 @@ import { ProblemException } from '@hookledger/observability';
 import { SecretCipher } from '@hookledger/secrets';
 import { changeMetadata, Principal } from '../auth/principal';
 import { DEFAULT_GRACE_PERIOD_S, EndpointSecretResource, RotateSecretDto } from './endpoint-secret.dto';
+import { notFound } from '../http/not-found';
 
 /** A new signing key: sealed for the row, and what the answer shows of it once. */
 export interface IssuedKey {
@@ -39,7 +40,7 @@ export class EndpointSecretService {
 
   async get(id: string): Promise<EndpointSecretResource> {
     const row = await this.endpoints.find(id);
-    if (!row) throw notFound(id);
+    if (!row) throw notFound('endpoint', id);
     return this.view(row, new Date());
   }
 
@@ -47,7 +48,7 @@ export class EndpointSecretService {
     const grace = input.grace_period_s ?? DEFAULT_GRACE_PERIOD_S;
     const row = await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
-      if (!current) throw notFound(id);
+      if (!current) throw notFound('endpoint', id);
       const profile = input.signature_profile ?? current.signature_profile;
       const key = this.issue(profile, input.secret);
       const now = new Date();
@@ -89,7 +90,6 @@ export class EndpointSecretService {
   }
 }
 
-const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${id} does not exist.`);
 
 const invalid = (field: string, message: string) =>
   new ProblemException(HttpStatus.BAD_REQUEST, `${field}: ${message}`, { errors: [{ field, message }] });

@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestj
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HookledgerConfig } from '@hookledger/config';
 import { EndpointProjection } from '@hookledger/event-store';
-import { ProblemException } from '@hookledger/observability';
 import { Access, MANAGERS, OwnedBy, PORTAL_READERS } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { NaturallyIdempotent } from '../http/idempotency.interceptor';
@@ -11,6 +10,7 @@ import { EndpointHealthRepository } from './endpoint-health.repository';
 import { EndpointHealthResource, toEndpointHealthResource } from './endpoint-health.resource';
 import { DisableEndpointDto } from './endpoint-state.dto';
 import { EndpointStateService } from './endpoint-state.service';
+import { notFound } from '../http/not-found';
 
 @ApiTags('endpoints')
 @ApiBearerAuth()
@@ -68,7 +68,7 @@ export class EndpointStateController {
   @ApiOkResponse({ type: EndpointHealthResource })
   async healthOf(@Param('id') id: string): Promise<EndpointHealthResource> {
     const endpoint = await this.endpoints.find(id);
-    if (!endpoint) throw new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${id} does not exist.`);
+    if (!endpoint) throw notFound('endpoint', id);
     const seconds = this.config.circuit.windowSeconds;
     const [health, window] = await Promise.all([this.health.find(id), this.health.window(id, seconds)]);
     return toEndpointHealthResource(endpoint, health, window, seconds);

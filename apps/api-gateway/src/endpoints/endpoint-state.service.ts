@@ -1,13 +1,13 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { operationalEvent } from '@hookledger/contracts';
 import { EndpointProjection, EndpointRow, Outbox } from '@hookledger/event-store';
-import { ProblemException } from '@hookledger/observability';
 import { changeMetadata, Principal } from '../auth/principal';
 import type { EndpointResource } from './endpoint.dto';
 import { EndpointHealthRepository } from './endpoint-health.repository';
 import { toEndpointResource } from './endpoint-row';
+import { notFound } from '../http/not-found';
 
 /** A change of an endpoint's state, or null when it is already in the state asked for. */
 interface StateChange {
@@ -76,7 +76,7 @@ export class EndpointStateService {
   private async change(id: string, principal: Principal, decide: (current: EndpointRow) => StateChange | null): Promise<EndpointResource> {
     const row = await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
-      if (!current) throw new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${id} does not exist.`);
+      if (!current) throw notFound('endpoint', id);
       const change = decide(current);
       if (!change) return current;
       const next = await this.endpoints.update(tx, current, { ...current, ...change.fields }, {

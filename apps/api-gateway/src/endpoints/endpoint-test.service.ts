@@ -9,6 +9,7 @@ import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import type { AttemptRow, DeliveryRow } from '../deliveries/delivery.resource';
 import type { EndpointTestDto, EndpointTestResult } from './endpoint-test.dto';
 import { EndpointHealthRepository } from './endpoint-health.repository';
+import { notFound } from '../http/not-found';
 
 const TEST_EVENT_TYPE = 'webhook.test';
 /** Beyond the endpoint's own timeout: ingest, the dispatch queue, a rate-limit wait, recording the attempt. */
@@ -38,7 +39,7 @@ export class EndpointTestService {
 
   async send(id: string, input: EndpointTestDto): Promise<EndpointTestResult> {
     const endpoint = await this.endpoints.find(id);
-    if (!endpoint) throw new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${id} does not exist.`);
+    if (!endpoint) throw notFound('endpoint', id);
     if (!endpoint.active) throw conflict(`Endpoint ${id} is disabled; enable it (POST /v1/endpoints/${id}/enable) to send a test event.`);
     if (endpoint.paused) throw conflict(`Endpoint ${id} is paused; resume it (POST /v1/endpoints/${id}/resume) to send a test event.`);
     const circuit = (await this.health.find(id))?.circuit_state ?? 'closed';

@@ -13,6 +13,7 @@ import { checkDestinationUrl } from './destination-url';
 import { EndpointSecretService } from './endpoint-secret.service';
 import { EndpointStateService } from './endpoint-state.service';
 import type { EndpointQuery } from './endpoint-query';
+import { notFound } from '../http/not-found';
 
 @Injectable()
 export class EndpointsService {
@@ -73,7 +74,7 @@ export class EndpointsService {
     checkFilter(input.filter);
     const row = await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
-      if (!current) throw notFound(id);
+      if (!current) throw notFound('endpoint', id);
       if (input.signature_profile !== undefined && keyKindOf(input.signature_profile) !== keyKindOf(current.signature_profile)) {
         throw keyKindChange(current.signature_profile, input.signature_profile);
       }
@@ -101,7 +102,7 @@ export class EndpointsService {
   async remove(id: string, principal: Principal): Promise<void> {
     await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
-      if (!current) throw notFound(id);
+      if (!current) throw notFound('endpoint', id);
       await this.endpoints.update(tx, current, { ...current, active: false, disabled_reason: 'deleted', deleted_at: new Date() }, {
         type: 'EndpointDeleted', data: { id }, metadata: changeMetadata(principal, current.tenant_id),
       });
@@ -118,14 +119,13 @@ export class EndpointsService {
 
   private async require(id: string): Promise<EndpointRow> {
     const row = await this.endpoints.find(id);
-    if (!row) throw notFound(id);
+    if (!row) throw notFound('endpoint', id);
     return row;
   }
 }
 
 const normaliseList = (values: string[] | undefined): string[] | null => (values && values.length > 0 ? [...new Set(values)] : null);
 
-const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${id} does not exist.`);
 
 /** Between HMAC profiles the secret carries over; to or from standard-ed25519 the key itself must change. */
 const keyKindChange = (from: string, to: string) =>

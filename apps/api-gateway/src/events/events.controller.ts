@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { ProblemException } from '@hookledger/observability';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import { toDeliveryResource } from '../deliveries/delivery.resource';
 import { decodeNumericCursor, Page, PageOf, toPage } from '../http/pagination';
@@ -10,6 +9,7 @@ import { AcceptedBatch, AcceptedEventWithDestination, EventListQuery, EventResou
 import { TenantScope } from '../auth/tenant-scope';
 import { EventsService } from './events.service';
 import { MessagesRepository, toEventResource } from './messages.repository';
+import { notFound } from '../http/not-found';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -58,7 +58,7 @@ export class EventsController {
   @ApiOkResponse({ type: EventResource })
   async get(@Param('id') id: string): Promise<EventResource> {
     const row = await this.messages.find(id);
-    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, `Event ${id} does not exist (yet: accepted events appear once ingested).`);
+    if (!row) throw notFound('event', id);
     const deliveries = await this.deliveries.forMessage(id);
     return { ...toEventResource(row), deliveries: deliveries.map(toDeliveryResource) };
   }

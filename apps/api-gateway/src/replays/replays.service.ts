@@ -7,6 +7,7 @@ import { actorOf, Principal } from '../auth/principal';
 import { TenantScope } from '../auth/tenant-scope';
 import { decodeCursor, Page, toPage } from '../http/pagination';
 import { CreateReplayDto, ReplayQuery, ReplayResource, toReplayResource } from './replay.dto';
+import { notFound } from '../http/not-found';
 
 /**
  * Replays are durable jobs: the API only records what to re-deliver; the scheduler's
@@ -25,7 +26,7 @@ export class ReplaysService {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'until must be after since', { errors: [{ field: 'until', message: 'until must be after since' }] });
     }
     const endpoint = await this.endpoints.find(endpointId);
-    if (!endpoint) throw new ProblemException(HttpStatus.NOT_FOUND, `Endpoint ${endpointId} does not exist.`);
+    if (!endpoint) throw notFound('endpoint', endpointId);
     if (!endpoint.active) {
       throw new ProblemException(HttpStatus.CONFLICT, `Endpoint ${endpointId} is disabled; enable it (POST /v1/endpoints/${endpointId}/enable) before replaying.`);
     }
@@ -46,7 +47,7 @@ export class ReplaysService {
 
   async get(id: string): Promise<ReplayResource> {
     const row = await this.replays.find(id);
-    if (!row) throw new ProblemException(HttpStatus.NOT_FOUND, `Replay ${id} does not exist.`);
+    if (!row) throw notFound('replay', id);
     return toReplayResource(row);
   }
 }

@@ -5,7 +5,7 @@ import { EndpointProjection } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
 import { ApiKeysService, unknownTenant } from '../auth/api-keys.service';
 import { changeMetadata, Principal } from '../auth/principal';
-import { notFound } from '../auth/tenant-scope';
+import { notFound } from '../http/not-found';
 import { decodeCursor, Page, toPage } from '../http/pagination';
 import type { CreateTenantDto, PortalTokenResource, TenantResource, UpdateTenantDto } from './tenant.dto';
 import { EventUsageCounter } from './event-usage-counter';
