@@ -103,7 +103,7 @@ export class EndpointsService {
     await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
       if (!current) throw notFound('endpoint', id);
-      await this.endpoints.update(tx, current, { ...current, active: false, disabled_reason: 'deleted', deleted_at: new Date() }, {
+      await this.endpoints.delete(tx, current, {
         type: 'EndpointDeleted', data: { id }, metadata: changeMetadata(principal, current.tenant_id),
       });
     });

@@ -75,7 +75,7 @@ export class TenantsService {
       for (const { id: endpointId } of endpoints) {
         const endpoint = await this.endpoints.lock(tx, endpointId);
         if (!endpoint) continue;
-        await this.endpoints.update(tx, endpoint, { ...endpoint, active: false, disabled_reason: 'deleted', deleted_at: new Date() }, {
+        await this.endpoints.delete(tx, endpoint, {
           type: 'EndpointDeleted', data: { id: endpointId, reason: 'tenant deleted' }, metadata: changeMetadata(principal, id),
         });
       }

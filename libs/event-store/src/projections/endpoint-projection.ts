@@ -112,6 +112,11 @@ export class EndpointProjection {
     return rows[0];
   }
 
+  /** Deletes the locked endpoint: inactive for good and out of every list, its row and stream kept for history. */
+  delete(tx: EntityManager, current: EndpointRow, event: NewEvent): Promise<EndpointRow> {
+    return this.update(tx, current, { ...current, active: false, disabled_reason: 'deleted', deleted_at: new Date() }, event);
+  }
+
   async find(id: string): Promise<EndpointRow | null> {
     const rows: EndpointRow[] = await this.db.query(`SELECT * FROM endpoints WHERE id = $1 AND deleted_at IS NULL`, [id]);
     return rows[0] ?? null;
