@@ -15,9 +15,9 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
     return this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) === true;
   }
 
+  /** Only authenticated requests get here (ApiKeyGuard ran first; public routes are skipped). */
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    const principal = request.principal as Principal | undefined;
-    return principal ? `key:${principal.keyId}` : `ip:${String(request.ip)}`;
+    return `key:${(request.principal as Principal).keyId}`;
   }
 
   /** One budget per key, whichever route it calls (the library's default counts each route apart). */

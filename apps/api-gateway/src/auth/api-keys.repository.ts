@@ -88,12 +88,8 @@ export class ApiKeysRepository {
     );
   }
 
-  async revoke(tx: EntityManager, id: string): Promise<ApiKeyRow> {
-    const [rows]: [ApiKeyRow[], number] = await tx.query(
-      `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id],
-    );
-    return rows[0];
+  async revoke(tx: EntityManager, id: string): Promise<void> {
+    await tx.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [id]);
   }
 
   /** Revokes every live key of a tenant (it is being deleted); answers their ids. */
