@@ -15,16 +15,17 @@ describe('limits on shared resources', () => {
   let receiver: WebhookReceiver;
   /** Answers nothing until released: a receiver as slow as the test wants. */
   let holding: WebhookReceiver;
-  const held: ServerResponse[] = [];
+  const held: { path: string; res: ServerResponse }[] = [];
+  const heldOn = (path: string) => held.filter((request) => request.path === path).length;
   let db: Client;
 
   const release = () => {
-    for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    for (const { res } of held.splice(0)) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   };
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    holding = await WebhookReceiver.start({ respond: (_req, res) => held.push(res) });
+    holding = await WebhookReceiver.start({ respond: (req, res) => held.push({ path: (req.url ?? '/').split('?')[0], res }) });
     system = await TestSystem.start({
       env: { HOOKS_API_RATE_LIMIT_PER_S: String(OPERATOR_RATE_LIMIT), HOOKS_ADHOC_RETENTION: '2s', HOOKS_DB_POOL_SIZE: String(POOL_SIZE) },
     });
@@ -49,7 +50,7 @@ describe('limits on shared resources', () => {
     expect(first.status).toBe(202);
     const adhoc = first.body.destination.endpoint_id as string;
     // Its delivery is under way (the receiver holds it): the destination is in use and counted.
-    await eventually(async () => (held.length === 1 ? true : undefined), 'the ad-hoc delivery to reach the receiver');
+    await eventually(async () => (heldOn('/adhoc/1') === 1 ? true : undefined), 'the ad-hoc delivery to reach the receiver');
     const refused = await publishTo(holding.url('/adhoc/2'));
     expect(refused.status).toBe(403);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
@@ -94,7 +95,7 @@ describe('limits on shared resources', () => {
     const endpoint = await system.request('POST', '/v1/endpoints', { body: { url: holding.url('/slow') } });
     expect(endpoint.status).toBe(201);
     const tests = Array.from({ length: POOL_SIZE * 3 }, () => system.request('POST', `/v1/endpoints/${endpoint.body.id}/test`, { body: {} }));
-    await eventually(async () => (held.length === POOL_SIZE * 3 ? true : undefined), 'every test send to reach the slow receiver');
+    await eventually(async () => (heldOn('/slow') === POOL_SIZE * 3 ? true : undefined), 'every test send to reach the slow receiver');
 
     // Every /test is waiting on the receiver now: none of them may keep a connection of the API's pool.
     expect((await system.request('GET', `/v1/endpoints/${endpoint.body.id}`)).status).toBe(200);
