@@ -42,6 +42,7 @@ import { MessagesRepository } from './events/messages.repository';
 import { JsonContentTypeMiddleware } from './http/content-type.middleware';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { IdempotencyRepository } from './http/idempotency.repository';
+import { IdempotencyPruner } from './http/idempotency-pruner';
 import { RequestInputMiddleware } from './http/request-input.middleware';
 import { validationPipe } from './http/validation';
 import { ReplaysController } from './replays/replays.controller';
@@ -76,7 +77,7 @@ export class ApiGatewayModule implements NestModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
         { provide: APP_PIPE, useFactory: validationPipe },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository,
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
         EventTypesRepository, EventTypesService, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
         EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, AdhocDestinations,

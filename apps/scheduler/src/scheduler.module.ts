@@ -4,6 +4,7 @@ import { DatabaseModule, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
 import { ReplayRunner } from './replay-runner';
+import { AdhocDestinationExpiry } from './adhoc-destination-expiry';
 import { CircuitProber } from './circuit-prober';
 import { EndpointDisabler } from './endpoint-disabler';
 import { OutboxRelay } from './outbox-relay';
@@ -21,7 +22,7 @@ export class SchedulerModule {
         MetricsModule,
         HealthModule.forRoot('scheduler'),
       ],
-      providers: [Replays, ReplayRunner, RetryPoller, CircuitProber, EndpointDisabler, OutboxRelay],
+      providers: [Replays, ReplayRunner, RetryPoller, CircuitProber, EndpointDisabler, OutboxRelay, AdhocDestinationExpiry],
     };
   }
 }

@@ -124,4 +124,7 @@ export class Environment {
 
   @IsOptional() @Matches(/^\d+(ms|s|m|h|d)?$/, { message: 'HOOKS_ENDPOINT_DISABLE_AFTER must be a duration such as 5d, 12h, 30m, 45s or a number of seconds' })
   HOOKS_ENDPOINT_DISABLE_AFTER?: string;
+
+  @IsOptional() @Matches(/^\d+(ms|s|m|h|d)?$/, { message: 'HOOKS_ADHOC_RETENTION must be a duration such as 1d, 12h, 30m, 45s or a number of seconds' })
+  HOOKS_ADHOC_RETENTION?: string;
 }

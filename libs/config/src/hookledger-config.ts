@@ -52,6 +52,8 @@ export class HookledgerConfig {
   };
   /** An endpoint failing without a single success for this long is disabled. */
   readonly endpointDisableAfterMs!: number;
+  /** An ad-hoc destination whose deliveries have all ended this long ago is deleted (and stops counting against max_endpoints). */
+  readonly adhocRetentionMs!: number;
   readonly ingestBatchSize!: number;
   readonly schedulerIntervalMs!: number;
   readonly dbPoolSize!: number;
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       cooldownSeconds: parsed.HOOKS_CIRCUIT_COOLDOWN_S ?? 30,
     },
     endpointDisableAfterMs: durationMs(parsed.HOOKS_ENDPOINT_DISABLE_AFTER ?? '5d'),
+    adhocRetentionMs: durationMs(parsed.HOOKS_ADHOC_RETENTION ?? '1d'),
     ingestBatchSize: parsed.HOOKS_INGEST_BATCH_SIZE ?? 500,
     schedulerIntervalMs: parsed.HOOKS_SCHEDULER_INTERVAL_MS ?? 500,
     dbPoolSize: parsed.HOOKS_DB_POOL_SIZE ?? 10,

@@ -31,6 +31,7 @@ export class ApiKeysController {
   @Get(':id')
   @Access(ADMINS)
   @OwnedBy('api-key')
+  @ApiOperation({ summary: 'One API key or portal token (never its value)' })
   @ApiOkResponse({ type: ApiKeyResource })
   get(@Param('id') id: string): Promise<ApiKeyResource> {
     return this.keys.get(id);
@@ -40,7 +41,7 @@ export class ApiKeysController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @Access(ADMINS)
   @OwnedBy('api-key')
-  @ApiOperation({ summary: 'Revoke an API key: it stops working at once' })
+  @ApiOperation({ summary: 'Revoke an API key or a portal token: it stops working at once' })
   @ApiNoContentResponse()
   revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     return this.keys.revoke(id, principal);

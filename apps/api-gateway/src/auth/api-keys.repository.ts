@@ -68,16 +68,17 @@ export class ApiKeysRepository {
   }
 
   async lock(tx: EntityManager, id: string): Promise<ApiKeyRow | null> {
-    const rows: ApiKeyRow[] = await tx.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1 AND role <> 'portal' FOR UPDATE`, [id]);
+    const rows: ApiKeyRow[] = await tx.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1 FOR UPDATE`, [id]);
     return rows[0] ?? null;
   }
 
+  /** A key or a portal token: both can be looked up and revoked by their id. */
   async find(id: string): Promise<ApiKeyRow | null> {
-    const rows: ApiKeyRow[] = await this.db.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1 AND role <> 'portal'`, [id]);
+    const rows: ApiKeyRow[] = await this.db.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
     return rows[0] ?? null;
   }
 
-  /** Newest first; portal tokens are not listed (they expire within hours). */
+  /** Newest first; portal tokens are not listed (they expire within hours), but GET and DELETE by id reach them. */
   list(filter: { before: string | null; tenantId?: string; revoked?: boolean }, limit: number): Promise<ApiKeyRow[]> {
     return this.db.query(
       `SELECT ${COLUMNS} FROM api_keys

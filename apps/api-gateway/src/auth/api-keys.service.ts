@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { HookledgerConfig } from '@hookledger/config';
 import { newId } from '@hookledger/domain';
 import { EventStore } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
@@ -21,11 +22,13 @@ export class ApiKeysService {
     private readonly tenants: TenantsRepository,
     private readonly store: EventStore,
     private readonly scope: TenantScope,
+    private readonly config: HookledgerConfig,
   ) {}
 
   async create(input: CreateApiKeyDto, principal: Principal): Promise<CreatedApiKeyResource> {
     // A key bound to a tenant makes keys for its tenant only; a key across tenants makes either kind.
     const tenantId = principal.tenantId === null ? (input.tenant_id ?? null) : this.scope.tenantForNew(principal, input.tenant_id);
+    this.checkRateLimit(input.rate_limit_per_s, principal);
     const expiresAt = input.expires_at === undefined ? null : new Date(input.expires_at);
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'expires_at must be in the future.', { errors: [{ field: 'expires_at', message: 'expires_at must be in the future' }] });
@@ -81,6 +84,18 @@ export class ApiKeysService {
     if (ids.length === 0) return;
     await this.store.append(tx, ids.map((id) => ({ streamId: apiKeyStream(id), streamType: 'api-key', expectedVersion: null,
       events: [{ type: 'ApiKeyRevoked', data: { id, reason: 'tenant deleted' }, metadata: changeMetadata(principal, tenantId) }] })));
+  }
+
+  /**
+   * The operator's HOOKS_API_RATE_LIMIT_PER_S is what a tenant may use: a key bound to a tenant
+   * cannot mint a key allowed more, or one tenant could take the API's capacity from the others.
+   */
+  private checkRateLimit(requested: number | undefined, principal: Principal): void {
+    const limit = this.config.api.rateLimitPerS;
+    if (principal.tenantId === null || requested === undefined || requested <= limit) return;
+    throw new ProblemException(HttpStatus.FORBIDDEN, `rate_limit_per_s may be at most ${limit} (HOOKS_API_RATE_LIMIT_PER_S) for a key made by a key bound to a tenant; only a key across tenants may set more.`, {
+      errors: [{ field: 'rate_limit_per_s', message: `must be at most ${limit}` }],
+    });
   }
 
   private async insert(tx: EntityManager, row: NewApiKeyRow, value: string, principal: Principal): Promise<ApiKeyRow> {

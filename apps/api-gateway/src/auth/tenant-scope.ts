@@ -13,7 +13,7 @@ const OWNER_QUERIES: Record<OwnedResource, string> = {
   event: `SELECT tenant_id FROM messages WHERE id = $1`,
   replay: `SELECT tenant_id FROM replays WHERE id = $1`,
   tenant: `SELECT id AS tenant_id FROM tenants WHERE id = $1 AND deleted_at IS NULL`,
-  'api-key': `SELECT tenant_id FROM api_keys WHERE id = $1 AND role <> 'portal'`,
+  'api-key': `SELECT tenant_id FROM api_keys WHERE id = $1`,
   // A stream is a tenant's when its events say so (changes to its endpoints, keys and itself).
   stream: `SELECT metadata->>'tenant_id' AS tenant_id FROM events WHERE stream_id = $1 AND metadata ? 'tenant_id' LIMIT 1`,
 };

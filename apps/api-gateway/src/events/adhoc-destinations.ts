@@ -5,16 +5,24 @@ import { EndpointProjection } from '@hookledger/event-store';
 import { SecretCipher } from '@hookledger/secrets';
 import { changeMetadata, Principal } from '../auth/principal';
 import { checkDestinationUrl } from '../endpoints/destination-url';
+import { TenantsService } from '../tenants/tenants.service';
 import type { AcceptedDestination, DestinationDto } from './event.dto';
 
 /**
  * An event published with `destination.url` goes to an endpoint of its own: an ad-hoc one, with a
  * fresh secret, that no subscription matches and endpoint lists leave out. The event is then
  * published targeted at it, so its delivery is signed, retried and recorded like any other.
+ * It counts against the tenant's max_endpoints like any endpoint, until the scheduler deletes it
+ * (HOOKS_ADHOC_RETENTION after its deliveries ended): one tenant cannot pile up endpoints this way.
  */
 @Injectable()
 export class AdhocDestinations {
-  constructor(private readonly endpoints: EndpointProjection, private readonly cipher: SecretCipher, private readonly config: HookledgerConfig) {}
+  constructor(
+    private readonly endpoints: EndpointProjection,
+    private readonly tenants: TenantsService,
+    private readonly cipher: SecretCipher,
+    private readonly config: HookledgerConfig,
+  ) {}
 
   /**
    * Created before the event is published. A crash in between leaves an ad-hoc endpoint that
@@ -39,13 +47,14 @@ export class AdhocDestinations {
       payload_format: 'envelope' as const,
       signature_profile: 'standard' as const,
     };
-    await this.endpoints.transaction((tx) =>
-      this.endpoints.insert(
+    await this.endpoints.transaction(async (tx) => {
+      await this.tenants.admitEndpoint(tx, tenantId);
+      await this.endpoints.insert(
         tx,
         { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
         { type: 'EndpointCreated', data: { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true }, metadata: changeMetadata(principal, tenantId) },
-      ),
-    );
+      );
+    });
     return { endpoint_id: id, url: destination.url, secret };
   }
 }

@@ -13,7 +13,6 @@ import { IdempotencyRecord, IdempotencyRepository, IdempotencyRequest } from './
 const NATURALLY_IDEMPOTENT = 'hookledger:naturally-idempotent';
 /** Marks the operation in the OpenAPI document; mountOpenApi reads and removes it. */
 export const NATURALLY_IDEMPOTENT_EXTENSION = 'x-naturally-idempotent';
-const PRUNE_EVERY_MS = 60_000;
 
 /**
  * For a POST that creates nothing, so asking twice is harmless (enable, pause, verify a
@@ -32,7 +31,6 @@ export const NaturallyIdempotent = () =>
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
-  private lastPrune = 0;
 
   constructor(private readonly reflector: Reflector, private readonly keys: IdempotencyRepository, private readonly cipher: SecretCipher) {}
 
@@ -60,7 +58,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async run(request: IdempotencyRequest, status: number, response: Response, next: CallHandler): Promise<unknown> {
-    this.pruneNowAndThen();
     // Two rounds: a live row seen by the claim can expire before it is read back.
     for (let round = 0; round < 2; round++) {
       const token = await this.keys.claim(request);
@@ -97,13 +94,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     response.status(existing.response_status);
     response.setHeader(REPLAYED_HEADER, 'true');
     return JSON.parse(this.cipher.open(existing.response_body.sealed));
-  }
-
-  /** Expired keys are deleted a batch at a time, at most once a minute per process, off the request's path. */
-  private pruneNowAndThen(): void {
-    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
-    this.lastPrune = Date.now();
-    this.keys.prune(1000).catch((err) => this.logger.warn({ msg: 'expired idempotency keys not pruned', err }));
   }
 }
 

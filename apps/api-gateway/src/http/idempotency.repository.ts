@@ -79,10 +79,14 @@ export class IdempotencyRepository {
     );
   }
 
-  /** Deletes up to `limit` expired rows (through the expires_at index). */
+  /**
+   * Deletes up to `limit` expired rows (through the expires_at index). SKIP LOCKED: rows another
+   * instance is deleting, or a claim is taking over, are left to it instead of waited for.
+   */
   async prune(limit: number): Promise<number> {
     const [, count]: [unknown, number] = await this.db.query(
-      `DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1)`,
+      `DELETE FROM idempotency_keys WHERE ctid IN (
+         SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
       [limit],
     );
     return count;

@@ -21,9 +21,12 @@ export interface TenantUsageRow {
 
 export const tenantStream = (id: string) => `tenant-${id}`;
 
-/** What tenant `t` uses: endpoints (ad-hoc destinations aside) and events accepted in the month given as $2. */
+/**
+ * What tenant `t` uses: endpoints (ad-hoc destinations included, until the scheduler expires
+ * them) and events accepted in the month given as $2.
+ */
 const USAGE_COLUMNS = `
-  (SELECT count(*)::int FROM endpoints e WHERE e.tenant_id = t.id AND e.deleted_at IS NULL AND NOT e.adhoc) AS endpoints,
+  (SELECT count(*)::int FROM endpoints e WHERE e.tenant_id = t.id AND e.deleted_at IS NULL) AS endpoints,
   coalesce((SELECT u.events FROM tenant_usage u WHERE u.tenant_id = t.id AND u.month = $2::date), 0)::text AS events_this_month`;
 
 /** The first day (UTC) of the month `at` falls in, as the `tenant_usage.month` key. */

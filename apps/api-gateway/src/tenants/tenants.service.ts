@@ -90,8 +90,8 @@ export class TenantsService {
   }
 
   /**
-   * Locks the tenant an endpoint is being created for and checks its endpoint quota: 422 for a
-   * tenant that does not exist, 403 when it has as many endpoints as it may.
+   * Locks the tenant an endpoint (or an ad-hoc destination) is being created for and checks its
+   * endpoint quota: 422 for a tenant that does not exist, 403 when it has as many endpoints as it may.
    */
   async admitEndpoint(tx: EntityManager, tenantId: string): Promise<void> {
     const tenant = await this.tenants.lock(tx, tenantId);
@@ -99,7 +99,7 @@ export class TenantsService {
     if (tenant.max_endpoints === null) return;
     const usage = await this.tenants.usage(tx, tenantId, monthOf(new Date()));
     if (usage.endpoints >= tenant.max_endpoints) {
-      throw new ProblemException(HttpStatus.FORBIDDEN, `Tenant ${tenantId} has ${usage.endpoints} endpoints, its quota (max_endpoints ${tenant.max_endpoints}); delete one or raise the quota with PATCH /v1/tenants/${tenantId}.`, {
+      throw new ProblemException(HttpStatus.FORBIDDEN, `Tenant ${tenantId} has ${usage.endpoints} endpoints (ad-hoc destinations included), its quota (max_endpoints ${tenant.max_endpoints}); delete one, wait for ad-hoc destinations to expire, or raise the quota with PATCH /v1/tenants/${tenantId}.`, {
         quota: 'max_endpoints', limit: tenant.max_endpoints, used: usage.endpoints,
       });
     }
