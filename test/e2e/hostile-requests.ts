@@ -11,6 +11,8 @@ export interface HostileRequest {
   readonly headers: Record<string, string>;
   readonly body?: string | Uint8Array;
   readonly what: string;
+  /** The statuses this request's class must get, where the class has one (else any 4xx). */
+  readonly expect?: readonly number[];
 }
 
 /** Ids that exist, by the path prefix they belong to; requests with them must still be invalid. */
@@ -30,6 +32,12 @@ interface Schema {
 interface Operation {
   parameters?: { name: string; in: string; schema?: Schema }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
+}
+
+/** A key bound to a tenant, and the operator's limit it must not raise a key above. */
+export interface TenantKey {
+  readonly key: string;
+  readonly operatorRateLimitPerS: number;
 }
 
 type OpenApi = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
@@ -60,6 +68,53 @@ const WRONG_CONTENT_TYPES: [string | null, string][] = [
   ['application/xml', '<a/>'], [null, '{}'], ['application/json; charset=utf-16', '{}'], ['application/json; charset=latin-1', '{}'],
   ['application/jsonx', '{}'], ['text/html', '<script>alert(1)</script>'],
 ];
+
+/** Headers that carry credentials: they belong in an endpoint's sealed `auth`, never in plain `headers`. */
+const CREDENTIAL_HEADERS = ['Authorization', 'proxy-authorization', 'COOKIE', 'X-Api-Key', 'x-API-key'];
+
+/**
+ * Filters whose cost is not bounded by their size: object and array operands compared deeply against
+ * every event, and more `$or` branches than a filter may have.
+ */
+const COSTLY_FILTERS: [string, unknown, readonly number[]][] = [
+  ['object operands in $in', { customer: { $in: Array.from({ length: 100 }, (_, n) => ({ id: n, tags: ['a', 'b'] })) } }, [422]],
+  ['array operands in $in', { customer: { $in: [[1, 2], [3, [4]]] } }, [422]],
+  ['object operand in $eq', { customer: { $eq: { id: 1, nested: { deep: true } } } }, [422]],
+  ['array operand in $eq', { tags: { $eq: ['a', 'b'] } }, [422]],
+  ['object operands in $in inside $or', { $or: Array.from({ length: 50 }, (_, n) => ({ [`f${n}`]: { $in: [{ a: n }] } })) }, [422]],
+  ['101 $or branches', { $or: Array.from({ length: 101 }, (_, n) => ({ [`f${n}`]: n })) }, [400, 422]],
+  ['$or nested 9 deep', JSON.parse(`${'{"$or":['.repeat(9)}{"a":1}${']}'.repeat(9)}`), [400, 422]],
+];
+
+/**
+ * What an object field named `headers` is, by route: sent to the receiver (attacked with credential
+ * headers) or a received request's headers given to compute with. A new route with such a field
+ * stops the campaign until it is named here.
+ */
+const HEADER_FIELDS: Record<string, 'sent' | 'received'> = {
+  'POST /v1/endpoints': 'sent', 'PATCH /v1/endpoints/{id}': 'sent', 'POST /v1/webhooks/verify': 'received',
+};
+
+/** What a `rate_limit_per_s` field limits, by route: an API key's requests (bounded by the operator's limit) or deliveries. */
+const RATE_LIMIT_FIELDS: Record<string, 'api' | 'delivery'> = {
+  'POST /v1/api-keys': 'api', 'POST /v1/endpoints': 'delivery', 'PATCH /v1/endpoints/{id}': 'delivery',
+};
+
+/** The smallest body each attacked route accepts, so only the attacked field is wrong. */
+const VALID_BODIES: Record<string, Record<string, unknown>> = {
+  'POST /v1/endpoints': { url: 'https://example.com/hooks' }, 'PATCH /v1/endpoints/{id}': {}, 'POST /v1/api-keys': { role: 'reader' },
+};
+
+function validBody(route: string): Record<string, unknown> {
+  const body = VALID_BODIES[route];
+  if (!body) throw new Error(`hostile-requests: ${route} takes an attacked field; add the smallest body it accepts to VALID_BODIES`);
+  return body;
+}
+
+function classOf<T>(table: Record<string, T>, route: string, field: string): T {
+  if (!(route in table)) throw new Error(`hostile-requests: ${route} has a ${field} field; say in the table what it is`);
+  return table[route];
+}
 
 function deep(levels: number, inner = '{}'): string {
   return `${'{"a":'.repeat(levels)}${inner}${'}'.repeat(levels)}`;
@@ -138,11 +193,11 @@ function queryCases(operation: Operation): string[] {
   return cases;
 }
 
-export function hostileRequests(document: OpenApi, existing: ExistingIds, adminKey: string): HostileRequest[] {
+export function hostileRequests(document: OpenApi, existing: ExistingIds, adminKey: string, tenant: TenantKey): HostileRequest[] {
   const auth = { authorization: `Bearer ${adminKey}` };
   const requests: HostileRequest[] = [];
-  const add = (route: string, method: string, path: string, what: string, headers: Record<string, string>, body?: string | Uint8Array) =>
-    requests.push({ route, method, path, what, headers: { ...auth, ...headers }, body });
+  const add = (route: string, method: string, path: string, what: string, headers: Record<string, string>, body?: string | Uint8Array, expect?: readonly number[]) =>
+    requests.push({ route, method, path, what, headers: { ...auth, ...headers }, body, expect });
 
   for (const [template, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
@@ -174,6 +229,19 @@ export function hostileRequests(document: OpenApi, existing: ExistingIds, adminK
       send('gzip that is not', '{}', { ...JSON_TYPE, 'content-encoding': 'gzip' });
       send('unknown encoding', '{}', { ...JSON_TYPE, 'content-encoding': 'evil' });
       if (method === 'post') send('hostile Idempotency-Key', '{"surprise":1}', { ...JSON_TYPE, 'idempotency-key': 'i'.repeat(1000) });
+      const fields = schema.properties ?? {};
+      const valid = (field: string, value: unknown) => JSON.stringify({ ...validBody(route), [field]: value });
+      if ('headers' in fields && classOf(HEADER_FIELDS, route, 'headers') === 'sent') {
+        for (const name of CREDENTIAL_HEADERS) add(route, method.toUpperCase(), target, `credential header ${name}`, JSON_TYPE, valid('headers', { [name]: 'Bearer stolen' }), [422]);
+      }
+      if ('filter' in fields) {
+        for (const [what, filter, expect] of COSTLY_FILTERS) add(route, method.toUpperCase(), target, `filter: ${what}`, JSON_TYPE, valid('filter', filter), expect);
+      }
+      if ('rate_limit_per_s' in fields && classOf(RATE_LIMIT_FIELDS, route, 'rate_limit_per_s') === 'api') {
+        for (const limit of [tenant.operatorRateLimitPerS + 1, 100_000]) {
+          add(route, method.toUpperCase(), target, `tenant key raising rate_limit_per_s to ${limit}`, { ...JSON_TYPE, authorization: `Bearer ${tenant.key}` }, valid('rate_limit_per_s', limit), [403, 422]);
+        }
+      }
     }
   }
   return requests;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { TestSystem, WebhookReceiver } from '@hookledger/testing';
 import { eventually } from './eventually';
+import { IdSlot, idSlots, OpenApi, Owned, twinOf } from './id-slots';
 
 type Role = 'admin' | 'publisher' | 'reader' | 'auditor' | 'portal';
 
@@ -74,6 +75,7 @@ describe('tenants, API keys and roles', () => {
   let system: TestSystem;
   let db: Client;
   let routes: string[];
+  let document: OpenApi;
   let acme: Resources;
   let globex: Resources;
   /** Keys of tenant acme by role, and keys across tenants by role. */
@@ -98,7 +100,7 @@ describe('tenants, API keys and roles', () => {
     const portal = await system.request('POST', '/v1/tenants/acme/portal-token', { body: {} });
     expect(portal.status).toBe(201);
     acmeKeys.portal = { id: portal.body.id, value: portal.body.token };
-    const document = (await system.request('GET', '/openapi.json', { key: null })).body as { paths: Record<string, Record<string, unknown>> };
+    document = (await system.request('GET', '/openapi.json', { key: null })).body as OpenApi;
     routes = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
       .filter((route) => route.includes(' /v1/'));
   });
@@ -227,6 +229,121 @@ describe('tenants, API keys and roles', () => {
     // B's own key still sees B's endpoint.
     const spare = await createKey({ role: 'reader', tenant_id: 'globex' });
     expect((await system.request('GET', `/v1/endpoints/${globex.endpoint}`, { key: spare.value })).body).toMatchObject({ id: globex.endpoint, tenant_id: 'globex', active: true });
+  });
+
+  it('knows what every parameter and body field of every route names, so a new id cannot escape the oracle walk', () => {
+    expect(idSlots(document).unknown).toEqual([]);
+  });
+
+  /** A signature no secret makes, so /verify goes on to look the named message up. */
+  const WRONG_SIGNATURE = { standard: `v1,${Buffer.alloc(32).toString('base64')}`, github: `sha256=${'0'.repeat(64)}` };
+  const VERIFY_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+  /** The body of a POST /v1/webhooks/verify that names message `id` the way `slot` says, with a guessed body. */
+  function verifyNaming(slot: IdSlot, id: string, via: 'webhook-id' | 'x-github-delivery'): unknown {
+    const now = String(Math.floor(Date.now() / 1000));
+    const guess = JSON.stringify({ guess: 'a' });
+    switch (slot.name) {
+      case 'id': return { payload: guess, id, timestamp: now, signature: WRONG_SIGNATURE.standard, secret: VERIFY_SECRET };
+      case 'payload': return { payload: JSON.stringify({ id, guess: 'a' }), signature: WRONG_SIGNATURE.github, secret: VERIFY_SECRET, signature_profile: 'github' };
+      case 'headers': return via === 'webhook-id'
+        ? { payload: guess, headers: { 'webhook-id': id, 'webhook-timestamp': now, 'webhook-signature': WRONG_SIGNATURE.standard }, secret: VERIFY_SECRET }
+        : { payload: guess, headers: { 'x-github-delivery': id, 'x-hub-signature-256': WRONG_SIGNATURE.github }, secret: VERIFY_SECRET, signature_profile: 'github' };
+      default: throw new Error(`the oracle walk does not know how to name a message through ${slot.name} of ${slot.route}`);
+    }
+  }
+
+  /** `body` with the field at `path` (`tenant_id`, `quotas.max_endpoints`, `events[].id`: the first item's) set to `value`. */
+  function withField(body: unknown, path: string, value: string): unknown {
+    const copy = structuredClone(body ?? {}) as Record<string, unknown>;
+    const segments = path.split('.');
+    let node = copy;
+    for (const segment of segments.slice(0, -1)) {
+      const next = segment.endsWith('[]') ? (node[segment.slice(0, -2)] as unknown[])[0] : (node[segment] ??= {});
+      node = next as Record<string, unknown>;
+    }
+    node[segments[segments.length - 1]] = value;
+    return copy;
+  }
+
+  it("answers tenant acme's keys naming globex's ids exactly as it answers ids that do not exist, on every id slot of every route", async () => {
+    const own = await populate('acme');
+    const { slots } = idSlots(document);
+    // What globex owns by kind; an event's own id is fresh for each try (publishing it makes it exist).
+    const idempotencyKey = `walk-${Math.random().toString(36).slice(2)}`;
+    const keyed = await system.request('POST', '/v1/events', { body: { type: 'order.created', data: {}, tenant_id: 'globex' }, headers: { 'idempotency-key': idempotencyKey } });
+    expect(keyed.status).toBe(202);
+    const victims: Record<Owned, string> = {
+      tenant: 'globex', endpoint: globex.endpoint, event: globex.event, delivery: globex.delivery, replay: globex.replay, apiKey: globex.apiKey,
+      stream: `endpoint-${globex.endpoint}`, actor: `api-key:${globex.apiKey}`, idempotencyKey,
+    };
+    const freshIds: string[] = [];
+    for (let n = 0; n < slots.filter((slot) => slot.creates).length * Object.keys(acmeKeys).length; n++) {
+      const id = `order-${Math.random().toString(36).slice(2, 10)}`;
+      expect((await system.request('POST', '/v1/events', { body: { id, type: 'order.created', data: {}, tenant_id: 'globex' } })).status).toBe(202);
+      freshIds.push(id);
+    }
+    await eventually(async () => {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 'globex' AND id = ANY($1)`, [[...freshIds, keyed.body.id]]);
+      return rows[0].n === freshIds.length + 1 ? true : undefined;
+    }, "globex's events to be stored");
+    const before = await globexState();
+    const leaks = [...secretsOf(globex, ''), keyed.body.id as string];
+
+    const failures: string[] = [];
+    let requests = 0;
+    const send = async (slot: IdSlot, id: string, key: Key, via: 'webhook-id' | 'x-github-delivery') => {
+      const method = slot.route.slice(0, slot.route.indexOf(' '));
+      const template = slot.route.slice(slot.route.indexOf(' ') + 1);
+      let path = pathFor(`${method} ${slot.where === 'path' ? template.replace(`{${slot.name}}`, id) : template}`, own);
+      let body = bodyFor(slot.route);
+      const headers: Record<string, string> = {};
+      if (slot.where === 'query') path += `?${slot.name}=${encodeURIComponent(id)}`;
+      if (slot.where === 'header') headers[slot.name.toLowerCase()] = id;
+      if (slot.where === 'body') body = slot.route === 'POST /v1/webhooks/verify' ? verifyNaming(slot, id, via) : withField(body, slot.name, id);
+      requests++;
+      const answer = await system.request(method, path, { body, key: key.value, headers });
+      const text = JSON.stringify(answer.body) ?? '';
+      return { answer, text, request: `${method} ${path} ${JSON.stringify(body) ?? ''}` };
+    };
+    // The same answer but for the id itself; times and, for requests that create, what is generated each time.
+    const normalised = (text: string, id: string, loosely: boolean) => {
+      const plain = text.split(id).join('{id}').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '{time}');
+      return loosely ? plain.replace(/"[^"]*"/g, (value) => (/^"[a-z_]+"$/.test(value) ? value : '"…"')).replace(/\d+(\.\d+)?/g, 'n') : plain;
+    };
+
+    for (const slot of slots) {
+      for (const via of slot.name === 'headers' ? ['webhook-id', 'x-github-delivery'] as const : ['webhook-id'] as const) {
+        for (const [role, key] of Object.entries(acmeKeys)) {
+          const victim = slot.creates ? freshIds.pop()! : victims[slot.names];
+          const unknown = slot.creates ? `order-${Math.random().toString(36).slice(2, 10)}` : twinOf(victim);
+          const theirs = await send(slot, victim, key, via);
+          const nobodys = await send(slot, unknown, key, via);
+          const what = `${role} ${slot.route} ${slot.where} ${slot.name}${slot.name === 'headers' ? ` (${via})` : ''}`;
+          // Idempotency keys make new things each time: the answers must agree in all but generated values.
+          const loosely = slot.names === 'idempotencyKey';
+          const same = theirs.answer.status === nobodys.answer.status
+            && theirs.answer.headers.get('content-type') === nobodys.answer.headers.get('content-type')
+            && normalised(theirs.text, victim, loosely) === normalised(nobodys.text, unknown, loosely);
+          if (!same) {
+            failures.push(`${what}: globex's ${victim} → ${theirs.answer.status} ${theirs.text.slice(0, 240)} ≠ unknown ${unknown} → ${nobodys.answer.status} ${nobodys.text.slice(0, 240)}`);
+          }
+          const leaked = leaks.filter((value) => theirs.text.includes(value) && !theirs.request.includes(value));
+          if (leaked.length > 0) failures.push(`${what}: leaked ${leaked.join(', ')}`);
+          // An event id globex took is still free for acme: acme's event is stored, not dropped as a duplicate.
+          if (slot.creates && theirs.answer.status < 300) {
+            const stored = await eventually(async () => {
+              const read = await system.request('GET', `/v1/events/${encodeURIComponent(victim)}`, { key: acmeKeys.reader.value });
+              return read.status === 200 ? read.body : undefined;
+            }, `acme's event ${victim}`, 10_000).catch(() => undefined);
+            if (stored?.tenant_id !== 'acme') failures.push(`${what}: acme's event ${victim} answered ${theirs.answer.status} but was not stored (globex has that id)`);
+          }
+        }
+      }
+    }
+    console.info(`oracle walk: ${requests} requests, ${slots.length} id slots (${[...new Set(slots.map((slot) => slot.route))].length} routes) × ${Object.keys(acmeKeys).length} keys of acme, globex's id against an unknown one; slots by kind ${JSON.stringify(slots.reduce<Record<string, number>>((n, slot) => ({ ...n, [slot.names]: (n[slot.names] ?? 0) + 1 }), {}))}`);
+    expect(failures).toEqual([]);
+    expect(await globexState()).toEqual(before);
   });
 
   /** Every row and ledger event of tenant globex, to show the walk changed nothing of it. */
