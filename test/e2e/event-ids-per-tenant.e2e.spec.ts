@@ -181,6 +181,7 @@ describe('event ids are per tenant', () => {
       let recovered = '';
       let requests = 0;
       const answers = new Set<string>();
+      const differing: string[] = [];
       // The walk: extend the guess by the digit that moves "differs from character N" forward.
       for (let position = 0; position < ACME_PIN.length; position++) {
         let advanced = false;
@@ -189,7 +190,7 @@ describe('event ids are per tenant', () => {
           const answer = await verify(keys.globexReader, guess, 'pin-7');
           const missing = await verify(keys.globexReader, guess, 'pin-does-not-exist');
           requests += 2;
-          expect(answer).toEqual(missing);
+          if (JSON.stringify(answer) !== JSON.stringify(missing)) differing.push(guess);
           answers.add(answer.text);
           const at = /character (\d+)/.exec(JSON.parse(answer.text).detail);
           if (at && Number(at[1]) > guess.length - 1) {
@@ -202,6 +203,7 @@ describe('event ids are per tenant', () => {
       }
       console.info(`verify oracle walk: ${requests} requests recovered ${JSON.stringify(recovered)} of tenant acme's pin`);
       expect(recovered).toBe('');
+      expect(differing).toEqual([]);
       expect(answers.size).toBe(1);
       expect(JSON.parse([...answers][0])).toMatchObject({ valid: false, reason: 'signature_mismatch' });
     });
