@@ -51,12 +51,12 @@ async function fillChunk(client, from, to, endpointIds) {
       FROM generate_series($1::bigint, $2::bigint) AS g) s0`;
 
   await client.query(`
-    INSERT INTO messages (id, type, data, channels, timestamp, received_at)
-    SELECT msg_id, 'fill.order.paid', data::json, NULL, at, at FROM (${source}) s`, params);
+    INSERT INTO messages (tenant_id, id, type, data, channels, timestamp, received_at)
+    SELECT 'default', msg_id, 'fill.order.paid', data::json, NULL, at, at FROM (${source}) s`, params);
 
   await client.query(`
-    INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, attempts, last_status_code, delivered_at, version, created_at, updated_at)
-    SELECT dlv_id, msg_id, endpoint_id, 'fill.order.paid', CASE WHEN failed THEN 'failed' ELSE 'succeeded' END, 1, code,
+    INSERT INTO deliveries (id, message_id, endpoint_id, tenant_id, event_type, status, attempts, last_status_code, delivered_at, version, created_at, updated_at)
+    SELECT dlv_id, msg_id, endpoint_id, 'default', 'fill.order.paid', CASE WHEN failed THEN 'failed' ELSE 'succeeded' END, 1, code,
            CASE WHEN failed THEN NULL ELSE at END, 4, at, at FROM (${source}) s`, params);
 
   await client.query(`
@@ -64,19 +64,20 @@ async function fillChunk(client, from, to, endpointIds) {
     SELECT att_id, dlv_id, endpoint_id, 1, 'scheduled', 'https://receiver.example/hooks', at, 12, code, outcome, NULL,
            CASE WHEN failed THEN 'oops' ELSE 'ok' END FROM (${source}) s`, params);
 
-  // The events with their chains: message streams have one event, delivery streams three.
+  // The events with their chains: message streams have one event, delivery streams three. Every
+  // row is the default tenant's; message streams are named per tenant (messageStreamId).
   await client.query(`
     WITH s AS (${source}),
     chained AS (
       SELECT s.*, m.h AS m_hash, d1.h AS h1, d2.h AS h2, d3.h AS h3,
-             jsonb_build_object('id', msg_id, 'type', 'fill.order.paid', 'timestamp', at, 'data', data, 'tenant_id', NULL, 'channels', NULL) AS m_data,
-             jsonb_build_object('delivery_id', dlv_id, 'message_id', msg_id, 'endpoint_id', endpoint_id, 'event_type', 'fill.order.paid', 'tenant_id', NULL) AS d1_data,
+             jsonb_build_object('id', msg_id, 'type', 'fill.order.paid', 'timestamp', at, 'data', data, 'tenant_id', 'default', 'channels', NULL) AS m_data,
+             jsonb_build_object('delivery_id', dlv_id, 'message_id', msg_id, 'endpoint_id', endpoint_id, 'event_type', 'fill.order.paid', 'tenant_id', 'default') AS d1_data,
              d2.d AS d2_data, d3.t AS d3_type, d3.d AS d3_data
         FROM s
-        CROSS JOIN LATERAL (SELECT hl_event_digest(NULL, 'message-' || msg_id, 1, 'MessageReceived', 1::smallint,
-                              jsonb_build_object('id', msg_id, 'type', 'fill.order.paid', 'timestamp', at, 'data', data, 'tenant_id', NULL, 'channels', NULL), '{}'::jsonb, at) AS h) m
+        CROSS JOIN LATERAL (SELECT hl_event_digest(NULL, 'message-default/' || msg_id, 1, 'MessageReceived', 1::smallint,
+                              jsonb_build_object('id', msg_id, 'type', 'fill.order.paid', 'timestamp', at, 'data', data, 'tenant_id', 'default', 'channels', NULL), '{}'::jsonb, at) AS h) m
         CROSS JOIN LATERAL (SELECT hl_event_digest(NULL, 'delivery-' || dlv_id, 1, 'DeliveryScheduled', 1::smallint,
-                              jsonb_build_object('delivery_id', dlv_id, 'message_id', msg_id, 'endpoint_id', endpoint_id, 'event_type', 'fill.order.paid', 'tenant_id', NULL), '{}'::jsonb, at) AS h) d1
+                              jsonb_build_object('delivery_id', dlv_id, 'message_id', msg_id, 'endpoint_id', endpoint_id, 'event_type', 'fill.order.paid', 'tenant_id', 'default'), '{}'::jsonb, at) AS h) d1
         CROSS JOIN LATERAL (SELECT jsonb_build_object('attempt_id', att_id, 'attempt', 1, 'trigger', 'scheduled', 'url', 'https://receiver.example/hooks',
                                                       'started_at', at, 'duration_ms', 12, 'status_code', code, 'outcome', outcome, 'error', NULL,
                                                       'response_body', CASE WHEN failed THEN 'oops' ELSE 'ok' END) AS d) d2_body
@@ -89,7 +90,7 @@ async function fillChunk(client, from, to, endpointIds) {
     ev AS (
       INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, recorded_at, hash)
       SELECT sid, v, type, 1, data, '{}'::jsonb, at, h FROM (
-        SELECT g, 0 AS k, 'message-' || msg_id AS sid, 1 AS v, 'MessageReceived' AS type, m_data AS data, at, m_hash AS h FROM chained
+        SELECT g, 0 AS k, 'message-default/' || msg_id AS sid, 1 AS v, 'MessageReceived' AS type, m_data AS data, at, m_hash AS h FROM chained
         UNION ALL SELECT g, 1, 'delivery-' || dlv_id, 1, 'DeliveryScheduled', d1_data, at, h1 FROM chained
         UNION ALL SELECT g, 2, 'delivery-' || dlv_id, 2, 'DeliveryAttempted', d2_data, at, h2 FROM chained
         UNION ALL SELECT g, 3, 'delivery-' || dlv_id, 3, d3_type, d3_data, at, h3 FROM chained
@@ -97,7 +98,7 @@ async function fillChunk(client, from, to, endpointIds) {
       RETURNING 1
     )
     INSERT INTO streams (stream_id, type, version, last_hash, created_at, updated_at)
-    SELECT 'message-' || msg_id, 'message', 1, m_hash, at, at FROM chained
+    SELECT 'message-default/' || msg_id, 'message', 1, m_hash, at, at FROM chained
     UNION ALL
     SELECT 'delivery-' || dlv_id, 'delivery', 3, h3, at, at FROM chained`, params);
 }

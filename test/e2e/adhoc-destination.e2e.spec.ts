@@ -32,7 +32,7 @@ describe('publishing to an ad-hoc destination', () => {
     expect(accepted.status).toBe(202);
     const { id, destination } = accepted.body;
     expect(accepted.body).toEqual({
-      id: expect.any(String), type: 'order.shipped', timestamp: expect.any(String),
+      id: expect.any(String), type: 'order.shipped', timestamp: expect.any(String), duplicate: false,
       destination: { endpoint_id: expect.stringMatching(/^ep_/), url: receiver.url('/adhoc'), secret: expect.stringMatching(/^whsec_/) },
     });
     await receiver.waitForCount('/adhoc', 1);

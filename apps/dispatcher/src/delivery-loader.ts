@@ -46,7 +46,7 @@ const LOAD_SQL = `
          e.version AS endpoint_version, e.paused,
          coalesce(h.circuit_state, 'closed') AS circuit_state, d.created_at, d.delivered_at
     FROM deliveries d
-    JOIN messages m ON m.id = d.message_id
+    JOIN messages m ON m.tenant_id = d.tenant_id AND m.id = d.message_id
     JOIN endpoints e ON e.id = d.endpoint_id
     LEFT JOIN endpoint_health h ON h.endpoint_id = d.endpoint_id
    WHERE d.id = ANY($1::text[])`;

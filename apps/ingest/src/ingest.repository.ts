@@ -10,6 +10,12 @@ export interface NewDelivery {
   readonly event_type: string;
 }
 
+/** An ingest command with its tenant settled (the default tenant when it named none). */
+export type TenantCommand = IngestCommand & { readonly tenant_id: string };
+
+/** One key per event: ids are unique within a tenant only. */
+export const messageKey = (tenantId: string, id: string): string => `${tenantId}/${id}`;
+
 export interface DeliveryToDispatch {
   readonly id: string;
   readonly version: number;
@@ -18,33 +24,42 @@ export interface DeliveryToDispatch {
 /** The ingest write path: a handful of set-based statements per batch, none per message. */
 @Injectable()
 export class IngestRepository {
-  /** Inserts the messages not seen before; returns the ids that were new. */
-  async insertMessages(tx: EntityManager, commands: readonly IngestCommand[]): Promise<Set<string>> {
-    const rows: { id: string }[] = await tx.query(
+  /**
+   * Inserts the messages not seen before, keyed by (tenant, id): the same id from another tenant
+   * is another event. Returns the keys (messageKey) of those that were new.
+   */
+  async insertMessages(tx: EntityManager, commands: readonly TenantCommand[]): Promise<Set<string>> {
+    const rows: { id: string; tenant_id: string }[] = await tx.query(
       `INSERT INTO messages (id, tenant_id, type, data, channels, timestamp)
        SELECT m.id, m.tenant_id, m.type, m.data, CASE WHEN m.channels = 'null'::jsonb THEN NULL
               ELSE ARRAY(SELECT jsonb_array_elements_text(m.channels)) END, m.timestamp
          FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::jsonb[], $6::timestamptz[])
               AS m(id, tenant_id, type, data, channels, timestamp)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
+       ON CONFLICT (tenant_id, id) DO NOTHING
+       RETURNING id, tenant_id`,
       [
         commands.map((c) => c.id),
-        commands.map((c) => c.tenant_id ?? null),
+        commands.map((c) => c.tenant_id),
         commands.map((c) => c.type),
         commands.map((c) => JSON.stringify(c.data)),
         commands.map((c) => JSON.stringify(c.channels && c.channels.length > 0 ? c.channels : null)),
         commands.map((c) => c.timestamp),
       ],
     );
-    return new Set(rows.map((row) => row.id));
+    return new Set(rows.map((row) => messageKey(row.tenant_id, row.id)));
   }
 
-  /** Of the endpoints a command targets by id, those that take deliveries (active, not deleted). */
-  async deliverableEndpoints(tx: EntityManager, ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows: { id: string }[] = await tx.query(`SELECT id FROM endpoints WHERE id = ANY($1::text[]) AND deleted_at IS NULL AND active`, [[...new Set(ids)]]);
-    return new Set(rows.map((row) => row.id));
+  /**
+   * Of the endpoints commands target by id, those that take deliveries (active, not deleted), with
+   * their tenant: a command may only target its own tenant's endpoints, whoever put it on the bus.
+   */
+  async deliverableEndpoints(tx: EntityManager, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; tenant_id: string }[] = await tx.query(
+      `SELECT id, tenant_id FROM endpoints WHERE id = ANY($1::text[]) AND deleted_at IS NULL AND active`,
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((row) => [row.id, row.tenant_id]));
   }
 
   /** New deliveries, at stream version 1 (their DeliveryScheduled event). */
@@ -70,11 +85,14 @@ export class IngestRepository {
    * a crash between commit and publish finds its messages stored; their dispatch commands may never
    * have reached JetStream, so they are published again (the msgID dedups the ones that did).
    */
-  async unattemptedDeliveries(tx: EntityManager, messageIds: readonly string[]): Promise<DeliveryToDispatch[]> {
-    if (messageIds.length === 0) return [];
+  async unattemptedDeliveries(tx: EntityManager, messages: readonly TenantCommand[]): Promise<DeliveryToDispatch[]> {
+    if (messages.length === 0) return [];
     return tx.query(
-      `SELECT id, version FROM deliveries WHERE message_id = ANY($1::text[]) AND status = 'pending' AND attempts = 0 AND due_at IS NULL`,
-      [messageIds],
+      `SELECT d.id, d.version
+         FROM unnest($1::text[], $2::text[]) AS m(tenant_id, id)
+         JOIN deliveries d ON d.message_id = m.id AND d.tenant_id = m.tenant_id
+        WHERE d.status = 'pending' AND d.attempts = 0 AND d.due_at IS NULL`,
+      [messages.map((m) => m.tenant_id), messages.map((m) => m.id)],
     );
   }
 }

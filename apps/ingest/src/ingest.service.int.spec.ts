@@ -118,7 +118,7 @@ describe('handling a batch of ingest commands', () => {
     );
     expect(deliveries.every((d) => d.status === 'pending' && d.attempts === 0 && d.version === 1)).toBe(true);
 
-    const streamIds = [...ids.map((id) => `message-${id}`), ...deliveries.map((d) => `delivery-${d.id}`)];
+    const streamIds = [...ids.map((id) => `message-default/${id}`), ...deliveries.map((d) => `delivery-${d.id}`)];
     expect(await db.query(`SELECT type, count(*)::int AS count FROM events WHERE stream_id = ANY($1::text[]) GROUP BY type ORDER BY type`, [streamIds])).toEqual([
       { type: 'DeliveryScheduled', count: 2 * N },
       { type: 'MessageReceived', count: N },
@@ -170,7 +170,7 @@ describe('handling a batch of ingest commands', () => {
       { id: other.id, data: other.data },
     ]);
     expect(await routedTo(first.id)).toEqual(['ep_orders_all', 'ep_orders_created']);
-    expect(await db.query(`SELECT count(*)::int AS count FROM events WHERE stream_id = $1`, [`message-${first.id}`])).toEqual([{ count: 1 }]);
+    expect(await db.query(`SELECT count(*)::int AS count FROM events WHERE stream_id = $1`, [`message-default/${first.id}`])).toEqual([{ count: 1 }]);
     expect(messages.map((m) => m.settlements)).toEqual([['ack'], ['ack'], ['ack']]);
   });
 
@@ -223,6 +223,30 @@ describe('routing to endpoints', () => {
     expect(await routedTo(untenanted.id)).toEqual(['ep_plan_untenanted']);
     expect(await db.query(`SELECT DISTINCT tenant_id FROM deliveries WHERE message_id = ANY($1::text[]) ORDER BY tenant_id`, [[acme.id, acmeBilling.id, acmeOps.id]])).toEqual([
       { tenant_id: 'acme' },
+    ]);
+  });
+
+  it("keeps two tenants' events with the same id apart, in one batch or in two, and each stays idempotent", async () => {
+    await createEndpoint('ep_refund_acme', { event_types: ['refund.issued'], tenant_id: 'acme' });
+    await createEndpoint('ep_refund_globex', { event_types: ['refund.issued'], tenant_id: 'globex' });
+    const globex = command('refund.issued', { tenant_id: 'globex', data: { from: 'globex' } });
+    const acme = { ...globex, tenant_id: 'acme', data: { from: 'acme' } };
+
+    await handle([globex]);
+    const messages = await handle([acme, { ...acme, data: { from: 'acme retry' } }, globex]);
+
+    expect(messages.map((m) => m.settlements)).toEqual([['ack'], ['ack'], ['ack']]);
+    expect(await db.query(`SELECT tenant_id, data FROM messages WHERE id = $1 ORDER BY tenant_id`, [globex.id])).toEqual([
+      { tenant_id: 'acme', data: { from: 'acme' } },
+      { tenant_id: 'globex', data: { from: 'globex' } },
+    ]);
+    expect(await db.query(`SELECT tenant_id, endpoint_id FROM deliveries WHERE message_id = $1 ORDER BY tenant_id`, [globex.id])).toEqual([
+      { tenant_id: 'acme', endpoint_id: 'ep_refund_acme' },
+      { tenant_id: 'globex', endpoint_id: 'ep_refund_globex' },
+    ]);
+    expect(await db.query(`SELECT stream_id FROM events WHERE type = 'MessageReceived' AND data->>'id' = $1 ORDER BY stream_id`, [globex.id])).toEqual([
+      { stream_id: `message-acme/${globex.id}` },
+      { stream_id: `message-globex/${globex.id}` },
     ]);
   });
 });

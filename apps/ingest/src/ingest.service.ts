@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
-import { DispatchCommand, dispatchMessageId, IngestCommand, topology, Topology } from '@hookledger/contracts';
+import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
 import { DEFAULT_TENANT, deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
 import { EventStore, StreamAppend } from '@hookledger/event-store';
 import { InboundMessage, JetStreamPublisher } from '@hookledger/messaging';
-import { DeliveryToDispatch, IngestRepository, NewDelivery } from './ingest.repository';
+import { DeliveryToDispatch, IngestRepository, messageKey, NewDelivery, TenantCommand } from './ingest.repository';
 import { parseIngestCommand } from './ingest-command';
 import { SubscriptionCache } from './subscription-cache';
 
@@ -16,7 +16,7 @@ const ACTOR = { actor: 'system:ingest' };
  * appends MessageReceived and one DeliveryScheduled per matching endpoint, and writes the
  * projections; only after it commits are the dispatch commands published, and only after JetStream
  * acknowledged them are the ingest messages acked. A crash anywhere replays the batch, and the
- * replay is idempotent (messages are keyed by id, deliveries by (message, endpoint)).
+ * replay is idempotent (messages are keyed by (tenant, id), deliveries by (message, endpoint)).
  */
 @Injectable()
 export class IngestService {
@@ -36,7 +36,7 @@ export class IngestService {
 
   async handleBatch(messages: readonly InboundMessage[]): Promise<void> {
     const now = new Date();
-    const accepted = new Map<string, { command: IngestCommand; messages: InboundMessage[] }>();
+    const accepted = new Map<string, { command: TenantCommand; messages: InboundMessage[] }>();
     for (const message of messages) {
       const parsed = message.data instanceof Error
         ? { rejected: `the message is not JSON: ${message.data.message}` }
@@ -46,10 +46,12 @@ export class IngestService {
         message.term(parsed.rejected);
         continue;
       }
-      // The same id twice in one batch is one event (a client retry): first one wins.
-      const entry = accepted.get(parsed.command.id);
+      // The same id of the same tenant twice in one batch is one event (a client retry): first one wins.
+      const command = { ...parsed.command, tenant_id: parsed.command.tenant_id ?? DEFAULT_TENANT };
+      const key = messageKey(command.tenant_id, command.id);
+      const entry = accepted.get(key);
       if (entry) entry.messages.push(message);
-      else accepted.set(parsed.command.id, { command: parsed.command, messages: [message] });
+      else accepted.set(key, { command, messages: [message] });
     }
     if (accepted.size === 0) return;
 
@@ -65,21 +67,24 @@ export class IngestService {
   }
 
   /** Stores the batch and returns the deliveries to dispatch. */
-  private persist(commands: readonly IngestCommand[]): Promise<DeliveryToDispatch[]> {
+  private persist(commands: readonly TenantCommand[]): Promise<DeliveryToDispatch[]> {
     return this.db.transaction(async (tx) => {
       const index = await this.subscriptions.current(tx);
       const fresh = await this.repository.insertMessages(tx, commands);
       const targetable = await this.repository.deliverableEndpoints(tx, commands.flatMap((command) => command.endpoint_ids ?? []));
-      const replayed = commands.filter((command) => !fresh.has(command.id)).map((command) => command.id);
+      const isFresh = (command: TenantCommand) => fresh.has(messageKey(command.tenant_id, command.id));
+      const replayed = commands.filter((command) => !isFresh(command));
 
       const appends: StreamAppend[] = [];
       const deliveries: NewDelivery[] = [];
       for (const command of commands) {
-        if (!fresh.has(command.id)) continue;
-        appends.push({ streamId: messageStreamId(command.id), streamType: 'message', expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
-        const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.has(id)) : index.match(command);
+        if (!isFresh(command)) continue;
+        appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: 'message', expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
+        // Targeted endpoint ids come from the bus as well as from the API: only the command's own
+        // tenant's endpoints take them, or any publisher could deliver to another tenant's receiver.
+        const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.get(id) === command.tenant_id) : index.match(command);
         for (const endpointId of new Set(endpointIds)) {
-          const delivery: NewDelivery = { id: newId('dlv'), message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id ?? DEFAULT_TENANT, event_type: command.type };
+          const delivery: NewDelivery = { id: newId('dlv'), message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id, event_type: command.type };
           deliveries.push(delivery);
           appends.push({
             streamId: deliveryStreamId(delivery.id),

@@ -47,13 +47,13 @@ afterAll(async () => {
   await infrastructure?.close();
 });
 
-async function createEndpoint(fields: { event_types?: string[]; active?: boolean; adhoc?: boolean; deleted?: boolean } = {}): Promise<string> {
+async function createEndpoint(fields: { event_types?: string[]; active?: boolean; adhoc?: boolean; deleted?: boolean; tenant_id?: string } = {}): Promise<string> {
   const id = newId('ep');
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO endpoints (id, url, event_types, active, adhoc, deleted_at, secrets, version)
-       VALUES ($1, 'https://receiver.example/hooks', $2, $3, $4, $5, '[]'::jsonb, 1)`,
-      [id, fields.event_types ?? null, fields.active ?? true, fields.adhoc ?? false, fields.deleted ? new Date() : null],
+      `INSERT INTO endpoints (id, url, event_types, active, adhoc, deleted_at, secrets, version, tenant_id)
+       VALUES ($1, 'https://receiver.example/hooks', $2, $3, $4, $5, '[]'::jsonb, 1, $6)`,
+      [id, fields.event_types ?? null, fields.active ?? true, fields.adhoc ?? false, fields.deleted ? new Date() : null, fields.tenant_id ?? 'default'],
     );
     await tx.query(`UPDATE subscription_index SET version = version + 1 WHERE id = 1`);
   });
@@ -67,8 +67,9 @@ async function ingestOne(overrides: Partial<IngestCommand> & Record<string, unkn
   return { id: command.id, settlements: message.settlements };
 }
 
-const routedTo = async (messageId: string): Promise<string[]> =>
-  (await db.query(`SELECT endpoint_id FROM deliveries WHERE message_id = $1 ORDER BY endpoint_id`, [messageId])).map((row: { endpoint_id: string }) => row.endpoint_id);
+const routedTo = async (messageId: string, tenantId = 'default'): Promise<string[]> =>
+  (await db.query(`SELECT endpoint_id FROM deliveries WHERE message_id = $1 AND tenant_id = $2 ORDER BY endpoint_id`, [messageId, tenantId]))
+    .map((row: { endpoint_id: string }) => row.endpoint_id);
 
 describe('targeted routing (endpoint_ids)', () => {
   it('delivers only to the targeted endpoints, whatever the subscriptions say, skipping inactive and deleted ones', async () => {
@@ -94,6 +95,21 @@ describe('targeted routing (endpoint_ids)', () => {
 
     const targeted = await ingestOne({ endpoint_ids: [adhoc] });
     expect(await routedTo(targeted.id)).toEqual([adhoc]);
+  });
+
+  it("never delivers to another tenant's endpoint named in endpoint_ids, whoever put the command on the bus", async () => {
+    const victim = await createEndpoint({ tenant_id: 'victim' });
+    const own = await createEndpoint({ tenant_id: 'mallory' });
+
+    const attack = await ingestOne({ tenant_id: 'mallory', endpoint_ids: [victim, own] });
+    expect(attack.settlements).toEqual(['ack']);
+    expect(await routedTo(attack.id, 'mallory')).toEqual([own]);
+    const untenanted = await ingestOne({ endpoint_ids: [victim] });
+    expect(await routedTo(untenanted.id)).toEqual([]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE endpoint_id = $1`, [victim])).toEqual([{ n: 0 }]);
+    // The victim's own events still reach it.
+    const legit = await ingestOne({ tenant_id: 'victim', endpoint_ids: [victim] });
+    expect(await routedTo(legit.id, 'victim')).toEqual([victim]);
   });
 
   it('terminates a command whose endpoint_ids are not endpoint ids', async () => {

@@ -3,7 +3,10 @@
  * version it does not know instead of guessing. Field names are snake_case like the public API.
  */
 
-/** `<ns>.cmd.ingest` (from the API) and `<ns>.in.<type>` (from internal services). msgID = `id`. */
+/**
+ * `<ns>.cmd.ingest` (from the API) and `<ns>.in.<type>` (from internal services). msgID =
+ * ingestMessageId(tenant_id, id): event ids are per tenant, and so is their dedup.
+ */
 export interface IngestCommand {
   readonly v: 1;
   /** The message id: the publisher's dedup key when given, otherwise generated (`msg_…`). */
@@ -19,6 +22,15 @@ export interface IngestCommand {
    * subscriptions match; inactive or deleted ones are skipped.
    */
   readonly endpoint_ids?: readonly string[] | null;
+}
+
+/**
+ * The JetStream msgID of an ingest command: `<tenant>/<id>`. A bare id would let one tenant's
+ * publish make JetStream drop another tenant's event with the same id; neither part may contain
+ * `/`, so the pair is unambiguous. Internal publishers on `<ns>.in.<type>` should use it too.
+ */
+export function ingestMessageId(tenantId: string, eventId: string): string {
+  return `${tenantId}/${eventId}`;
 }
 
 /** `<ns>.cmd.dispatch`. */

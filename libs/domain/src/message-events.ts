@@ -14,8 +14,14 @@ export type MessageReceivedData = {
 };
 export type MessageReceived = DomainEvent<'MessageReceived', MessageReceivedData>;
 
-export function messageStreamId(messageId: string): string {
-  return `message-${messageId}`;
+/**
+ * `message-<tenant>/<id>`: an event id is unique only within its tenant, so the stream names both.
+ * Neither a tenant id nor an event id may contain `/` (ROUTING_TOKEN, MESSAGE_ID), so the first `/`
+ * splits them unambiguously, and no stream of the old form `message-<id>` (written before ids were
+ * per tenant, and still read as they are) contains one: old and new names never collide.
+ */
+export function messageStreamId(tenantId: string, messageId: string): string {
+  return `message-${tenantId}/${messageId}`;
 }
 
 export function messageReceived(message: {

@@ -3,8 +3,11 @@ import { IsDateString, IsOptional, IsString, Matches, MaxLength } from 'class-va
 import { PageQuery } from '../http/pagination';
 
 export class AuditQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'endpoint-ep_01J…', description: 'One stream: endpoint-<id>, tenant-<id>, api-key-<id>, event-type-<name>, delivery-<id>, message-<id>' })
-  @IsOptional() @IsString() @MaxLength(300)
+  @ApiPropertyOptional({
+    example: 'endpoint-ep_01J…',
+    description: 'One stream: endpoint-<id>, tenant-<id>, api-key-<id>, event-type-<name>, delivery-<id>, message-<tenant>/<id> (message-<id> for events received before ids were per tenant)',
+  })
+  @IsOptional() @IsString() @MaxLength(400)
   stream_id?: string;
 
   @ApiPropertyOptional({ example: 'EndpointUpdated' })

@@ -10,6 +10,7 @@ import type { Principal } from './principal';
 const OWNER_QUERIES: Record<OwnedResource, string> = {
   endpoint: `SELECT tenant_id FROM endpoints WHERE id = $1 AND deleted_at IS NULL`,
   delivery: `SELECT tenant_id FROM deliveries WHERE id = $1`,
+  // An event id is unique per tenant only: several rows may answer, one per tenant that used it.
   event: `SELECT tenant_id FROM messages WHERE id = $1`,
   replay: `SELECT tenant_id FROM replays WHERE id = $1`,
   tenant: `SELECT id AS tenant_id FROM tenants WHERE id = $1 AND deleted_at IS NULL`,
@@ -35,7 +36,7 @@ export class TenantScope {
   async requireVisible(principal: Principal, resource: OwnedResource, id: string | undefined): Promise<void> {
     if (principal.tenantId === null || id === undefined) return;
     const rows: { tenant_id: string | null }[] = await this.db.query(OWNER_QUERIES[resource], [id]);
-    if (rows.length === 0 || rows[0].tenant_id !== principal.tenantId) throw notFound(resource, id);
+    if (!rows.some((row) => row.tenant_id === principal.tenantId)) throw notFound(resource, id);
   }
 
   /** The tenant a list is limited to: the key's own, or the one asked for (undefined = all, for keys across tenants). */

@@ -31,8 +31,9 @@ export class DeliveriesRepository {
     return rows[0] ?? null;
   }
 
-  forMessage(messageId: string): Promise<DeliveryRow[]> {
-    return this.db.query(`SELECT * FROM deliveries WHERE message_id = $1 ORDER BY id LIMIT 1000`, [messageId]);
+  /** The deliveries of one event: its id is unique only within its tenant. */
+  forMessage(tenantId: string, messageId: string): Promise<DeliveryRow[]> {
+    return this.db.query(`SELECT * FROM deliveries WHERE message_id = $1 AND tenant_id = $2 ORDER BY id LIMIT 1000`, [messageId, tenantId]);
   }
 
   /** What a manual re-delivery needs: the next attempt number, the stream version, and the endpoint's state. */

@@ -11,7 +11,8 @@ export class DeliveryQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64)
   endpoint_id?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256)
+  @ApiPropertyOptional({ description: 'Event ids are unique per tenant: a key across tenants adds tenant_id to name one tenant\'s event' })
+  @IsOptional() @IsString() @MaxLength(256)
   event_id?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128)

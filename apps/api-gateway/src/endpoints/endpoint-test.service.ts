@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
-import { IngestCommand, topology, Topology } from '@hookledger/contracts';
+import { IngestCommand, ingestMessageId, topology, Topology } from '@hookledger/contracts';
 import { newId } from '@hookledger/domain';
 import { EndpointProjection } from '@hookledger/event-store';
 import { JetStreamPublisher } from '@hookledger/messaging';
@@ -56,14 +56,14 @@ export class EndpointTestService {
       endpoint_ids: [id],
     };
     try {
-      await this.publisher.publish(this.topology.subjects.ingest, event, event.id);
+      await this.publisher.publish(this.topology.subjects.ingest, event, ingestMessageId(endpoint.tenant_id, event.id));
     } catch (error) {
       this.logger.error({ msg: 'test event not published', endpoint_id: id, err: error });
       throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'The event bus did not acknowledge the test event; nothing was sent. Try again.', { retry_after: 1 });
     }
 
     const waitMs = (endpoint.timeout_ms ?? this.config.delivery.timeoutMs) + PIPELINE_MARGIN_MS;
-    const { delivery, attempt } = await this.firstAttempt(event.id, id, Date.now() + waitMs);
+    const { delivery, attempt } = await this.firstAttempt(endpoint.tenant_id, event.id, id, Date.now() + waitMs);
     if (!delivery || !attempt) {
       throw new ProblemException(HttpStatus.GATEWAY_TIMEOUT,
         `No attempt of the test event ${event.id} was recorded within ${waitMs} ms; it may still be sent. Follow it with GET /v1/deliveries?event_id=${event.id}.`,
@@ -81,10 +81,10 @@ export class EndpointTestService {
   }
 
   /** Polls until the delivery's first attempt is recorded, the delivery ended without one, or the deadline. */
-  private async firstAttempt(eventId: string, endpointId: string, deadline: number): Promise<{ delivery?: DeliveryRow; attempt?: AttemptRow }> {
+  private async firstAttempt(tenantId: string, eventId: string, endpointId: string, deadline: number): Promise<{ delivery?: DeliveryRow; attempt?: AttemptRow }> {
     let delivery: DeliveryRow | undefined;
     while (Date.now() < deadline) {
-      delivery = (await this.deliveries.forMessage(eventId)).find((row) => row.endpoint_id === endpointId);
+      delivery = (await this.deliveries.forMessage(tenantId, eventId)).find((row) => row.endpoint_id === endpointId);
       if (delivery) {
         const [attempt] = await this.deliveries.attempts(delivery.id, null, 1);
         if (attempt || delivery.status === 'failed') return { delivery, attempt };

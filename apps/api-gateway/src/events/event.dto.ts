@@ -10,7 +10,10 @@ import { IsHttpUrl } from '../http/is-http-url';
 
 
 export class PublishEventDto {
-  @ApiPropertyOptional({ description: 'Your id for the event; publishing the same id again is deduplicated', maxLength: 256, example: 'evt_2024_0001' })
+  @ApiPropertyOptional({
+    description: "Your id for the event, unique within your tenant: publishing the same id again is answered `duplicate: true` and not delivered again (another tenant's event with the same id is another event)",
+    maxLength: 256, example: 'evt_2024_0001',
+  })
   @IsOptional() @IsString() @Matches(MESSAGE_ID, { message: 'id must be 1–256 letters, digits, _ . : or -' })
   id?: string;
 
@@ -55,7 +58,12 @@ export class PublishBatchDto {
 export class AcceptedEvent {
   @ApiProperty() id!: string;
   @ApiProperty() type!: string;
-  @ApiProperty() timestamp!: string;
+  @ApiProperty({ description: 'When the event was accepted; for a duplicate, when the original was, once it is stored' }) timestamp!: string;
+  @ApiProperty({
+    description: 'True when your tenant already published an event with this id: nothing new was accepted and the original is delivered once. '
+      + 'Answered with the same 202 as the first publish, so a retry never looks like an error.',
+  })
+  duplicate!: boolean;
 }
 
 export class AcceptedDestination {
@@ -80,6 +88,12 @@ export class EventResource {
   @ApiProperty({ example: 'default', description: 'The tenant it belongs to' }) tenant_id!: string;
   @ApiProperty({ type: [String], nullable: true }) channels!: string[] | null;
   @ApiPropertyOptional({ type: [DeliveryResource] }) deliveries?: DeliveryResource[];
+}
+
+export class EventQuery {
+  @ApiPropertyOptional({ description: 'The tenant whose event to read. Event ids are unique per tenant: a key across tenants names one when the id exists in several (409 otherwise)' })
+  @IsOptional() @Matches(ROUTING_TOKEN, { message: 'tenant_id must be 1–128 letters, digits, _ . : or -' })
+  tenant_id?: string;
 }
 
 export class EventListQuery extends PageQuery {

@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
-import { IngestCommand, topology, Topology } from '@hookledger/contracts';
-import { newId } from '@hookledger/domain';
+import { IngestCommand, ingestMessageId, topology, Topology } from '@hookledger/contracts';
+import { DEFAULT_TENANT, newId } from '@hookledger/domain';
 import { JetStreamPublisher } from '@hookledger/messaging';
 import { ProblemException } from '@hookledger/observability';
 import type { Principal } from '../auth/principal';
@@ -9,11 +9,14 @@ import { TenantScope } from '../auth/tenant-scope';
 import { TenantsService } from '../tenants/tenants.service';
 import { EventSchemaValidator } from '../event-types/event-schema.validator';
 import { AdhocDestinations } from './adhoc-destinations';
+import { MessagesRepository } from './messages.repository';
 import type { AcceptedEvent, AcceptedEventWithDestination, DestinationDto, PublishEventDto } from './event.dto';
 
 /**
  * Accepting an event means JetStream has it: we answer 202 only after the publish is
- * acknowledged, and the msgID (= event id) makes a client's retry of the same publish a no-op.
+ * acknowledged, and the msgID (tenant and event id) makes a client's retry of the same publish a
+ * no-op. Event ids are the publisher's and unique per tenant only, so everything that dedups them
+ * (the msgID, the store) keys by (tenant, id): another tenant's `order-1001` is another event.
  */
 @Injectable()
 export class EventsService {
@@ -26,6 +29,7 @@ export class EventsService {
     private readonly schemas: EventSchemaValidator,
     private readonly scope: TenantScope,
     private readonly tenants: TenantsService,
+    private readonly messages: MessagesRepository,
     config: HookledgerConfig,
   ) {
     this.topology = topology(config.natsNamespace);
@@ -64,26 +68,39 @@ export class EventsService {
     }
   }
 
-  /** Publishes to the subscribed endpoints, or with `endpointIds` to exactly those. Callers check the catalog first. */
+  /**
+   * Publishes to the subscribed endpoints, or with `endpointIds` to exactly those. Callers check the
+   * catalog first. An event the tenant already published with this id is answered `duplicate: true`
+   * and not sent again: stored ones are found in the store (beyond JetStream's dedup window), the
+   * rest by JetStream's ack.
+   */
   async publish(events: readonly PublishEventDto[], endpointIds?: readonly string[]): Promise<AcceptedEvent[]> {
     const timestamp = new Date().toISOString();
-    const commands: IngestCommand[] = events.map((event) => ({
+    const commands: (IngestCommand & { tenant_id: string })[] = events.map((event) => ({
       v: 1,
       id: event.id ?? newId('msg'),
       type: event.type,
       timestamp,
       data: event.data,
-      tenant_id: event.tenant_id ?? null,
+      tenant_id: event.tenant_id ?? DEFAULT_TENANT,
       channels: event.channels ?? null,
       ...(endpointIds ? { endpoint_ids: endpointIds } : {}),
     }));
+    const stored = await this.messages.stored(events.flatMap((event, n) => (event.id === undefined ? [] : [commands[n]])));
+    const fresh = commands.filter((command) => !stored.has(ingestMessageId(command.tenant_id, command.id)));
+    let acks: { duplicate: boolean }[];
     try {
-      await this.publisher.publishMany(commands.map((command) => ({ subject: this.topology.subjects.ingest, payload: command, msgID: command.id })));
+      acks = await this.publisher.publishMany(fresh.map((command) => ({ subject: this.topology.subjects.ingest, payload: command, msgID: ingestMessageId(command.tenant_id, command.id) })));
     } catch (error) {
       this.logger.error({ msg: 'publish to JetStream failed', err: error, events: commands.length });
       throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'The event bus did not acknowledge the events; nothing was accepted for certain. Retry with the same ids: duplicates are dropped.', { retry_after: 1 });
     }
-    return commands.map((command) => ({ id: command.id, type: command.type, timestamp }));
+    const duplicateOnBus = new Set(fresh.filter((_, n) => acks[n].duplicate));
+    return commands.map((command) => {
+      const original = stored.get(ingestMessageId(command.tenant_id, command.id));
+      if (original) return { id: command.id, type: original.type, timestamp: original.timestamp.toISOString(), duplicate: true };
+      return { id: command.id, type: command.type, timestamp, duplicate: duplicateOnBus.has(command) };
+    });
   }
 
   /** Publishes one event to an ad-hoc destination, answering the destination's secret (this once). */

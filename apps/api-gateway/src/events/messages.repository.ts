@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ingestMessageId } from '@hookledger/contracts';
 import type { EventResource } from './event.dto';
 
 interface MessageRow {
@@ -29,14 +30,40 @@ export interface MessageFilter {
   readonly until?: string;
 }
 
-/** Reads of the `messages` projection (published events as ingest stored them). */
+/** Which tenants a lookup may see: one, or (for a key that works across tenants, said out loud) all of them. */
+export const EVERY_TENANT = Symbol('every tenant');
+export type MessageTenants = string | typeof EVERY_TENANT;
+
+/**
+ * Reads of the `messages` projection (published events as ingest stored them). An event id is the
+ * publisher's, unique only within its tenant, so every lookup names the tenant(s) it may see:
+ * there is no lookup by id alone to call by mistake.
+ */
 @Injectable()
 export class MessagesRepository {
   constructor(private readonly db: DataSource) {}
 
-  async find(id: string): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await this.db.query(`SELECT * FROM messages WHERE id = $1`, [id]);
-    return rows[0] ?? null;
+  /** The messages with this id that the tenants may see; with EVERY_TENANT, one per tenant that has it. */
+  withId(tenants: MessageTenants, id: string): Promise<MessageRow[]> {
+    return this.db.query(
+      `SELECT * FROM messages WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) ORDER BY tenant_id LIMIT 100`,
+      [id, tenants === EVERY_TENANT ? null : tenants],
+    );
+  }
+
+  /**
+   * Of these (tenant, id) pairs, the events already stored, keyed by `<tenant>/<id>`
+   * (ingestMessageId): a publish of one of them again is a duplicate.
+   */
+  async stored(events: readonly { readonly tenant_id: string; readonly id: string }[]): Promise<Map<string, { type: string; timestamp: Date }>> {
+    if (events.length === 0) return new Map();
+    const rows: { tenant_id: string; id: string; type: string; timestamp: Date }[] = await this.db.query(
+      `SELECT m.tenant_id, m.id, m.type, m.timestamp
+         FROM unnest($1::text[], $2::text[]) AS e(tenant_id, id)
+         JOIN messages m ON m.tenant_id = e.tenant_id AND m.id = e.id`,
+      [events.map((event) => event.tenant_id), events.map((event) => event.id)],
+    );
+    return new Map(rows.map((row) => [ingestMessageId(row.tenant_id, row.id), { type: row.type, timestamp: row.timestamp }]));
   }
 
   /** Newest first, keyset-paginated on the insertion sequence (client ids are not time-ordered). */

@@ -3,14 +3,17 @@ export type BodyComparison =
   | { readonly kind: 'identical' }
   /** The same JSON value written differently: whitespace, key order, escapes — a receiver that parsed and re-serialised it. */
   | { readonly kind: 'reserialised' }
-  /** Other content; `at` is the first character that differs from the closest rendering. */
-  | { readonly kind: 'different'; readonly at: number };
+  /**
+   * Other content. Deliberately without the position of the first difference: where a guess first
+   * goes wrong is an oracle that recovers the sent body a character at a time.
+   */
+  | { readonly kind: 'different' };
 
 export function compareBody(received: string, sent: readonly string[]): BodyComparison {
   if (sent.includes(received)) return { kind: 'identical' };
   const value = parseJson(received);
   if (value !== undefined && sent.some((body) => canonical(parseJson(body)) === canonical(value))) return { kind: 'reserialised' };
-  return { kind: 'different', at: Math.max(...sent.map((body) => commonPrefix(body, received))) };
+  return { kind: 'different' };
 }
 
 function parseJson(text: string): unknown {
@@ -29,10 +32,4 @@ function canonical(value: unknown): string {
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'undefined';
-}
-
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }

@@ -15,9 +15,10 @@ describe('compareBody', () => {
     expect(compareBody(received, [sent])).toEqual({ kind: 'reserialised' });
   });
 
-  it('says different, and where, for other content', () => {
-    expect(compareBody(sent.replace('10.5', '11'), [sent])).toEqual({ kind: 'different', at: sent.indexOf('10.5') + 1 });
-    expect(compareBody('{"tags":["y","x"]}', ['{"tags":["x","y"]}'])).toMatchObject({ kind: 'different' });
-    expect(compareBody('not json', [sent])).toEqual({ kind: 'different', at: 0 });
+  it('says different for other content, and never where: a position would let guesses walk the body', () => {
+    expect(compareBody(sent.replace('10.5', '11'), [sent])).toEqual({ kind: 'different' });
+    expect(compareBody(sent.slice(0, 20), [sent])).toEqual({ kind: 'different' });
+    expect(compareBody('{"tags":["y","x"]}', ['{"tags":["x","y"]}'])).toEqual({ kind: 'different' });
+    expect(compareBody('not json', [sent])).toEqual({ kind: 'different' });
   });
 });
