@@ -111,6 +111,31 @@ describe('event ids are per tenant', () => {
     expect(receivedFor('/acme', 'order-1004')).toHaveLength(1);
   });
 
+  it("spends no quota and creates no ad-hoc destination for a repeat: at a full quota a retry still answers duplicate", async () => {
+    expect((await system.request('POST', '/v1/tenants', { body: { id: 'initech', name: 'initech', quotas: { max_events_per_month: 2 } } })).status).toBe(201);
+    const publisher = await createKey({ role: 'publisher', tenant_id: 'initech' });
+    const reader = await createKey({ role: 'reader', tenant_id: 'initech' });
+    const usage = async () => (await system.request('GET', '/v1/tenants/initech')).body.usage;
+
+    const first = await publish(publisher, { id: 'inv-1', data: {}, destination: { url: receiver.url('/initech') } });
+    expect(first.status).toBe(202);
+    expect(first.body.destination).toMatchObject({ endpoint_id: expect.stringMatching(/^ep_/) });
+    await storedEvent(reader, 'inv-1');
+    // Inside JetStream's dedup window (not yet stored) and after it was stored: neither is counted.
+    const [second, inWindow] = [await publish(publisher, { id: 'inv-2', data: {} }), await publish(publisher, { id: 'inv-2', data: {} })];
+    expect([second.body.duplicate, inWindow.body.duplicate]).toEqual([false, true]);
+    const stored = await publish(publisher, { id: 'inv-1', data: {}, destination: { url: receiver.url('/initech') } });
+    expect(stored.status).toBe(202);
+    expect(stored.body).toEqual({ id: 'inv-1', type: 'order.created', timestamp: first.body.timestamp, duplicate: true });
+    expect(await usage()).toMatchObject({ endpoints: 1, events_this_month: 2 });
+
+    expect((await publish(publisher, { id: 'inv-3', data: {} })).status).toBe(429);
+    const retry = await publish(publisher, { id: 'inv-1', data: {} });
+    expect([retry.status, retry.body.duplicate]).toEqual([202, true]);
+    expect(await usage()).toMatchObject({ endpoints: 1, events_this_month: 2 });
+    expect(receivedFor('/initech', 'inv-1')).toHaveLength(1);
+  });
+
   it("keeps Idempotency-Key answers per key: two tenants sending the same key each get their own event", async () => {
     const headers = { 'Idempotency-Key': 'shared-idempotency-key' };
     const acme = await publish(keys.acmePublisher, { id: 'order-1005', data: { from: 'acme' } }, headers);

@@ -10,7 +10,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { EventSchemaValidator } from '../event-types/event-schema.validator';
 import { AdhocDestinations } from './adhoc-destinations';
 import { MessagesRepository } from './messages.repository';
-import type { AcceptedEvent, AcceptedEventWithDestination, DestinationDto, PublishEventDto } from './event.dto';
+import type { AcceptedDestination, AcceptedEvent, AcceptedEventWithDestination, DestinationDto, PublishEventDto } from './event.dto';
 
 /**
  * Accepting an event means JetStream has it: we answer 202 only after the publish is
@@ -39,7 +39,7 @@ export class EventsService {
   async publishOne(event: PublishEventDto, principal: Principal): Promise<AcceptedEvent> {
     const [owned] = this.ownedBy([event], principal);
     await this.schemas.check([owned], 'single');
-    const [accepted] = await this.admitted([owned], () => this.publish([owned]));
+    const [accepted] = await this.accept([owned]);
     return accepted;
   }
 
@@ -47,7 +47,24 @@ export class EventsService {
   async publishBatch(events: readonly PublishEventDto[], principal: Principal): Promise<AcceptedEvent[]> {
     const owned = this.ownedBy(events, principal);
     await this.schemas.check(owned, 'batch');
-    return this.admitted(owned, () => this.publish(owned));
+    return this.accept(owned);
+  }
+
+  /**
+   * Publishes one event to an ad-hoc destination, answering the destination's secret (this once).
+   * A repeat of an event the tenant already stored creates no destination: it answers
+   * `duplicate: true` without one (the first answer carried it).
+   */
+  async publishToDestination(event: PublishEventDto, destination: DestinationDto, principal: Principal): Promise<AcceptedEventWithDestination> {
+    const [owned] = this.ownedBy([event], principal);
+    // Checked before the destination exists, so a refused event leaves no endpoint behind.
+    await this.schemas.check([owned], 'single');
+    let created: AcceptedDestination | undefined;
+    const [accepted] = await this.accept([owned], async () => {
+      created = await this.destinations.create(destination, owned.tenant_id!, principal);
+      return [created.endpoint_id];
+    });
+    return created && !accepted.duplicate ? { ...accepted, destination: created } : accepted;
   }
 
   /** Each event names its tenant: the key's own, the one given (a key across tenants), else the default tenant. */
@@ -55,47 +72,32 @@ export class EventsService {
     return events.map((event) => ({ ...event, tenant_id: this.scope.tenantForNew(principal, event.tenant_id) }));
   }
 
-  /** Counts the events against their tenants' monthly quotas, and gives the count back if the bus does not take them. */
-  private async admitted<T>(events: readonly PublishEventDto[], publish: () => Promise<T>): Promise<T> {
-    const counts = new Map<string, number>();
-    for (const event of events) counts.set(event.tenant_id!, (counts.get(event.tenant_id!) ?? 0) + 1);
-    const release = await this.tenants.admitEvents(counts);
-    try {
-      return await publish();
-    } catch (error) {
-      await release();
-      throw error;
-    }
-  }
-
   /**
-   * Publishes to the subscribed endpoints, or with `endpointIds` to exactly those. Callers check the
-   * catalog first. An event the tenant already published with this id is answered `duplicate: true`
-   * and not sent again: stored ones are found in the store (beyond JetStream's dedup window), the
-   * rest by JetStream's ack.
+   * Answers the tenant's repeats of events already stored as duplicates, without counting them or
+   * publishing again; counts the rest against their tenants' monthly quotas and publishes them
+   * (to `targets()`, when given, instead of the subscribed endpoints). The count is given back for
+   * whatever the bus does not take, and for what its ack calls a duplicate (a repeat still inside
+   * JetStream's dedup window, not yet stored): a retry never spends quota twice.
    */
-  async publish(events: readonly PublishEventDto[], endpointIds?: readonly string[]): Promise<AcceptedEvent[]> {
+  private async accept(events: readonly PublishEventDto[], targets?: () => Promise<readonly string[]>): Promise<AcceptedEvent[]> {
     const timestamp = new Date().toISOString();
-    const commands: (IngestCommand & { tenant_id: string })[] = events.map((event) => ({
-      v: 1,
-      id: event.id ?? newId('msg'),
-      type: event.type,
-      timestamp,
-      data: event.data,
-      tenant_id: event.tenant_id ?? DEFAULT_TENANT,
-      channels: event.channels ?? null,
-      ...(endpointIds ? { endpoint_ids: endpointIds } : {}),
-    }));
+    const commands = events.map((event) => this.commandFor(event, timestamp));
     const stored = await this.messages.stored(events.flatMap((event, n) => (event.id === undefined ? [] : [commands[n]])));
     const fresh = commands.filter((command) => !stored.has(ingestMessageId(command.tenant_id, command.id)));
-    let acks: { duplicate: boolean }[];
-    try {
-      acks = await this.publisher.publishMany(fresh.map((command) => ({ subject: this.topology.subjects.ingest, payload: command, msgID: ingestMessageId(command.tenant_id, command.id) })));
-    } catch (error) {
-      this.logger.error({ msg: 'publish to JetStream failed', err: error, events: commands.length });
-      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'The event bus did not acknowledge the events; nothing was accepted for certain. Retry with the same ids: duplicates are dropped.', { retry_after: 1 });
+
+    let duplicateOnBus = new Set<TenantCommand>();
+    if (fresh.length > 0) {
+      const release = await this.tenants.admitEvents(countByTenant(fresh));
+      try {
+        const endpointIds = targets ? await targets() : undefined;
+        const acks = await this.publishCommands(endpointIds ? fresh.map((command) => ({ ...command, endpoint_ids: endpointIds })) : fresh);
+        duplicateOnBus = new Set(fresh.filter((_, n) => acks[n].duplicate));
+      } catch (error) {
+        await release();
+        throw error;
+      }
+      if (duplicateOnBus.size > 0) await release(countByTenant([...duplicateOnBus]));
     }
-    const duplicateOnBus = new Set(fresh.filter((_, n) => acks[n].duplicate));
     return commands.map((command) => {
       const original = stored.get(ingestMessageId(command.tenant_id, command.id));
       if (original) return { id: command.id, type: original.type, timestamp: original.timestamp.toISOString(), duplicate: true };
@@ -103,15 +105,33 @@ export class EventsService {
     });
   }
 
-  /** Publishes one event to an ad-hoc destination, answering the destination's secret (this once). */
-  async publishToDestination(event: PublishEventDto, destination: DestinationDto, principal: Principal): Promise<AcceptedEventWithDestination> {
-    const [owned] = this.ownedBy([event], principal);
-    // Checked before the destination exists, so a refused event leaves no endpoint behind.
-    await this.schemas.check([owned], 'single');
-    return this.admitted([owned], async () => {
-      const created = await this.destinations.create(destination, owned.tenant_id!, principal);
-      const [accepted] = await this.publish([owned], [created.endpoint_id]);
-      return { ...accepted, destination: created };
-    });
+  private commandFor(event: PublishEventDto, timestamp: string): TenantCommand {
+    return {
+      v: 1,
+      id: event.id ?? newId('msg'),
+      type: event.type,
+      timestamp,
+      data: event.data,
+      tenant_id: event.tenant_id ?? DEFAULT_TENANT,
+      channels: event.channels ?? null,
+    };
   }
+
+  private async publishCommands(commands: readonly TenantCommand[]): Promise<{ duplicate: boolean }[]> {
+    try {
+      return await this.publisher.publishMany(commands.map((command) => ({ subject: this.topology.subjects.ingest, payload: command, msgID: ingestMessageId(command.tenant_id, command.id) })));
+    } catch (error) {
+      this.logger.error({ msg: 'publish to JetStream failed', err: error, events: commands.length });
+      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'The event bus did not acknowledge the events; nothing was accepted for certain. Retry with the same ids: duplicates are dropped.', { retry_after: 1 });
+    }
+  }
+}
+
+/** An ingest command with its tenant always named. */
+type TenantCommand = IngestCommand & { tenant_id: string };
+
+function countByTenant(commands: readonly { tenant_id: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const command of commands) counts.set(command.tenant_id, (counts.get(command.tenant_id) ?? 0) + 1);
+  return counts;
 }

@@ -111,13 +111,17 @@ export class TenantsService {
    * passed. Nothing is counted unless every tenant admits its events. Answers what gives the
    * counts back, for when the bus does not take the events.
    */
-  async admitEvents(counts: ReadonlyMap<string, number>): Promise<() => Promise<void>> {
+  async admitEvents(counts: ReadonlyMap<string, number>): Promise<(some?: ReadonlyMap<string, number>) => Promise<void>> {
     const month = monthOf(new Date());
     const reserved: [string, number][] = [];
     const buffered: [string, number][] = [];
-    const release = async () => {
-      for (const [tenantId, count] of buffered) this.usage.add(tenantId, month, -count);
-      if (reserved.length > 0) await this.tenants.addEvents(reserved.map(([tenantId, count]) => ({ tenantId, month, events: -count })));
+    /** Gives back what was counted: all of it, or (`some`) that many per tenant. */
+    const release = async (some: ReadonlyMap<string, number> = counts) => {
+      const part = (counted: [string, number][]) =>
+        counted.map(([tenantId, count]) => ({ tenantId, count: Math.min(count, some.get(tenantId) ?? 0) })).filter(({ count }) => count > 0);
+      for (const { tenantId, count } of part(buffered)) this.usage.add(tenantId, month, -count);
+      const returned = part(reserved);
+      if (returned.length > 0) await this.tenants.addEvents(returned.map(({ tenantId, count }) => ({ tenantId, month, events: -count })));
     };
     for (const [tenantId, count] of counts) {
       const tenant = await this.tenants.eventQuota(tenantId);
