@@ -5,10 +5,12 @@ import { VerifyStreamHead1732400000003 } from './1732400000003-verify-stream-hea
 import { EndpointOptions1732400000004 } from './1732400000004-endpoint-options';
 import { DeliveryListIndex1732400000011 } from './1732400000011-delivery-list-index';
 import { Tenancy1732400000012 } from './1732400000012-tenancy';
+import { SubscriptionIndexChanges1732400000016 } from './1732400000016-subscription-index-changes';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
   EventStore1732400000000, Projections1732400000001, EndpointHealth1732400000002, VerifyStreamHead1732400000003,
   EndpointOptions1732400000004,
   DeliveryListIndex1732400000011, Tenancy1732400000012,
+  SubscriptionIndexChanges1732400000016,
 ];
