@@ -85,11 +85,18 @@ describe('SSRF guard (HOOKS_ALLOW_PRIVATE_NETWORKS=false)', () => {
     const event = await system.request('POST', '/v1/events', { body: { type: 'named.test', data: {} } });
     expect(event.status).toBe(202);
     const delivery = await eventually(async () => {
-      const found = (await system.request('GET', `/v1/deliveries?event_id=${event.body.id}`)).body.data;
+      const found = (await system.request('GET', `/v1/deliveries?event_id=${event.body.id}&endpoint_id=${created.body.id}`)).body.data;
       return found[0]?.status === 'failed' ? found[0] : undefined;
     }, 'the delivery to fail');
     const attempts = (await system.request('GET', `/v1/deliveries/${delivery.id}/attempts`)).body.data;
-    expect(attempts).toEqual([expect.objectContaining({ status_code: null, outcome: 'address_blocked', error: expect.stringContaining(name) })]);
+    // The name the user gave, never what it resolved to: the error must not map the internal network.
+    const blocked = `refusing to connect to ${name}: non-public address`;
+    expect(attempts).toEqual([expect.objectContaining({ status_code: null, outcome: 'address_blocked', error: blocked })]);
+
+    const tested = await system.request('POST', `/v1/endpoints/${created.body.id}/test`, { body: {} });
+    expect(tested).toMatchObject({ status: 200, body: { success: false, status_code: null, error: blocked } });
+    const answers = JSON.stringify([attempts, tested.body]);
+    for (const { address } of addresses) expect({ address, answers }).toEqual({ address, answers: expect.not.stringContaining(address) });
     expect(receiver.connections).toBe(0);
   });
 });

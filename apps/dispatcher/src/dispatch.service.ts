@@ -7,6 +7,7 @@ import {
 import type { InboundMessage } from '@hookledger/messaging';
 import { SecretCipher } from '@hookledger/secrets';
 import { AttemptRecorder, stateOf } from './attempt-recorder';
+import { CredentialCache } from './credential-cache';
 import { DeliveryLoader, DispatchContext } from './delivery-loader';
 import { EndpointGate } from './endpoint-gate';
 import { EndpointRateLimiter, Throttled } from './endpoint-rate-limiter';
@@ -40,7 +41,7 @@ export class DispatchService {
   private readonly logger = new Logger(DispatchService.name);
   private readonly gate: EndpointGate;
   private readonly limiter = new EndpointRateLimiter(MAX_RATE_LIMIT_WAIT_MS);
-  private readonly credentialCache = new Map<string, Credentials>();
+  private readonly credentialCache = new CredentialCache<Credentials>();
 
   constructor(
     private readonly loader: DeliveryLoader,
@@ -152,10 +153,10 @@ export class DispatchService {
     });
   }
 
-  /** Unsealed secrets and auth, cached per endpoint version (decrypting per send is waste). */
+  /** Unsealed secrets and auth, cached per endpoint version for a while (decrypting per send is waste). */
   private credentialsOf(context: DispatchContext): Credentials {
-    const cached = this.credentialCache.get(context.endpoint_id);
-    if (cached?.version === context.endpoint_version) return cached;
+    const cached = this.credentialCache.get(context.endpoint_id, context.endpoint_version);
+    if (cached) return cached;
     const secrets = context.secrets
       .map((secret) => ({ key: this.cipher.open(secret.sealed), expiresAt: secret.expires_at ? new Date(secret.expires_at) : null }))
       .sort((a, b) => expiryOf(b) - expiryOf(a));

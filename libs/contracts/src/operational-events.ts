@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulidx';
+import { ulid } from 'ulidx';
 import type { OperationalEventName } from './subjects';
 
 /**
@@ -24,9 +24,10 @@ export interface DeliveryOutcomeData {
   readonly next_attempt_at?: string | null;
 }
 
-const ulid = monotonicFactory();
-
-/** A new occurrence of an operational event; its `id` is unique and doubles as the JetStream msgID. */
+/**
+ * A new occurrence of an operational event; its `id` is unique and doubles as the JetStream msgID.
+ * Random within the millisecond (not monotonic), so one event's id does not give away the next.
+ */
 export function operationalEvent<T extends OperationalEventName, D>(type: T, data: D, occurredAt: Date = new Date()): OperationalEvent<T, D> {
   return { id: `evt_${ulid()}`, type, occurred_at: occurredAt.toISOString(), data };
 }

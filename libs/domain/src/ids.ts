@@ -1,4 +1,4 @@
-import { decodeTime, monotonicFactory } from 'ulidx';
+import { decodeTime, ulid } from 'ulidx';
 
 /** Prefixes in use; any short lowercase word is accepted so new resources need no change here. */
 export type IdPrefix = 'ep' | 'msg' | 'dlv' | 'att' | 'evt' | 'key' | (string & {});
@@ -6,10 +6,13 @@ export type IdPrefix = 'ep' | 'msg' | 'dlv' | 'att' | 'evt' | 'key' | (string & 
 const PREFIX = /^[a-z]{1,12}$/;
 const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
 
-// Monotonic: two ids made in the same millisecond still sort in creation order.
-const ulid = monotonicFactory();
-
-/** `<prefix>_<ULID>`: sorting ids sorts them by creation time. */
+/**
+ * `<prefix>_<ULID>`: a millisecond time prefix and 80 fresh random bits, so sorting ids sorts them
+ * by creation time across milliseconds. Not monotonic on purpose: a monotonic factory makes the
+ * next id in the same millisecond the previous one plus one, so anyone holding an id could guess
+ * a neighbour's. Within one millisecond ids are in random order; lists page on the id alone,
+ * which is still a total order.
+ */
 export function newId(prefix: IdPrefix): string {
   if (!PREFIX.test(prefix)) throw new RangeError(`invalid id prefix "${prefix}"`);
   return `${prefix}_${ulid()}`;

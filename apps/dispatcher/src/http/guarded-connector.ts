@@ -25,8 +25,7 @@ export function publicOnlyLookup(guard: AddressGuard = {}) {
     resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       // Refuse the name if any address is private: which one the socket picks is not ours to choose.
-      const blocked = addresses.find((entry) => addressRefusal(entry.address, guard.allowCidrs) !== null);
-      if (blocked) return callback(new AddressBlockedError(hostname, blocked.address), []);
+      if (addresses.some((entry) => addressRefusal(entry.address, guard.allowCidrs) !== null)) return callback(new AddressBlockedError(hostname), []);
       if (options.all) return callback(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });
@@ -41,7 +40,7 @@ export function publicOnlyConnector(guard: AddressGuard = {}, options: buildConn
   const connect = buildConnector({ ...options, lookup: publicOnlyLookup(guard) });
   return (target, callback) => {
     if (isIP(target.hostname) && addressRefusal(target.hostname, guard.allowCidrs) !== null) {
-      callback(new AddressBlockedError(target.hostname, target.hostname), null);
+      callback(new AddressBlockedError(target.hostname), null);
       return;
     }
     return connect(target, callback);

@@ -146,9 +146,14 @@ describe('WebhookSender SSRF guard (allowPrivateNetworks: false)', () => {
     expect(servers.map((server) => server.connections)).toEqual(servers.map(() => 0));
   });
 
-  it('says which address a name resolved to', async () => {
-    const response = await send(sender, `http://localhost:${v4.port}/`);
-    expect(response.error?.message).toMatch(/localhost.*(127\.0\.0\.1|::1)/);
+  it('names the host it was given and never the address a name resolved to (no internal-network oracle)', async () => {
+    const resolvedTo = ['127.0.0.1', '127.0.0.2', '::1', '::ffff:127.0.0.1', '64:ff9b::7f00:1', '169.254.169.254', '93.184.216.34'];
+    for (const [client, url] of nameTargets()) {
+      const { hostname } = new URL(url);
+      const message = (await send(client, url)).error?.message ?? '';
+      expect({ url, message }).toEqual({ url, message: `refusing to connect to ${hostname}: non-public address` });
+      for (const address of resolvedTo) expect({ url, message }).toEqual({ url, message: expect.not.stringContaining(address) });
+    }
   });
 
   it('lets the same server be reached when private networks are allowed (development)', async () => {
@@ -195,7 +200,7 @@ describe('WebhookSender SSRF guard with an allow-list (HOOKS_SSRF_ALLOW_CIDRS)',
       const url = `http://rebind.test:${allowed.port}/`;
       // The allowed server closes each connection, so the second request needs a new one, and a new lookup.
       expect(await send(sender, url)).toMatchObject({ statusCode: 200, responseBody: 'allowed' });
-      expect(await send(sender, url)).toMatchObject({ statusCode: null, error: { code: 'address_blocked', message: expect.stringContaining('127.0.0.1') } });
+      expect(await send(sender, url)).toMatchObject({ statusCode: null, error: { code: 'address_blocked', message: 'refusing to connect to rebind.test: non-public address' } });
     } finally {
       await sender.close();
     }

@@ -23,48 +23,82 @@ interface Entry {
   readonly id: string;
   readonly channels: ReadonlySet<string> | null;
   readonly accepts: PayloadMatcher | null;
+  /** The event types it asked for; null = every type. */
+  readonly patterns: readonly string[] | null;
+  /** Why its stored filter does not compile, when it does not. */
+  readonly invalidFilter: string | null;
 }
 
+/** One tenant's endpoints, looked up by event type. Never changed once built: a change builds the tenant anew. */
 class TenantSubscriptions {
   readonly exact = new Map<string, Entry[]>();
   /** `invoice.*` is stored under `invoice`. */
   readonly prefixes = new Map<string, Entry[]>();
   readonly everything: Entry[] = [];
+
+  constructor(readonly members: ReadonlyMap<string, Entry>) {
+    for (const entry of members.values()) {
+      if (entry.patterns === null) {
+        this.everything.push(entry);
+        continue;
+      }
+      for (const pattern of entry.patterns) {
+        if (pattern.endsWith('.*')) push(this.prefixes, pattern.slice(0, -2), entry);
+        else push(this.exact, pattern, entry);
+      }
+    }
+  }
 }
 
 /**
  * Answers "which endpoints receive this event" without scanning every endpoint: exact names are a
  * map lookup, prefixes one lookup per segment of the event type, `*` a list. Built once from the
- * endpoint list and replaced whole when an endpoint changes.
+ * endpoint list; `withChanges` builds the next index from the endpoints that changed, rebuilding
+ * only their tenants and sharing every other tenant with this one.
  */
 export class SubscriptionIndex {
-  private readonly tenants = new Map<string | null, TenantSubscriptions>();
+  private readonly tenants: ReadonlyMap<string | null, TenantSubscriptions>;
+  private readonly nextOrder: number;
   readonly size: number;
-  /** Endpoints whose stored filter does not compile: they receive nothing until it is fixed. */
-  readonly invalidFilters: { readonly id: string; readonly reason: string }[] = [];
 
-  constructor(subscriptions: Iterable<Subscription>) {
-    let order = 0;
+  /**
+   * `subscriptions` in the order matches are answered in; with `base`, they are changes to it: each
+   * replaces the endpoint with its id (keeping its place), an inactive one removes it. An endpoint
+   * never moves to another tenant.
+   */
+  constructor(subscriptions: Iterable<Subscription>, base?: SubscriptionIndex) {
+    const tenants = new Map(base?.tenants ?? []);
+    const touched = new Map<string | null, Map<string, Entry>>();
+    let order = base?.nextOrder ?? 0;
     for (const subscription of subscriptions) {
-      if (!subscription.active) continue;
-      const entry: Entry = {
-        order: order++,
-        id: subscription.id,
-        channels: subscription.channels && subscription.channels.length > 0 ? new Set(subscription.channels) : null,
-        accepts: this.compileFilter(subscription),
-      };
-      const tenant = this.tenantFor(subscription.tenant_id || null);
-      const patterns = subscription.event_types ?? [];
-      if (patterns.length === 0 || patterns.includes('*')) {
-        tenant.everything.push(entry);
-        continue;
-      }
-      for (const pattern of new Set(patterns)) {
-        if (pattern.endsWith('.*')) push(tenant.prefixes, pattern.slice(0, -2), entry);
-        else push(tenant.exact, pattern, entry);
-      }
+      const tenantId = subscription.tenant_id || null;
+      let members = touched.get(tenantId);
+      if (!members) touched.set(tenantId, (members = new Map(tenants.get(tenantId)?.members ?? [])));
+      const previous = members.get(subscription.id);
+      members.delete(subscription.id);
+      if (subscription.active) members.set(subscription.id, entryOf(subscription, previous?.order ?? order++));
     }
-    this.size = order;
+    let size = base?.size ?? 0;
+    for (const [tenantId, members] of touched) {
+      size += members.size - (tenants.get(tenantId)?.members.size ?? 0);
+      if (members.size === 0) tenants.delete(tenantId);
+      else tenants.set(tenantId, new TenantSubscriptions(new Map([...members].sort(([, a], [, b]) => a.order - b.order))));
+    }
+    this.tenants = tenants;
+    this.nextOrder = order;
+    this.size = size;
+  }
+
+  /** The next index: this one with `changed` applied (see the constructor). */
+  withChanges(changed: Iterable<Subscription>): SubscriptionIndex {
+    return new SubscriptionIndex(changed, this);
+  }
+
+  /** Endpoints whose stored filter does not compile: they receive nothing until it is fixed. */
+  get invalidFilters(): { readonly id: string; readonly reason: string }[] {
+    return [...this.tenants.values()].flatMap((tenant) =>
+      [...tenant.members.values()].flatMap((entry) => (entry.invalidFilter === null ? [] : [{ id: entry.id, reason: entry.invalidFilter }])),
+    );
   }
 
   /** Endpoint ids that receive the event (their filters checked against its data), in the order the endpoints were given. */
@@ -85,23 +119,29 @@ export class SubscriptionIndex {
       .sort((a, b) => a.order - b.order)
       .map((entry) => entry.id);
   }
+}
 
-  private compileFilter(subscription: Subscription): PayloadMatcher | null {
-    if (subscription.filter === null || subscription.filter === undefined) return null;
-    try {
-      return compilePayloadFilter(subscription.filter);
-    } catch (error) {
-      if (!(error instanceof InvalidPayloadFilterError)) throw error;
-      // The API refuses bad filters; one written before that (or by hand) must not widen what the endpoint receives.
-      this.invalidFilters.push({ id: subscription.id, reason: error.message });
-      return () => false;
-    }
-  }
+function entryOf(subscription: Subscription, order: number): Entry {
+  const patterns = subscription.event_types ?? [];
+  const { accepts, invalidFilter } = compileFilter(subscription.filter);
+  return {
+    order,
+    id: subscription.id,
+    channels: subscription.channels && subscription.channels.length > 0 ? new Set(subscription.channels) : null,
+    accepts,
+    patterns: patterns.length === 0 || patterns.includes('*') ? null : [...new Set(patterns)],
+    invalidFilter,
+  };
+}
 
-  private tenantFor(tenantId: string | null): TenantSubscriptions {
-    let tenant = this.tenants.get(tenantId);
-    if (!tenant) this.tenants.set(tenantId, (tenant = new TenantSubscriptions()));
-    return tenant;
+function compileFilter(filter: unknown): { accepts: PayloadMatcher | null; invalidFilter: string | null } {
+  if (filter === null || filter === undefined) return { accepts: null, invalidFilter: null };
+  try {
+    return { accepts: compilePayloadFilter(filter), invalidFilter: null };
+  } catch (error) {
+    if (!(error instanceof InvalidPayloadFilterError)) throw error;
+    // The API refuses bad filters; one written before that (or by hand) must not widen what the endpoint receives.
+    return { accepts: () => false, invalidFilter: error.message };
   }
 }
 

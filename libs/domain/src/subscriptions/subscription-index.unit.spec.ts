@@ -85,6 +85,44 @@ describe('SubscriptionIndex', () => {
     expect(index.invalidFilters).toEqual([{ id: 'ep_bad', reason: expect.stringContaining('filter.amount.$between') }]);
   });
 
+  it('applies changes to one endpoint, keeping every other endpoint and the order matches are answered in', () => {
+    const before = new SubscriptionIndex([
+      endpoint('ep_1', { tenant_id: 'acme', event_types: ['invoice.*'] }),
+      endpoint('ep_2', { tenant_id: 'acme', event_types: ['invoice.paid'] }),
+      endpoint('ep_3', { tenant_id: 'globex' }),
+    ]);
+    const after = before.withChanges([
+      endpoint('ep_1', { tenant_id: 'acme', event_types: ['invoice.paid'], filter: { amount: { $gt: 0 } } }),
+      endpoint('ep_4', { tenant_id: 'acme' }),
+      endpoint('ep_new', { tenant_id: 'initech' }),
+    ]);
+    expect(after.match({ type: 'invoice.paid', tenant_id: 'acme', data: { amount: 1 } })).toEqual(['ep_1', 'ep_2', 'ep_4']);
+    expect(after.match({ type: 'invoice.line', tenant_id: 'acme', data: { amount: 1 } })).toEqual(['ep_4']);
+    expect(after.match({ type: 'invoice.paid', tenant_id: 'acme', data: { amount: 0 } })).toEqual(['ep_2', 'ep_4']);
+    expect(after.match({ type: 'x', tenant_id: 'globex' })).toEqual(['ep_3']);
+    expect(after.match({ type: 'x', tenant_id: 'initech' })).toEqual(['ep_new']);
+    expect(after.size).toBe(5);
+    // The index it came from is unchanged: a batch holding it keeps a consistent view.
+    expect(before.match({ type: 'invoice.line', tenant_id: 'acme' })).toEqual(['ep_1']);
+    expect(before.size).toBe(3);
+  });
+
+  it('drops an endpoint that became inactive (disabled, deleted, ad-hoc), and a tenant left with none', () => {
+    const before = new SubscriptionIndex([endpoint('ep_1', { tenant_id: 'acme' }), endpoint('ep_2', { tenant_id: 'acme' }), endpoint('ep_3', { tenant_id: 'globex' })]);
+    const after = before.withChanges([endpoint('ep_1', { tenant_id: 'acme', active: false }), endpoint('ep_3', { tenant_id: 'globex', active: false })]);
+    expect(after.match({ type: 'x', tenant_id: 'acme' })).toEqual(['ep_2']);
+    expect(after.match({ type: 'x', tenant_id: 'globex' })).toEqual([]);
+    expect(after.size).toBe(1);
+    expect(after.withChanges([endpoint('ep_1', { tenant_id: 'acme' })]).match({ type: 'x', tenant_id: 'acme' }).sort()).toEqual(['ep_1', 'ep_2']);
+  });
+
+  it('reports a filter made invalid by a change, and forgets it once fixed', () => {
+    const bad = new SubscriptionIndex([endpoint('ep_ok')]).withChanges([endpoint('ep_bad', { filter: { amount: { $between: [1, 2] } } })]);
+    expect(bad.invalidFilters).toEqual([{ id: 'ep_bad', reason: expect.any(String) }]);
+    expect(bad.match({ type: 'x', data: { amount: 1 } })).toEqual(['ep_ok']);
+    expect(bad.withChanges([endpoint('ep_bad', { filter: { amount: 1 } })]).invalidFilters).toEqual([]);
+  });
+
   it('stays fast with many endpoints', () => {
     const endpoints = Array.from({ length: 50_000 }, (_, i) => endpoint(`ep_${i}`, { event_types: [`type${i}.created`, `group${i % 100}.*`] }));
     const index = new SubscriptionIndex(endpoints);

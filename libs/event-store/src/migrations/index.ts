@@ -7,11 +7,12 @@ import { DeliveryListIndex1732400000011 } from './1732400000011-delivery-list-in
 import { Tenancy1732400000012 } from './1732400000012-tenancy';
 import { EventIdsPerTenant1732400000013 } from './1732400000013-event-ids-per-tenant';
 import { AdhocExpiry1732400000015 } from './1732400000015-adhoc-expiry';
+import { SubscriptionIndexChanges1732400000016 } from './1732400000016-subscription-index-changes';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
   EventStore1732400000000, Projections1732400000001, EndpointHealth1732400000002, VerifyStreamHead1732400000003,
   EndpointOptions1732400000004,
   DeliveryListIndex1732400000011, Tenancy1732400000012,
-  EventIdsPerTenant1732400000013, AdhocExpiry1732400000015,
+  EventIdsPerTenant1732400000013, AdhocExpiry1732400000015, SubscriptionIndexChanges1732400000016,
 ];

@@ -57,9 +57,10 @@ export const endpointStream = (id: string) => `endpoint-${id}`;
 
 /**
  * Endpoints are written through the event store: every change appends to `endpoint-<id>` and
- * updates the projection row in the same transaction, and bumps the subscription index version
- * so ingest reloads its matching index before the next batch. The API and the scheduler (which
- * disables failing endpoints) both change endpoints through here.
+ * updates the projection row in the same transaction. A change to how the endpoint is routed
+ * stamps the row with a new subscription index version (a trigger, see migration
+ * 1732400000016), so ingest reloads just that endpoint before its next batch. The API and the
+ * scheduler (which disables failing endpoints) both change endpoints through here.
  */
 @Injectable()
 export class EndpointProjection {
@@ -80,8 +81,6 @@ export class EndpointProjection {
         row.retry_schedule, row.timeout_ms, row.rate_limit_per_s, JSON.stringify(row.metadata), JSON.stringify(row.secrets), appended.streamVersion,
         jsonOrNull(row.auth), jsonOrNull(row.filter), row.payload_format, row.signature_profile, row.adhoc ?? false],
     );
-    // Ad-hoc destinations are never in the index: creating one must not make ingest reload it.
-    if (!row.adhoc) await this.bumpSubscriptionIndex(tx);
     return rows[0];
   }
 
@@ -108,7 +107,6 @@ export class EndpointProjection {
         JSON.stringify(next.secrets), appended.streamVersion, next.deleted_at, next.paused, jsonOrNull(next.auth), jsonOrNull(next.filter),
         next.payload_format, next.signature_profile],
     );
-    await this.bumpSubscriptionIndex(tx);
     return rows[0];
   }
 
@@ -140,10 +138,6 @@ export class EndpointProjection {
         ORDER BY id DESC LIMIT $3`,
       [filter.before, filter.tenantId ?? null, limit, filter.adhoc ?? false, filter.active ?? null, filter.eventType ?? null],
     );
-  }
-
-  private async bumpSubscriptionIndex(tx: EntityManager): Promise<void> {
-    await tx.query(`UPDATE subscription_index SET version = version + 1 WHERE id = 1`);
   }
 }
 
