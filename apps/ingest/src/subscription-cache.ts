@@ -20,7 +20,8 @@ export class SubscriptionCache {
       const endpoints: Subscription[] = await tx.query(
         `SELECT id, tenant_id, event_types, channels, active, filter FROM endpoints WHERE deleted_at IS NULL AND active AND NOT adhoc ORDER BY id`,
       );
-      this.index = new SubscriptionIndex(endpoints);
+      this.index = new SubscriptionIndex(endpoints, (report) =>
+        this.logger.error({ msg: 'payload filter passed its step budget; the event was delivered as if it matched', ...report }));
       this.version = BigInt(version);
       this.logger.log({ msg: 'subscription index loaded', version, endpoints: this.index.size });
       for (const { id, reason } of this.index.invalidFilters) {

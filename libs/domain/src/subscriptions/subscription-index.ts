@@ -12,10 +12,17 @@ export interface Subscription {
 }
 
 export interface RoutedEvent {
+  readonly id?: string;
   readonly type: string;
   readonly tenant_id?: string | null;
   readonly channels?: readonly string[] | null;
   readonly data?: unknown;
+}
+
+export interface FilterBudgetExhausted {
+  readonly endpoint_id: string;
+  readonly event_id: string | null;
+  readonly steps: number;
 }
 
 interface Entry {
@@ -43,7 +50,11 @@ export class SubscriptionIndex {
   /** Endpoints whose stored filter does not compile: they receive nothing until it is fixed. */
   readonly invalidFilters: { readonly id: string; readonly reason: string }[] = [];
 
-  constructor(subscriptions: Iterable<Subscription>) {
+  /**
+   * `onFilterBudgetExhausted` hears of a filter match that passed its step budget (which the API's
+   * limits rule out); the event still goes to that endpoint, so the report is the trace of it.
+   */
+  constructor(subscriptions: Iterable<Subscription>, private readonly onFilterBudgetExhausted: (report: FilterBudgetExhausted) => void = () => {}) {
     let order = 0;
     for (const subscription of subscriptions) {
       if (!subscription.active) continue;
@@ -81,9 +92,16 @@ export class SubscriptionIndex {
       add(tenant.prefixes.get(event.type.slice(0, dot)));
     }
     return [...found.values()]
-      .filter((entry) => entry.accepts === null || entry.accepts(event.data))
+      .filter((entry) => this.accepts(entry, event))
       .sort((a, b) => a.order - b.order)
       .map((entry) => entry.id);
+  }
+
+  private accepts(entry: Entry, event: RoutedEvent): boolean {
+    if (entry.accepts === null) return true;
+    const { matched, steps, exhausted } = entry.accepts.measure(event.data);
+    if (exhausted) this.onFilterBudgetExhausted({ endpoint_id: entry.id, event_id: event.id ?? null, steps });
+    return matched;
   }
 
   private compileFilter(subscription: Subscription): PayloadMatcher | null {
@@ -94,7 +112,7 @@ export class SubscriptionIndex {
       if (!(error instanceof InvalidPayloadFilterError)) throw error;
       // The API refuses bad filters; one written before that (or by hand) must not widen what the endpoint receives.
       this.invalidFilters.push({ id: subscription.id, reason: error.message });
-      return () => false;
+      return MATCHES_NOTHING;
     }
   }
 
@@ -104,6 +122,8 @@ export class SubscriptionIndex {
     return tenant;
   }
 }
+
+const MATCHES_NOTHING: PayloadMatcher = Object.assign(() => false, { cost: 0, measure: () => ({ matched: false, steps: 0, exhausted: false }) });
 
 function push(map: Map<string, Entry[]>, key: string, entry: Entry): void {
   const list = map.get(key);
