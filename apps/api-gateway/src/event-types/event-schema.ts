@@ -2,6 +2,7 @@ import Ajv, { ErrorObject, Options, ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { useLinearFormats } from './linear-formats';
 import { linearRegExp } from './linear-regexp';
 
 export interface FieldError {
@@ -49,6 +50,7 @@ export function compileEventSchema(schema: Record<string, unknown>, field = 'sch
   }
   const ajv = dialect.create();
   addFormats(ajv);
+  useLinearFormats(ajv);
   if (!ajv.validateSchema(schema)) throw new InvalidEventSchemaError(fieldErrors(ajv.errors, field));
   try {
     return ajv.compile(schema);

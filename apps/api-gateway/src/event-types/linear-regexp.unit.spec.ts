@@ -38,3 +38,26 @@ describe('schema patterns run in a linear-time engine', () => {
     expect((used.user + used.system) / 1000).toBeLessThan(1_000);
   });
 });
+
+describe('schema formats do not backtrack without bound', () => {
+  const validate = compileEventSchema({
+    type: 'object',
+    properties: { url: { type: 'string', format: 'url' }, email: { type: 'string', format: 'email' }, id: { type: 'string', format: 'uuid' } },
+  });
+
+  it('still checks formats', () => {
+    expect(validate({ url: 'https://example.com/a?b=c', email: 'a@example.com', id: '3f1c2a4e-9b7d-4c1a-8e2f-5a6b7c8d9e0f' })).toBe(true);
+    expect(validate({ url: 'not a url' })).toBe(false);
+    expect(validate({ email: 'no-at-sign' })).toBe(false);
+    expect(validate({ id: 'xyz' })).toBe(false);
+  });
+
+  it('answers at once for a 200,000-character url that costs V8 minutes, and refuses urls past 2,083 characters', () => {
+    const start = process.cpuUsage();
+    expect(validate({ url: `http://${':'.repeat(200_000)}` })).toBe(false);
+    expect(validate({ url: `http://${':'.repeat(2_076)}` })).toBe(false);
+    const used = process.cpuUsage(start);
+    expect((used.user + used.system) / 1000).toBeLessThan(500);
+    expect(validate({ url: `https://example.com/${'a'.repeat(2_100)}` })).toBe(false);
+  });
+});
