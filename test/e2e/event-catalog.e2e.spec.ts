@@ -88,6 +88,25 @@ describe('event catalog with JSON Schemas, end to end', () => {
     expectProblem(await system.request('GET', '/v1/event-types/bad.schema'), 404);
   });
 
+  it('runs schema patterns in a linear-time engine: an evil pattern answers at once, lookaround is refused at creation', async () => {
+    const evil = '^([a-z0-9]+)*$';
+    await createType({ name: 'slug.claimed', schema: { type: 'object', properties: { slug: { type: 'string', pattern: evil } }, patternProperties: { [evil]: { type: 'string' } }, additionalProperties: false } });
+    // V8's backtracking engine takes 662 ms at 27 characters and doubles with each one more; RE2 is linear.
+    for (const slug of [`${'a'.repeat(27)}!`, `${'a'.repeat(10_000)}!`]) {
+      const refused = await publish({ type: 'slug.claimed', data: { slug } });
+      expectProblem(refused, 422);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'data.slug' })]);
+    }
+    const badKey = await publish({ type: 'slug.claimed', data: { [`${'a'.repeat(40)}!`]: 1 } });
+    expectProblem(badKey, 422);
+    expect((await publish({ type: 'slug.claimed', data: { slug: 'a'.repeat(10_000) } })).status).toBe(202);
+
+    // Lookaround needs a backtracking engine: RE2 cannot run it, so the schema is refused.
+    const lookahead = await system.request('POST', '/v1/event-types', { body: { name: 'slug.lookahead', schema: { type: 'string', pattern: '^(?=a)a+$' } } });
+    expectProblem(lookahead, 422);
+    expect(lookahead.body.detail).toMatch(/\(\?=/);
+  });
+
   it('accepts and delivers valid data; refuses invalid data with 422 naming the failing path', async () => {
     await createType({ name: 'refund.issued', schema: paymentSchema });
     await subscribe('/refunds', ['refund.issued']);

@@ -98,6 +98,30 @@ describe('payload filters at fan-out, end to end', () => {
     expect((await system.request('GET', `/v1/endpoints/${endpoint.id}`)).body.filter).toEqual({ ok: true });
   });
 
+  it('refuses the costly filter of issue 11 with 422 naming the object operand, and matches the costliest accepted one against a 20,000-key event', async () => {
+    const branch = { b: { $in: Array.from({ length: 100 }, () => ({})) } };
+    const attack = { $or: Array.from({ length: 51 }, () => branch) };
+    expect(JSON.stringify(attack).length).toBeLessThanOrEqual(16_384);
+    const refused = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/costly'), filter: attack } });
+    expectProblem(refused, 422);
+    expect(refused.body.errors).toEqual([{ field: 'filter.$or.0.b.$in.0', message: expect.stringContaining('objects are not compared whole') }]);
+    const objectEq = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/costly'), filter: { customer: { $eq: { tier: 'vip' } } } } });
+    expectProblem(objectEq, 422);
+    expect(objectEq.body.errors).toEqual([{ field: 'filter.customer.$eq', message: expect.any(String) }]);
+
+    // The same shape with scalar operands, as large as the limits allow, and one branch that matches.
+    const branches: Record<string, unknown>[] = [{ 'b.k19999': 0 }];
+    const scalarBranch = (i: number) => ({ b: { $in: Array.from({ length: 100 }, (_, j) => i * 100 + j) } });
+    while (branches.length < 100 && JSON.stringify({ $or: [...branches, scalarBranch(branches.length)] }).length <= 16_384) branches.unshift(scalarBranch(branches.length));
+    const costly = await createEndpoint('/costliest', { event_types: ['bulk.*'], filter: { $or: branches } });
+    const witness = await createEndpoint('/bulk-witness', { event_types: ['bulk.*'] });
+    const wide = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 0]));
+    const matching = await publish('bulk.loaded', { b: wide });
+    const other = await publish('bulk.loaded', { b: { ...wide, k19999: 1 } });
+    expect(await deliveredTo(matching, 2)).toEqual([costly.id, witness.id].sort());
+    expect(await deliveredTo(other, 1)).toEqual([witness.id]);
+  });
+
   it('applies a PATCHed filter to the next event, and a null filter lets everything through', async () => {
     const plans = await createEndpoint('/plans', { event_types: ['subscription.*'], filter: { plan: 'pro' } });
     const witness = await createEndpoint('/witness', { event_types: ['subscription.*'] });

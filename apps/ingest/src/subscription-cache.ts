@@ -28,7 +28,8 @@ export class SubscriptionCache {
       const endpoints: Subscription[] = await tx.query(
         `SELECT ${SUBSCRIPTION_COLUMNS} FROM endpoints WHERE deleted_at IS NULL AND active AND NOT adhoc ORDER BY id`,
       );
-      this.index = new SubscriptionIndex(endpoints);
+      this.index = new SubscriptionIndex(endpoints, (report) =>
+        this.logger.error({ msg: 'payload filter passed its step budget; the event was delivered as if it matched', ...report }));
       this.logger.log({ msg: 'subscription index loaded', version: state.version, endpoints: this.index.size });
       this.reportInvalidFilters(this.index, null);
     } else {

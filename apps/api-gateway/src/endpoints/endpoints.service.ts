@@ -133,11 +133,18 @@ const keyKindChange = (from: string, to: string) =>
     errors: [{ field: 'signature_profile', message: `changing from ${from} to ${to} needs a new key: rotate the secret with this signature_profile` }],
   });
 
-/** A payload filter is refused naming the exact spot, e.g. `filter.amount.$gte`. */
+/**
+ * A payload filter is refused naming the exact spot, e.g. `filter.amount.$gte`: 400 when it is not a
+ * filter, 422 when it is one whose match could cost more than ingest allows (object operands, limits).
+ */
 function checkFilter(filter: Record<string, unknown> | null | undefined): void {
   if (filter === undefined || filter === null) return;
   const result = validatePayloadFilter(filter);
-  if (!result.valid) throw invalid(result.field, result.reason);
+  if (result.valid) return;
+  if (result.refusal === 'cost') {
+    throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, `${result.field}: ${result.reason}`, { errors: [{ field: result.field, message: result.reason }] });
+  }
+  throw invalid(result.field, result.reason);
 }
 
 const invalid = (field: string, message: string) =>

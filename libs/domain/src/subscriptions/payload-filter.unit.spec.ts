@@ -22,7 +22,8 @@ describe('payload filters: matching', () => {
     ['$eq on null', { note: { $eq: null } }, true],
     ['$eq compares arrays by value', { tags: ['vip', 'b2b'] }, true],
     ['$eq on an array needs the same order', { tags: ['b2b', 'vip'] }, false],
-    ['$eq compares objects by value', { customer: { $eq: { country: 'de', tier: 'gold', address: { city: 'Berlin' } } } }, true],
+    ['$eq on an array of another length', { tags: ['vip'] }, false],
+    ['$neq on an array compares it whole', { tags: { $neq: ['vip', 'b2b'] } }, false],
     ['$neq', { currency: { $neq: 'eur' } }, true],
     ['$neq on the same value', { currency: { $neq: 'usd' } }, false],
     ['$gt', { amount: { $gt: 1499 } }, true],
@@ -98,6 +99,10 @@ describe('payload filters: matching', () => {
   it('does not read inherited properties as fields', () => {
     expect(matches({ constructor: { $exists: true } }, {})).toBe(false);
     expect(matches({ 'customer.toString': { $exists: true } })).toBe(false);
+    const published = JSON.parse('{"__proto__": {"admin": true}, "constructor": "c"}');
+    expect(matches({ '__proto__.admin': true }, published)).toBe(true);
+    expect(matches({ constructor: 'c' }, published)).toBe(true);
+    expect(matches({ '__proto__.admin': { $exists: true } }, {})).toBe(false);
   });
 });
 
@@ -110,7 +115,7 @@ describe('payload filters: validation', () => {
 
   it('accepts every operator and combinator', () => {
     expect(validatePayloadFilter({
-      a: 1, b: { $eq: { x: [1] } }, c: { $neq: null }, d: { $gt: 1, $lt: 'z' }, e: { $gte: 0, $lte: 9 },
+      a: 1, b: { $eq: [1, 'x', null, true] }, c: { $neq: null }, d: { $gt: 1, $lt: 'z' }, e: { $gte: 0, $lte: 9 },
       f: { $in: [1, 'a', null] }, g: { $nin: [] }, h: { $exists: false }, $and: [{ i: 1 }], $or: [{ j: 1 }, { k: { l: 2 } }],
     })).toEqual({ valid: true });
   });
@@ -141,8 +146,20 @@ describe('payload filters: validation', () => {
     expect(result.reason).toMatch(reason);
   });
 
+  it.each([
+    ['an object in $in', { b: { $in: [1, {}] } }, 'filter.b.$in.1'],
+    ['an array in $nin', { b: { $nin: [['a']] } }, 'filter.b.$nin.0'],
+    ['an object to compare with $eq', { customer: { $eq: { country: 'de' } } }, 'filter.customer.$eq'],
+    ['an object to compare with $neq', { customer: { $neq: {} } }, 'filter.customer.$neq'],
+    ['an object inside a list to compare', { tags: [{ a: 1 }] }, 'filter.tags.$eq.0'],
+    ['a list inside a list to compare', { tags: { $eq: [[1]] } }, 'filter.tags.$eq.0'],
+  ])('refuses %s as too costly to match, naming the field', (_name, filter, field) => {
+    const result = validatePayloadFilter(filter);
+    expect(result).toEqual({ valid: false, field, reason: expect.stringMatching(/objects are not compared whole/), refusal: 'cost' });
+  });
+
   it('names the field it is given as the root', () => {
-    expect(validatePayloadFilter({ a: { $gt: null } }, 'endpoint.filter')).toEqual({ valid: false, field: 'endpoint.filter.a.$gt', reason: expect.any(String) });
+    expect(validatePayloadFilter({ a: { $gt: null } }, 'endpoint.filter')).toEqual({ valid: false, field: 'endpoint.filter.a.$gt', reason: expect.any(String), refusal: 'shape' });
   });
 
   it('bounds depth, number of conditions, list length and size', () => {
@@ -157,6 +174,14 @@ describe('payload filters: validation', () => {
 
     expect(refused({ id: { $in: Array.from({ length: 101 }, (_, i) => i) } }).reason).toMatch(/at most 100 values/);
     expect(refused({ blob: 'x'.repeat(PAYLOAD_FILTER_LIMITS.bytes) }).reason).toMatch(/16384 bytes/);
+    expect(refused({ tags: Array.from({ length: 101 }, (_, i) => i) }).reason).toMatch(/at most 100 values/);
+    const path = (segments: number) => Array.from({ length: segments }, () => 'a').join('.');
+    expect(validatePayloadFilter({ [path(PAYLOAD_FILTER_LIMITS.pathSegments)]: 1 }).valid).toBe(true);
+    expect(refused({ [path(PAYLOAD_FILTER_LIMITS.pathSegments + 1)]: 1 }).reason).toMatch(/at most 32 segments/);
+    expect(refused({ a: { b: { [path(PAYLOAD_FILTER_LIMITS.pathSegments - 1)]: 1 } } }).reason).toMatch(/at most 32 segments/);
+    for (const filter of [deep, many, { $or: Array.from({ length: 101 }, () => ({ a: 1 })) }]) {
+      expect(validatePayloadFilter(filter)).toMatchObject({ valid: false, refusal: 'cost' });
+    }
   });
 
   it('compilePayloadFilter throws the same reason', () => {

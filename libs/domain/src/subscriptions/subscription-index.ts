@@ -16,6 +16,13 @@ export interface RoutedEvent {
   readonly tenant_id?: string | null;
   readonly channels?: readonly string[] | null;
   readonly data?: unknown;
+  readonly id?: string;
+}
+
+export interface FilterBudgetExhausted {
+  readonly endpoint_id: string;
+  readonly event_id: string | null;
+  readonly steps: number;
 }
 
 interface Entry {
@@ -64,9 +71,15 @@ export class SubscriptionIndex {
   /**
    * `subscriptions` in the order matches are answered in; with `base`, they are changes to it: each
    * replaces the endpoint with its id (keeping its place), an inactive one removes it. An endpoint
-   * never moves to another tenant.
+   * never moves to another tenant. `onFilterBudgetExhausted` hears of a filter match that passed its
+   * step budget (which the API's limits rule out); the event still goes to that endpoint, so the
+   * report is the trace of it.
    */
-  constructor(subscriptions: Iterable<Subscription>, base?: SubscriptionIndex) {
+  constructor(
+    subscriptions: Iterable<Subscription>,
+    private readonly onFilterBudgetExhausted: (report: FilterBudgetExhausted) => void = () => {},
+    base?: SubscriptionIndex,
+  ) {
     const tenants = new Map(base?.tenants ?? []);
     const touched = new Map<string | null, Map<string, Entry>>();
     let order = base?.nextOrder ?? 0;
@@ -91,7 +104,7 @@ export class SubscriptionIndex {
 
   /** The next index: this one with `changed` applied (see the constructor). */
   withChanges(changed: Iterable<Subscription>): SubscriptionIndex {
-    return new SubscriptionIndex(changed, this);
+    return new SubscriptionIndex(changed, this.onFilterBudgetExhausted, this);
   }
 
   /** Endpoints whose stored filter does not compile: they receive nothing until it is fixed. */
@@ -115,9 +128,16 @@ export class SubscriptionIndex {
       add(tenant.prefixes.get(event.type.slice(0, dot)));
     }
     return [...found.values()]
-      .filter((entry) => entry.accepts === null || entry.accepts(event.data))
+      .filter((entry) => this.accepts(entry, event))
       .sort((a, b) => a.order - b.order)
       .map((entry) => entry.id);
+  }
+
+  private accepts(entry: Entry, event: RoutedEvent): boolean {
+    if (entry.accepts === null) return true;
+    const { matched, steps, exhausted } = entry.accepts.measure(event.data);
+    if (exhausted) this.onFilterBudgetExhausted({ endpoint_id: entry.id, event_id: event.id ?? null, steps });
+    return matched;
   }
 }
 
@@ -141,9 +161,11 @@ function compileFilter(filter: unknown): { accepts: PayloadMatcher | null; inval
   } catch (error) {
     if (!(error instanceof InvalidPayloadFilterError)) throw error;
     // The API refuses bad filters; one written before that (or by hand) must not widen what the endpoint receives.
-    return { accepts: () => false, invalidFilter: error.message };
+    return { accepts: MATCHES_NOTHING, invalidFilter: error.message };
   }
 }
+
+const MATCHES_NOTHING: PayloadMatcher = Object.assign(() => false, { cost: 0, measure: () => ({ matched: false, steps: 0, exhausted: false }) });
 
 function push(map: Map<string, Entry[]>, key: string, entry: Entry): void {
   const list = map.get(key);
