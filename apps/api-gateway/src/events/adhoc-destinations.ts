@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import { generateSecret, newId } from '@hookledger/domain';
 import { EndpointProjection } from '@hookledger/event-store';
-import { SecretCipher } from '@hookledger/secrets';
+import { SecretCipher, sealedAt } from '@hookledger/secrets';
 import { changeMetadata, Principal } from '../auth/principal';
 import { checkDestinationUrl } from '../endpoints/destination-url';
 import type { AcceptedDestination, DestinationDto } from './event.dto';
@@ -42,7 +42,7 @@ export class AdhocDestinations {
     await this.endpoints.transaction((tx) =>
       this.endpoints.insert(
         tx,
-        { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
+        { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true, secrets: [{ sealed: this.cipher.seal(secret, sealedAt.endpointSecret(id)), expires_at: null }] },
         { type: 'EndpointCreated', data: { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true }, metadata: changeMetadata(principal, tenantId) },
       ),
     );
