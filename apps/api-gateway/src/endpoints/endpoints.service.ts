@@ -10,6 +10,7 @@ import { CreatedEndpointResource, CreateEndpointDto, EndpointAuthDto, EndpointRe
 import { EndpointProjection, EndpointRow, SealedAuth } from '@hookledger/event-store';
 import { authView, ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
 import { checkDestinationUrl } from './destination-url';
+import { refuseCredentialHeaders } from './custom-headers';
 import { EndpointSecretService } from './endpoint-secret.service';
 import { EndpointStateService } from './endpoint-state.service';
 import type { EndpointQuery } from './endpoint-query';
@@ -30,6 +31,7 @@ export class EndpointsService {
   async create(input: CreateEndpointDto, principal: Principal): Promise<CreatedEndpointResource> {
     checkDestinationUrl(input.url, 'url', this.config);
     checkFilter(input.filter);
+    refuseCredentialHeaders(input.headers);
     const id = newId('ep');
     const key = this.secrets.issue(id, input.signature_profile ?? 'standard', input.secret);
     const fields = {
@@ -72,6 +74,7 @@ export class EndpointsService {
   async update(id: string, input: UpdateEndpointDto, principal: Principal): Promise<EndpointResource> {
     if (input.url !== undefined) checkDestinationUrl(input.url, 'url', this.config);
     checkFilter(input.filter);
+    refuseCredentialHeaders(input.headers);
     const row = await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
       if (!current) throw notFound('endpoint', id);
