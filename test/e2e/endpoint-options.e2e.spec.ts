@@ -86,12 +86,34 @@ describe('endpoint options applied to deliveries', () => {
   });
 
   it('refuses reserved header names at creation with 400 naming headers', async () => {
-    for (const name of ['webhook-signature', 'Content-Type', 'user-agent', 'Host']) {
+    for (const name of ['webhook-signature', 'Webhook-Anything', 'Content-Type', 'user-agent', 'Host']) {
       const answer = await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/reserved'), headers: { [name]: 'x' } } });
       expect(answer.status).toBe(400);
       expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'headers' })]);
     }
+  });
+
+  it('refuses credential headers in headers, on create and on PATCH, with 422 naming the header and pointing to auth', async () => {
+    const names = ['Authorization', 'authorization', 'Proxy-Authorization', 'Cookie', 'X-Api-Key', 'x-auth-token', 'X-Client-Secret', 'Api-Key'];
+    const expectRefused = (answer: { status: number; headers: Headers; body: any }, name: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect([name, answer.status]).toEqual([name, 422]);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.body.detail).toContain(`headers.${name}:`);
+      expect(answer.body.detail).toContain('put credentials in auth');
+      expect(answer.body.errors).toEqual([expect.objectContaining({ field: `headers.${name}` })]);
+    };
+    for (const name of names) {
+      const headers = { 'X-Tenant': 'acme', [name]: 'Bearer tok_in_a_header' };
+      expectRefused(await system.request('POST', '/v1/endpoints', { body: { url: receiver.url('/credential-header'), headers } }), name);
+    }
+    const endpoint = await createEndpoint('/credential-header', 'options.credential-header', { headers: { 'X-Tenant': 'acme' } });
+    for (const name of names) {
+      expectRefused(await system.request('PATCH', `/v1/endpoints/${endpoint.id}`, { body: { headers: { [name]: 'Bearer tok_in_a_header' } } }), name);
+    }
+    // Nothing was stored: the endpoint keeps its headers, and no endpoint holds the token.
+    expect((await system.request('GET', `/v1/endpoints/${endpoint.id}`)).body.headers).toEqual({ 'X-Tenant': 'acme' });
+    expect(JSON.stringify((await system.request('GET', '/v1/endpoints?limit=100')).body)).not.toContain('tok_in_a_header');
   });
 
   it('presents basic and bearer auth as the authorization header, and never shows the password or token back', async () => {

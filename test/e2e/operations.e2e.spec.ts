@@ -63,6 +63,30 @@ describe('operating the apps', () => {
       rmSync(natsDir, { recursive: true, force: true });
     });
 
+    /** A public answer that maps nothing: no address, port, URL or driver error, only up or down per check. */
+    function expectNothingRevealed(body: unknown, checks: Record<string, 'up' | 'down'>): void {
+      const { timestamp: _timestamp, version: _version, event_types: eventTypes, ...rest } = body as Record<string, unknown>;
+      expect(eventTypes === null || typeof eventTypes === 'number').toBe(true);
+      expect(rest).toEqual({
+        status: Object.values(checks).every((status) => status === 'up') ? 'ok' : 'error',
+        service: 'api-gateway',
+        checks: Object.fromEntries(Object.entries(checks).map(([name, status]) => [name, { status }])),
+      });
+      // The timestamp aside (its minutes and seconds look like a port).
+      expect(JSON.stringify(rest)).not.toMatch(/127\.0\.0\.1|localhost|:\d{2,5}\b|nats:\/\/|postgres(ql)?:\/\/|ECONN|refused|timeout|accepting connections/i);
+    }
+
+    it('shows nothing but a status per check while up, and names each development-only setting in one warning at start', async () => {
+      const health = await system.request('GET', '/health', { key: null });
+      expect(health.status).toBe(200);
+      expectNothingRevealed(health.body, { postgres: 'up', nats: 'up' });
+      const warnings = system.logs('api-gateway').split('\n').filter((line) => line.includes('UNSAFE FOR PRODUCTION'));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0])).toMatchObject({ level: 'warn', unsafe_settings: [
+        expect.stringMatching(/^HOOKS_ALLOW_PRIVATE_NETWORKS=true/), expect.stringMatching(/^HOOKS_ALLOW_HTTP=true/), expect.stringMatching(/^HOOKS_ENCRYPTION_KEY: .*development key/),
+      ] });
+    });
+
     it('answers 503 naming NATS when the bus is down, and refuses to accept events', async () => {
       expect((await system.request('GET', '/health', { key: null })).status).toBe(200);
       nats?.kill('SIGKILL');
@@ -72,6 +96,9 @@ describe('operating the apps', () => {
         return answer.status === 503 ? answer : undefined;
       }, 'health to report NATS down');
       expect(health.body).toMatchObject({ status: 'error', service: 'api-gateway', checks: { postgres: { status: 'up' }, nats: { status: 'down' } } });
+      expectNothingRevealed(health.body, { postgres: 'up', nats: 'down' });
+      // The reason is for the operator, in the log.
+      await eventually(async () => system.logs('api-gateway').includes('health check down: nats') || undefined, 'the reason NATS is down to be logged');
       const publish = await system.request('POST', '/v1/events', { body: { type: 'a.b', data: {} } });
       expect(publish.status).toBe(503);
       expect(publish.headers.get('content-type')).toMatch(/problem\+json/);
@@ -89,6 +116,8 @@ describe('operating the apps', () => {
           return answer.status === 503 && answer.body.checks.postgres.status === 'down' ? answer : undefined;
         }, 'health to report Postgres down');
         expect(health.body.status).toBe('error');
+        expectNothingRevealed(health.body, { postgres: 'down', nats: 'down' });
+        await eventually(async () => system.logs('api-gateway').includes('health check down: postgres') || undefined, 'the reason Postgres is down to be logged');
       } finally {
         await admin.query(`ALTER DATABASE ${system.database.name} WITH ALLOW_CONNECTIONS true`);
         await admin.end();

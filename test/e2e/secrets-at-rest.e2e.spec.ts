@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { SecretCipher } from '@hookledger/secrets';
-import { TestSystem, WebhookReceiver } from '@hookledger/testing';
+import { SecretCipher, sealedAt } from '@hookledger/secrets';
+import { sealUnbound, TestSystem, WebhookReceiver } from '@hookledger/testing';
 import { eventually } from './eventually';
 
 const run = promisify(execFile);
@@ -149,11 +149,12 @@ describe('secrets at rest, end to end', () => {
 
     // The private key is never shown: read it the way the dispatcher does, to look for it.
     const cipher = new SecretCipher(keyB, [keyA]);
-    remember('ed25519 private key', cipher.open((await sealedRow(ed25519.id)).secrets[0].sealed));
+    remember('ed25519 private key', cipher.open((await sealedRow(ed25519.id)).secrets[0].sealed, sealedAt.endpointSecret(ed25519.id)));
     expect(secrets.get('ed25519 private key')).toMatch(/^whsk_/);
 
-    // A value still under the previous key, moved to the current one by the command.
-    await sql(`UPDATE endpoints SET auth = jsonb_set(auth, '{sealed}', to_jsonb($2::text)) WHERE id = $1`, [basic.id, new SecretCipher(keyA).seal(password)]);
+    // A value still under the previous key, sealed before values were bound to their row (v1):
+    // moved to the current key, and bound to its row, by the command.
+    await sql(`UPDATE endpoints SET auth = jsonb_set(auth, '{sealed}', to_jsonb($2::text)) WHERE id = $1`, [basic.id, sealUnbound(keyA, password)]);
     const { stdout, stderr } = await run(process.execPath, [join(DIST, 'cli', 'reencrypt-secrets.js')], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: system.database.url, HOOKS_ENCRYPTION_KEY: keyB.toString('hex'), HOOKS_ENCRYPTION_KEY_PREVIOUS: keyA.toString('hex') },
     });
@@ -161,7 +162,7 @@ describe('secrets at rest, end to end', () => {
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ msg: 'secrets re-encrypted', keyId: cipher.keyId, failures: [] });
     expect(report.endpoints).toMatchObject({ reencrypted: 1, failed: 0 });
-    expect(SecretCipher.keyIdOf((await sealedRow(basic.id)).auth!.sealed)).toBe(cipher.keyId);
+    expect((await sealedRow(basic.id)).auth!.sealed).toMatch(new RegExp(`^v2\\.${cipher.keyId}\\.`));
 
     // Still delivers with the credentials it had.
     expect((await system.request('POST', '/v1/events', { body: { type: 'secrets.checked', data: { n: 2 } } })).status).toBe(202);
@@ -174,7 +175,7 @@ describe('secrets at rest, end to end', () => {
     // The rows are there, sealed: the scan reads what a thief of the dump would.
     expect(dump).toContain('COPY public.endpoints');
     expect(dump).toContain('COPY public.idempotency_keys');
-    expect(dump).toContain(`v1.${SecretCipher.idOf(keyB)}.`);
+    expect(dump).toContain(`v2.${SecretCipher.idOf(keyB)}.`);
     expect(leaksIn(dump)).toEqual([]);
   });
 
@@ -183,5 +184,46 @@ describe('secrets at rest, end to end', () => {
     // Lines from each app at work, not only from their start.
     for (const line of ['api-gateway started', 'batch stored', 'due deliveries published', 'secrets re-encrypted']) expect(logs).toContain(line);
     expect(leaksIn(logs)).toEqual([]);
+  });
+
+  it('a sealed value copied to another row does not open there: nothing is signed or shown with it', async () => {
+    const owner = await createEndpoint('/copied-from', { event_types: ['sealing.copied'] });
+    // Never delivered to before the copy, so no credentials of its own are cached anywhere.
+    const victim = await createEndpoint('/copied-to', { event_types: ['sealing.copied'] });
+    await sql(`UPDATE endpoints SET secrets = (SELECT secrets FROM endpoints WHERE id = $1) WHERE id = $2`, [owner.id, victim.id]);
+
+    expect((await system.request('POST', '/v1/events', { body: { type: 'sealing.copied', data: { n: 1 } } })).status).toBe(202);
+    await receiver.waitForCount('/copied-from', 1);
+    // The witness for the victim: the dispatcher's refusal, naming the row and no secret.
+    await eventually(async () => system.logs('dispatcher').includes(`endpoints.secrets:[\\"${victim.id}\\"] failed authentication`) || undefined,
+      'the dispatcher to refuse the copied secret');
+    expect(receiver.received('/copied-to')).toEqual([]);
+
+    const shown = await system.request('GET', `/v1/endpoints/${victim.id}/secret`);
+    expect(shown.status).toBe(500);
+    expect(shown.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(shown.body.detail).toContain(`Endpoint ${victim.id}'s signing secret cannot be opened`);
+    expect(JSON.stringify(shown.body)).not.toContain(owner.secret!);
+
+    // The way out the answer names: a rotation issues the victim a key of its own, and the delivery goes.
+    const rotated = await system.request('POST', `/v1/endpoints/${victim.id}/secret/rotate`, { body: { grace_period_s: 0 } });
+    expect(rotated.status).toBe(200);
+    await receiver.waitForCount('/copied-to', 1);
+    const [delivered] = receiver.received('/copied-to');
+    expect(delivered.headers['webhook-signature']).toBeDefined();
+    expect((await system.request('GET', `/v1/endpoints/${victim.id}/secret`)).body.secret).toBe(rotated.body.secret);
+  });
+
+  it('a stored idempotent answer copied to another key does not replay there', async () => {
+    const keyOf = (name: string) => `${name}-${random(6)}`;
+    const [first, second] = [keyOf('copy-source'), keyOf('copy-target')];
+    await createEndpoint('/idempotent-source', {}, { 'idempotency-key': first });
+    const body = { url: receiver.url('/idempotent-target'), event_types: ['secrets.checked'] };
+    expect((await system.request('POST', '/v1/endpoints', { body, headers: { 'idempotency-key': second } })).status).toBe(201);
+    await sql(`UPDATE idempotency_keys SET response_body = (SELECT response_body FROM idempotency_keys WHERE key = $1) WHERE key = $2`, [first, second]);
+
+    const replayed = await system.request('POST', '/v1/endpoints', { body, headers: { 'idempotency-key': second } });
+    expect(replayed.status).toBe(500);
+    expect(replayed.headers.get('content-type')).toMatch(/problem\+json/);
   });
 });

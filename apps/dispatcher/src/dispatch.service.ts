@@ -5,7 +5,7 @@ import {
   attemptRefusal, authorizationHeader, circuitAllows, classifyResponse, decideAttemptRecorded, DeferralReason, DeliveryEvent, newId,
 } from '@hookledger/domain';
 import type { InboundMessage } from '@hookledger/messaging';
-import { SecretCipher } from '@hookledger/secrets';
+import { SecretCipher, sealedAt } from '@hookledger/secrets';
 import { AttemptRecorder, stateOf } from './attempt-recorder';
 import { CredentialCache } from './credential-cache';
 import { DeliveryLoader, DispatchContext } from './delivery-loader';
@@ -158,12 +158,12 @@ export class DispatchService {
     const cached = this.credentialCache.get(context.endpoint_id, context.endpoint_version);
     if (cached) return cached;
     const secrets = context.secrets
-      .map((secret) => ({ key: this.cipher.open(secret.sealed), expiresAt: secret.expires_at ? new Date(secret.expires_at) : null }))
+      .map((secret) => ({ key: this.cipher.open(secret.sealed, sealedAt.endpointSecret(context.endpoint_id)), expiresAt: secret.expires_at ? new Date(secret.expires_at) : null }))
       .sort((a, b) => expiryOf(b) - expiryOf(a));
     const auth = context.auth;
     const authorization = auth === null ? null : auth.type === 'basic'
-      ? authorizationHeader({ type: 'basic', username: auth.username, password: this.cipher.open(auth.sealed) })
-      : authorizationHeader({ type: 'bearer', token: this.cipher.open(auth.sealed) });
+      ? authorizationHeader({ type: 'basic', username: auth.username, password: this.cipher.open(auth.sealed, sealedAt.endpointAuth(context.endpoint_id)) })
+      : authorizationHeader({ type: 'bearer', token: this.cipher.open(auth.sealed, sealedAt.endpointAuth(context.endpoint_id)) });
     const credentials = { version: context.endpoint_version, secrets, authorization };
     this.credentialCache.set(context.endpoint_id, credentials);
     return credentials;

@@ -1,13 +1,12 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import ipaddr from 'ipaddr.js';
+import { DEVELOPMENT_ENCRYPTION_KEY } from './development-encryption-key';
 import { Environment } from './environment';
 
 /** The Standard Webhooks schedule after the first, immediate attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
 export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
 
-/** A development-only key: it lets `npm start` run without set-up and is refused in production. */
-const DEVELOPMENT_ENCRYPTION_KEY = Buffer.from('hookledger-development-key-00000').toString('base64');
 
 /** The typed configuration every app receives. Nothing else reads `process.env`. */
 export class HookledgerConfig {
@@ -97,7 +96,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const trustProxy = parseTrustProxy(parsed.HOOKS_TRUST_PROXY, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const key = parsed.HOOKS_ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY;
   return Object.freeze({
     environment,
     databaseUrl: parsed.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hookledger',
@@ -116,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       dispatcher: parsed.HOOKS_DISPATCHER_PORT ?? 3002,
       scheduler: parsed.HOOKS_SCHEDULER_PORT ?? 3003,
     },
-    encryptionKey: keyBytes(key),
+    encryptionKey: parsed.HOOKS_ENCRYPTION_KEY ? keyBytes(parsed.HOOKS_ENCRYPTION_KEY) : DEVELOPMENT_ENCRYPTION_KEY,
     previousEncryptionKeys: (parsed.HOOKS_ENCRYPTION_KEY_PREVIOUS ?? '').split(',').map((text) => text.trim()).filter(Boolean).map(keyBytes),
     allowPrivateNetworks: parsed.HOOKS_ALLOW_PRIVATE_NETWORKS ?? environment === 'development',
     allowHttp: parsed.HOOKS_ALLOW_HTTP ?? environment === 'development',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, HookledgerConfig, loadConfig, LoadConfigOptions } from '@hookledger/config';
+import { ConfigError, HookledgerConfig, loadConfig, LoadConfigOptions, unsafeSettings } from '@hookledger/config';
 import { createPino, JsonLogger } from './logger';
 import { ProblemFilter } from './problem';
 
@@ -32,6 +32,10 @@ export async function runApp(definition: AppDefinition): Promise<INestApplicatio
   const pino = createPino(definition.service, config.logLevel);
   const logger = new JsonLogger(pino);
   process.on('unhandledRejection', (reason) => pino.error({ err: reason }, 'unhandled promise rejection'));
+  const unsafe = unsafeSettings(config);
+  if (unsafe.length > 0) {
+    pino.warn({ environment: config.environment, unsafe_settings: unsafe }, `UNSAFE FOR PRODUCTION (${definition.service}, NODE_ENV=${config.environment}): ${unsafe.join('; ')}`);
+  }
 
   try {
     const app = await NestFactory.create(definition.module(config), { logger, abortOnError: false });

@@ -1,4 +1,4 @@
-import { Controller, DynamicModule, Get, HttpStatus, Module, Res, SetMetadata } from '@nestjs/common';
+import { Controller, DynamicModule, Get, HttpStatus, Logger, Module, Res, SetMetadata } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
@@ -7,9 +7,14 @@ import { HookledgerConfig } from '@hookledger/config';
 import { MessagingHealth } from '@hookledger/messaging';
 import { PUBLIC_ROUTE } from './public-route';
 
+/** What /health shows of a dependency: up or down, nothing more. */
 interface Check {
   readonly status: 'up' | 'down';
-  readonly [detail: string]: unknown;
+}
+
+/** What the log gets: the reason a check is down, which may name hosts, ports and driver errors. */
+interface CheckResult extends Check {
+  readonly detail?: Record<string, unknown>;
 }
 
 export class HealthReport {
@@ -19,8 +24,9 @@ export class HealthReport {
   @ApiProperty({ nullable: true, description: 'Active event types; null when Postgres does not answer' }) event_types!: number | null;
   @ApiProperty() timestamp!: string;
   @ApiProperty({
-    type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up', 'down'] } }, additionalProperties: true },
-    example: { postgres: { status: 'up', latency_ms: 2 }, nats: { status: 'up' } },
+    type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up', 'down'] } }, additionalProperties: false },
+    example: { postgres: { status: 'up' }, nats: { status: 'up' } },
+    description: 'A plain status per dependency; why one is down is logged, not shown (it can name hosts, ports and driver errors)',
   })
   checks!: Record<string, Check>;
 }
@@ -30,11 +36,19 @@ export class ServiceName {
   constructor(readonly name: string) {}
 }
 
-/** GET /health: `{status, service, version, event_types, timestamp, checks}`; 503 when Postgres or NATS is down. */
+/**
+ * GET /health: `{status, service, version, event_types, timestamp, checks}`; 503 when Postgres or
+ * NATS is down. Public, so it shows `up`/`down` per check and nothing that maps the network: the
+ * reason (an address, a connection error) is logged, once each time it changes.
+ */
 @ApiTags('health')
 @Controller('health')
 @SetMetadata(PUBLIC_ROUTE, true)
 export class HealthController {
+  private readonly logger = new Logger('Health');
+  /** The last detail logged per check, so a dependency that stays down is not logged on every poll. */
+  private readonly lastLogged = new Map<string, string>();
+
   constructor(
     private readonly db: DataSource,
     private readonly postgres: TypeOrmHealthIndicator,
@@ -48,7 +62,12 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'Postgres or NATS does not answer', type: HealthReport })
   async health(@Res() response: Response): Promise<void> {
     const [postgres, nats, eventTypes] = await Promise.all([this.checkPostgres(), this.nats.check(1500), this.countEventTypes()]);
-    const checks: Record<string, Check> = { postgres, nats: { status: nats.status, ...nats.details } };
+    const results: Record<string, CheckResult> = { postgres, nats: { status: nats.status, detail: nats.details } };
+    const checks: Record<string, Check> = {};
+    for (const [name, result] of Object.entries(results)) {
+      this.logChange(name, result);
+      checks[name] = { status: result.status };
+    }
     const healthy = Object.values(checks).every((check) => check.status === 'up');
     response.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: healthy ? 'ok' : 'error',
@@ -60,15 +79,22 @@ export class HealthController {
     });
   }
 
-  private async checkPostgres(): Promise<Check> {
-    const started = Date.now();
+  private async checkPostgres(): Promise<CheckResult> {
     try {
       const result = await this.postgres.pingCheck('postgres').withTimeout(1500);
-      const status = result.postgres?.status === 'up' ? 'up' : 'down';
-      return status === 'up' ? { status, latency_ms: Date.now() - started } : { status, reason: String(result.postgres?.message ?? 'no answer') };
+      return result.postgres?.status === 'up' ? { status: 'up' } : { status: 'down', detail: { reason: String(result.postgres?.message ?? 'no answer') } };
     } catch (error) {
-      return { status: 'down', reason: error instanceof Error ? error.message : 'no answer' };
+      return { status: 'down', detail: { reason: error instanceof Error ? error.message : 'no answer' } };
     }
+  }
+
+  private logChange(name: string, result: CheckResult): void {
+    const reason = result.status === 'up' ? 'up' : JSON.stringify(result.detail ?? {});
+    if (this.lastLogged.get(name) === reason) return;
+    const first = !this.lastLogged.has(name);
+    this.lastLogged.set(name, reason);
+    if (result.status === 'down') this.logger.warn({ msg: `health check down: ${name}`, check: name, ...result.detail });
+    else if (!first) this.logger.log({ msg: `health check up again: ${name}`, check: name });
   }
 
   private async countEventTypes(): Promise<number | null> {

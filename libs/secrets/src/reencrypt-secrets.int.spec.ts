@@ -2,8 +2,9 @@ import { DEFAULT_TENANT } from '@hookledger/domain';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { EndpointProjection, EventStore, NewEndpointRow } from '@hookledger/event-store';
-import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
+import { createTestDatabase, openDataSource, sealUnbound, TestDatabase } from '@hookledger/testing';
 import { reencryptSecrets } from './reencrypt-secrets';
+import { SealContext, sealedAt } from './seal-context';
 import { SecretCipher } from './secret-cipher';
 
 const keyA = randomBytes(32);
@@ -27,7 +28,12 @@ afterAll(async () => {
 /** Every plaintext the rows hold, by where it is: what a rotation must preserve. */
 const plaintexts: Record<string, string> = {};
 
-async function createEndpoint(index: number, cipher: SecretCipher): Promise<void> {
+/** Seals with `cipher` bound to the row, or — given a bare key — as before binding (v1). */
+const sealerOf = (cipher: SecretCipher | Buffer) => (plaintext: string, at: SealContext) =>
+  cipher instanceof SecretCipher ? cipher.seal(plaintext, at) : sealUnbound(cipher, plaintext);
+
+async function createEndpoint(index: number, cipher: SecretCipher | Buffer): Promise<void> {
+  const seal = sealerOf(cipher);
   const id = `ep_${String(index).padStart(3, '0')}`;
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
@@ -37,19 +43,19 @@ async function createEndpoint(index: number, cipher: SecretCipher): Promise<void
     id, tenant_id: DEFAULT_TENANT, url: `https://receiver.example/${index}`, description: '', event_types: null, channels: null, active: true,
     headers: {}, retry_schedule: null, timeout_ms: null, rate_limit_per_s: null, metadata: {}, filter: null,
     payload_format: 'envelope', signature_profile: 'standard',
-    auth: index % 2 === 0 ? { type: 'basic', username: 'hooks', sealed: cipher.seal(password) } : { type: 'bearer', sealed: cipher.seal(password) },
-    secrets: [{ sealed: cipher.seal(secret), expires_at: index % 3 === 0 ? new Date(Date.now() + 3600_000).toISOString() : null }],
+    auth: index % 2 === 0 ? { type: 'basic', username: 'hooks', sealed: seal(password, sealedAt.endpointAuth(id)) } : { type: 'bearer', sealed: seal(password, sealedAt.endpointAuth(id)) },
+    secrets: [{ sealed: seal(secret, sealedAt.endpointSecret(id)), expires_at: index % 3 === 0 ? new Date(Date.now() + 3600_000).toISOString() : null }],
   };
   await db.transaction((tx) => new EndpointProjection(db, new EventStore()).insert(tx, row, { type: 'EndpointCreated', data: { id } }));
 }
 
-async function storeAnswer(index: number, cipher: SecretCipher): Promise<void> {
+async function storeAnswer(index: number, cipher: SecretCipher | Buffer): Promise<void> {
   const body = JSON.stringify({ id: `ep_${index}`, secret: `whsec_${randomBytes(24).toString('base64')}` });
   plaintexts[`answer ${index}`] = body;
   await db.query(
     `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, state, response_status, response_body, expires_at)
      VALUES ('admin', $1, 'POST', '/v1/endpoints', 'h', 'completed', 201, $2, now() + interval '1 day')`,
-    [`key-${index}`, JSON.stringify({ sealed: cipher.seal(body) })],
+    [`key-${index}`, JSON.stringify({ sealed: sealerOf(cipher)(body, sealedAt.idempotentAnswer('admin', `key-${index}`)) })],
   );
 }
 
@@ -66,8 +72,15 @@ async function sealedValues(): Promise<Record<string, string>> {
   return values;
 }
 
+/** Where a value is, as the place it is sealed for: `ep_001 secret`, `ep_001 auth`, `answer 3`. */
+function contextOf(where: string): SealContext {
+  const [id, column] = where.split(' ');
+  if (id === 'answer') return sealedAt.idempotentAnswer('admin', `key-${column}`);
+  return column === 'secret' ? sealedAt.endpointSecret(id) : sealedAt.endpointAuth(id);
+}
+
 const openAll = (values: Record<string, string>, cipher: SecretCipher) =>
-  Object.fromEntries(Object.entries(values).map(([where, sealed]) => [where, cipher.open(sealed)]));
+  Object.fromEntries(Object.entries(values).map(([where, sealed]) => [where, cipher.open(sealed, contextOf(where))]));
 
 describe('reencryptSecrets', () => {
   beforeAll(async () => {
@@ -134,5 +147,25 @@ describe('reencryptSecrets', () => {
     expect(report.failures).toEqual([`endpoints ep_100: no encryption key with id ${lostKey.keyId} is configured (HOOKS_ENCRYPTION_KEY or HOOKS_ENCRYPTION_KEY_PREVIOUS)`]);
     const [row]: { secrets: { sealed: string }[] }[] = await db.query(`SELECT secrets FROM endpoints WHERE id = 'ep_100'`);
     expect(SecretCipher.keyIdOf(row.secrets[0].sealed)).toBe(lostKey.keyId);
+  });
+
+  it('re-seals values from before row binding (v1, current key) bound to their row, so a copy no longer opens elsewhere', async () => {
+    await createEndpoint(200, keyB);
+    await storeAnswer(200, keyB);
+    const legacy = await sealedValues();
+    expect(['ep_200 secret', 'ep_200 auth', 'answer 200'].map((where) => legacy[where].slice(0, 3))).toEqual(['v1.', 'v1.', 'v1.']);
+    // Unbound, a copy opens anywhere: the hole the upgrade closes.
+    expect(rotating.open(legacy['ep_200 secret'], sealedAt.endpointSecret('ep_001'))).toBe(plaintexts['ep_200 secret']);
+
+    const report = await reencryptSecrets(db, rotating, 3);
+
+    expect(report.endpoints).toEqual({ examined: 10, reencrypted: 1, alreadyCurrent: 8, failed: 1 });
+    expect(report.idempotencyKeys).toEqual({ examined: 7, reencrypted: 1, alreadyCurrent: 6, failed: 0 });
+    const after = await sealedValues();
+    for (const where of ['ep_200 secret', 'ep_200 auth', 'answer 200']) {
+      expect([where, after[where].slice(0, 3), rotating.open(after[where], contextOf(where))]).toEqual([where, 'v2.', plaintexts[where]]);
+    }
+    expect(() => rotating.open(after['ep_200 secret'], sealedAt.endpointSecret('ep_001'))).toThrow(/failed authentication/);
+    expect(() => rotating.open(after['ep_200 auth'], sealedAt.endpointSecret('ep_200'))).toThrow(/failed authentication/);
   });
 });

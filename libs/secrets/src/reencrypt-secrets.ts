@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { sealedAt } from './seal-context';
 import { SecretCipher } from './secret-cipher';
 
 export interface ReencryptionCounts {
@@ -24,6 +25,8 @@ interface SealedColumns {
 /**
  * Re-seals every value at rest with the current key, so the previous keys can leave the
  * configuration: endpoint signing secrets and auth credentials, and stored idempotent answers.
+ * It also re-seals values from before row binding (v1) as v2, bound to the row and column they
+ * are in, so a copy of one no longer opens elsewhere.
  * Each row is locked (`FOR UPDATE`), re-sealed and written in its own transaction; rows whose
  * values are all under the current key are left untouched, so a second run changes nothing.
  *
@@ -40,8 +43,8 @@ export async function reencryptSecrets(db: DataSource, cipher: SecretCipher, bat
       if (!row) return 'current';
       const sealed = [...row.secrets, ...(row.auth ? [row.auth] : [])];
       if (sealed.every((value) => cipher.isCurrent(value.sealed))) return 'current';
-      const secrets = row.secrets.map((secret) => ({ ...secret, sealed: cipher.reseal(secret.sealed) }));
-      const auth = row.auth ? { ...row.auth, sealed: cipher.reseal(row.auth.sealed) } : null;
+      const secrets = row.secrets.map((secret) => ({ ...secret, sealed: cipher.reseal(secret.sealed, sealedAt.endpointSecret(id)) }));
+      const auth = row.auth ? { ...row.auth, sealed: cipher.reseal(row.auth.sealed, sealedAt.endpointAuth(id)) } : null;
       await tx.query(`UPDATE endpoints SET secrets = $2, auth = $3 WHERE id = $1`, [id, JSON.stringify(secrets), auth && JSON.stringify(auth)]);
       return 'reencrypted';
     });
@@ -57,7 +60,7 @@ export async function reencryptSecrets(db: DataSource, cipher: SecretCipher, bat
         `SELECT response_body FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`, [scope, key]);
       if (!row?.response_body || cipher.isCurrent(row.response_body.sealed)) return 'current';
       await tx.query(`UPDATE idempotency_keys SET response_body = $3 WHERE scope = $1 AND key = $2`,
-        [scope, key, JSON.stringify({ sealed: cipher.reseal(row.response_body.sealed) })]);
+        [scope, key, JSON.stringify({ sealed: cipher.reseal(row.response_body.sealed, sealedAt.idempotentAnswer(scope, key)) })]);
       return 'reencrypted';
     });
   return { keyId: cipher.keyId, endpoints, idempotencyKeys, failures };

@@ -12,3 +12,4 @@ export { TestSystem, APPS } from './test-system';
 export type { AppName, ApiAnswer } from './test-system';
 export { OperationalEventListener } from './operational-events';
 export type { ReceivedOperationalEvent } from './operational-events';
+export { sealUnbound } from './legacy-seal';

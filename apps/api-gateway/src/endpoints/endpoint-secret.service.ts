@@ -1,8 +1,8 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { generateSecret, generateSigningKeyPair, keyKindOf, SignatureProfile, validateSecret } from '@hookledger/domain';
 import { EndpointProjection, EndpointRow, SealedSecret } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
-import { SecretCipher } from '@hookledger/secrets';
+import { SecretCipher, sealedAt } from '@hookledger/secrets';
 import { changeMetadata, Principal } from '../auth/principal';
 import { DEFAULT_GRACE_PERIOD_S, EndpointSecretResource, RotateSecretDto } from './endpoint-secret.dto';
 import { notFound } from '../http/not-found';
@@ -21,21 +21,24 @@ export interface IssuedKey {
  */
 @Injectable()
 export class EndpointSecretService {
+  private readonly logger = new Logger(EndpointSecretService.name);
+
   constructor(private readonly endpoints: EndpointProjection, private readonly cipher: SecretCipher) {}
 
-  /** A key of the kind `profile` signs with; `given` is a client's own HMAC secret. */
-  issue(profile: SignatureProfile, given: string | undefined): IssuedKey {
+  /** A key of the kind `profile` signs with, sealed for endpoint `endpointId`; `given` is a client's own HMAC secret. */
+  issue(endpointId: string, profile: SignatureProfile, given: string | undefined): IssuedKey {
+    const at = sealedAt.endpointSecret(endpointId);
     if (keyKindOf(profile) === 'ed25519') {
       if (given !== undefined) throw invalid('secret', 'standard-ed25519 signs with a key pair Hookledger generates; omit secret and verify with the public_key in the answer');
       const keys = generateSigningKeyPair();
-      return { stored: { sealed: this.cipher.seal(keys.secretKey), expires_at: null, public_key: keys.publicKey }, shown: { public_key: keys.publicKey } };
+      return { stored: { sealed: this.cipher.seal(keys.secretKey, at), expires_at: null, public_key: keys.publicKey }, shown: { public_key: keys.publicKey } };
     }
     if (given !== undefined) {
       const check = validateSecret(given);
       if (!check.valid) throw invalid('secret', check.reason);
     }
     const secret = given ?? generateSecret();
-    return { stored: { sealed: this.cipher.seal(secret), expires_at: null }, shown: { secret } };
+    return { stored: { sealed: this.cipher.seal(secret, at), expires_at: null }, shown: { secret } };
   }
 
   async get(id: string): Promise<EndpointSecretResource> {
@@ -50,7 +53,7 @@ export class EndpointSecretService {
       const current = await this.endpoints.lock(tx, id);
       if (!current) throw notFound('endpoint', id);
       const profile = input.signature_profile ?? current.signature_profile;
-      const key = this.issue(profile, input.secret);
+      const key = this.issue(id, profile, input.secret);
       const now = new Date();
       const expiresAt = new Date(now.getTime() + grace * 1000).toISOString();
       // Keys already expired are pruned; a shorter grace period also cuts short older ones still running.
@@ -80,13 +83,22 @@ export class EndpointSecretService {
     if (!current) throw new ProblemException(HttpStatus.CONFLICT, `Endpoint ${row.id} has no signing key in force; rotate its secret to issue one.`);
     return {
       signature_profile: row.signature_profile,
-      ...this.shown(current),
-      previous: previous.map((secret) => ({ ...this.shown(secret), expires_at: secret.expires_at ?? '' })),
+      ...this.shown(row.id, current),
+      previous: previous.map((secret) => ({ ...this.shown(row.id, secret), expires_at: secret.expires_at ?? '' })),
     };
   }
 
-  private shown(secret: SealedSecret): { secret: string } | { public_key: string } {
-    return secret.public_key !== undefined ? { public_key: secret.public_key } : { secret: this.cipher.open(secret.sealed) };
+  private shown(endpointId: string, secret: SealedSecret): { secret: string } | { public_key: string } {
+    if (secret.public_key !== undefined) return { public_key: secret.public_key };
+    try {
+      return { secret: this.cipher.open(secret.sealed, sealedAt.endpointSecret(endpointId)) };
+    } catch (error) {
+      // Sealed for another row, altered, or under a key no longer configured: never shown. The
+      // cause names no secret; it is logged, and the answer says what to do.
+      this.logger.error({ msg: 'signing secret cannot be opened', endpoint_id: endpointId, err: error });
+      throw new ProblemException(HttpStatus.INTERNAL_SERVER_ERROR,
+        `Endpoint ${endpointId}'s signing secret cannot be opened (it was altered, copied from another endpoint, or sealed with a key no longer configured); rotate its secret to issue a new one.`);
+    }
   }
 }
 

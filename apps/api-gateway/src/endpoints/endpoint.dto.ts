@@ -6,14 +6,7 @@ import {
 } from 'class-validator';
 import { EVENT_TYPE_PATTERN, PAYLOAD_FORMATS, PayloadFormat, ROUTING_TOKEN, SIGNATURE_PROFILES, SignatureProfile } from '@hookledger/domain';
 import { IsHttpUrl } from '../http/is-http-url';
-
-/** Headers we own or that HTTP forbids a sender to set per request. */
-const RESERVED_HEADERS = new Set([
-  'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
-  'proxy-authorization', 'proxy-connection', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature',
-  // set by the signature profiles
-  'x-hub-signature-256', 'x-github-event', 'x-github-delivery', 'stripe-signature', 'x-webhook-signature', 'x-webhook-event', 'x-webhook-timestamp',
-]);
+import { isReservedHeader, RESERVED_HEADERS } from './custom-headers';
 
 /** An object of string values with at most `maxEntries` keys, each key and value passing the checks. */
 function IsStringMap(rules: { maxEntries: number; key: (key: string) => boolean; value: (value: string) => boolean; message: string }) {
@@ -31,12 +24,15 @@ function IsStringMap(rules: { maxEntries: number; key: (key: string) => boolean;
     });
 }
 
-/** Custom headers: at most 20, RFC 7230 names, string values, none that we or HTTP own. */
+/**
+ * Custom headers: at most 20, RFC 7230 names, string values, none that we or HTTP own. Credential
+ * headers pass here and are refused, with 422 pointing to `auth`, by the service.
+ */
 const IsCustomHeaders = () => IsStringMap({
   maxEntries: 20,
-  key: (name) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name) && !RESERVED_HEADERS.has(name.toLowerCase()),
+  key: (name) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(name) && !isReservedHeader(name),
   value: (value) => value.length <= 1024 && !/[\r\n]/.test(value),
-  message: `an object of at most 20 header names to string values; these are reserved: ${[...RESERVED_HEADERS].join(', ')}`,
+  message: `an object of at most 20 header names to string values; these are reserved: webhook-*, ${[...RESERVED_HEADERS].join(', ')}`,
 });
 
 /** Metadata: your own labels, at most 50 keys of 1–64 characters to strings of at most 500. */

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import { keyKindOf, newId, validatePayloadFilter } from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
-import { SecretCipher } from '@hookledger/secrets';
+import { SecretCipher, sealedAt } from '@hookledger/secrets';
 import { changeMetadata, Principal } from '../auth/principal';
 import { TenantScope } from '../auth/tenant-scope';
 import { TenantsService } from '../tenants/tenants.service';
@@ -10,6 +10,7 @@ import { CreatedEndpointResource, CreateEndpointDto, EndpointAuthDto, EndpointRe
 import { EndpointProjection, EndpointRow, SealedAuth } from '@hookledger/event-store';
 import { authView, ENDPOINT_FIELDS, toEndpointResource } from './endpoint-row';
 import { checkDestinationUrl } from './destination-url';
+import { refuseCredentialHeaders } from './custom-headers';
 import { EndpointSecretService } from './endpoint-secret.service';
 import { EndpointStateService } from './endpoint-state.service';
 import type { EndpointQuery } from './endpoint-query';
@@ -30,8 +31,9 @@ export class EndpointsService {
   async create(input: CreateEndpointDto, principal: Principal): Promise<CreatedEndpointResource> {
     checkDestinationUrl(input.url, 'url', this.config);
     checkFilter(input.filter);
-    const key = this.secrets.issue(input.signature_profile ?? 'standard', input.secret);
+    refuseCredentialHeaders(input.headers);
     const id = newId('ep');
+    const key = this.secrets.issue(id, input.signature_profile ?? 'standard', input.secret);
     const fields = {
       url: input.url,
       description: input.description ?? '',
@@ -47,7 +49,7 @@ export class EndpointsService {
       payload_format: input.payload_format ?? 'envelope',
       signature_profile: input.signature_profile ?? 'standard',
     };
-    const auth = this.sealAuth(input.auth);
+    const auth = this.sealAuth(id, input.auth);
     const tenantId = this.scope.tenantForNew(principal, input.tenant_id);
     const row = await this.endpoints.transaction(async (tx) => {
       await this.tenants.admitEndpoint(tx, tenantId);
@@ -72,6 +74,7 @@ export class EndpointsService {
   async update(id: string, input: UpdateEndpointDto, principal: Principal): Promise<EndpointResource> {
     if (input.url !== undefined) checkDestinationUrl(input.url, 'url', this.config);
     checkFilter(input.filter);
+    refuseCredentialHeaders(input.headers);
     const row = await this.endpoints.transaction(async (tx) => {
       const current = await this.endpoints.lock(tx, id);
       if (!current) throw notFound('endpoint', id);
@@ -87,7 +90,7 @@ export class EndpointsService {
       if (changes.active === current.active) delete changes.active;
       const next: EndpointRow = { ...current, ...changes };
       if (input.auth !== undefined) {
-        next.auth = this.sealAuth(input.auth);
+        next.auth = this.sealAuth(id, input.auth);
         changes.auth = authView(next.auth);
       }
       if (changes.active === true) next.disabled_reason = null;
@@ -110,11 +113,12 @@ export class EndpointsService {
   }
 
   /** Seals the password or token; answers and events only ever see the type and user name. */
-  private sealAuth(auth: EndpointAuthDto | null | undefined): SealedAuth | null {
+  private sealAuth(endpointId: string, auth: EndpointAuthDto | null | undefined): SealedAuth | null {
     if (!auth) return null;
-    if (auth.type === 'basic') return { type: 'basic', username: auth.username ?? '', sealed: this.cipher.seal(auth.password ?? '') };
+    const at = sealedAt.endpointAuth(endpointId);
+    if (auth.type === 'basic') return { type: 'basic', username: auth.username ?? '', sealed: this.cipher.seal(auth.password ?? '', at) };
     if (auth.username !== undefined || auth.password !== undefined) throw invalid('auth', 'username and password are for basic auth; bearer takes a token');
-    return { type: 'bearer', sealed: this.cipher.seal(auth.token ?? '') };
+    return { type: 'bearer', sealed: this.cipher.seal(auth.token ?? '', at) };
   }
 
   private async require(id: string): Promise<EndpointRow> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import { generateSecret, newId } from '@hookledger/domain';
 import { EndpointProjection } from '@hookledger/event-store';
-import { SecretCipher } from '@hookledger/secrets';
+import { SecretCipher, sealedAt } from '@hookledger/secrets';
 import { changeMetadata, Principal } from '../auth/principal';
 import { checkDestinationUrl } from '../endpoints/destination-url';
 import { TenantsService } from '../tenants/tenants.service';
@@ -51,7 +51,7 @@ export class AdhocDestinations {
       await this.tenants.admitEndpoint(tx, tenantId);
       await this.endpoints.insert(
         tx,
-        { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true, secrets: [{ sealed: this.cipher.seal(secret), expires_at: null }] },
+        { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true, secrets: [{ sealed: this.cipher.seal(secret, sealedAt.endpointSecret(id)), expires_at: null }] },
         { type: 'EndpointCreated', data: { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true }, metadata: changeMetadata(principal, tenantId) },
       );
     });

@@ -5,7 +5,7 @@ import { ApiExtension } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { ProblemException } from '@hookledger/observability';
-import { SecretCipher } from '@hookledger/secrets';
+import { SecretCipher, sealedAt } from '@hookledger/secrets';
 import { actorOf, AuthenticatedRequest } from '../auth/principal';
 import { IDEMPOTENCY_HEADER, idempotencyKeyProblem, REPLAYED_HEADER, requestHash } from './idempotency-key';
 import { IdempotencyRecord, IdempotencyRepository, IdempotencyRequest } from './idempotency.repository';
@@ -78,7 +78,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     // The work is done: an answer that could not be kept is still the right answer to give. The
     // row stays in progress and is treated as abandoned later.
-    await this.keys.complete(request.scope, request.key, token, status, this.cipher.seal(JSON.stringify(body ?? null)))
+    await this.keys.complete(request.scope, request.key, token, status, this.cipher.seal(JSON.stringify(body ?? null), sealedAt.idempotentAnswer(request.scope, request.key)))
       .catch((err) => this.logger.error({ msg: 'idempotent answer not stored', err }));
     return body;
   }
@@ -93,7 +93,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (existing.state !== 'completed' || existing.response_status === null || existing.response_body === null) throw inProgress();
     response.status(existing.response_status);
     response.setHeader(REPLAYED_HEADER, 'true');
-    return JSON.parse(this.cipher.open(existing.response_body.sealed));
+    return JSON.parse(this.cipher.open(existing.response_body.sealed, sealedAt.idempotentAnswer(request.scope, request.key)));
   }
 }
 
