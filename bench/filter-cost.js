@@ -4,7 +4,6 @@
 // HOOKS_MAX_BODY_BYTES (256 KiB), and prints each filter's step bound, the steps taken and the CPU
 // time per match. Reads the TypeScript source directly (no build step). Reports; never asserts.
 const fs = require('node:fs');
-const Module = require('node:module');
 const path = require('node:path');
 const ts = require('typescript');
 
@@ -13,7 +12,6 @@ require.extensions['.ts'] = (module, filename) => {
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 }, fileName: filename });
   module._compile(outputText, filename);
 };
-void Module;
 const { compilePayloadFilter, validatePayloadFilter, PAYLOAD_FILTER_LIMITS: LIMITS } = require(path.join(__dirname, '../libs/domain/src/subscriptions/payload-filter.ts'));
 
 function orOf(branch, max = LIMITS.values) {

@@ -284,9 +284,12 @@ describe('tenants, API keys and roles', () => {
       freshIds.push(id);
     }
     await eventually(async () => {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 'globex' AND id = ANY($1)`, [[...freshIds, keyed.body.id]]);
-      return rows[0].n === freshIds.length + 1 ? true : undefined;
-    }, "globex's events to be stored");
+      const { rows } = await db.query(
+        `SELECT (SELECT count(*)::int FROM messages WHERE tenant_id = 'globex' AND id = ANY($1)) AS stored,
+                (SELECT count(*)::int FROM deliveries WHERE tenant_id = 'globex' AND message_id = ANY($1) AND status = 'pending') AS unsent`,
+        [[...freshIds, keyed.body.id]]);
+      return rows[0].stored === freshIds.length + 1 && rows[0].unsent === 0 ? true : undefined;
+    }, "globex's events to be stored and sent");
     const before = await globexState();
     const leaks = [...secretsOf(globex, ''), keyed.body.id as string];
 

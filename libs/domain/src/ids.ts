@@ -1,21 +1,54 @@
-import { decodeTime, ulid } from 'ulidx';
+import { randomBytes } from 'node:crypto';
+import { decodeTime, encodeTime } from 'ulidx';
 
 /** Prefixes in use; any short lowercase word is accepted so new resources need no change here. */
 export type IdPrefix = 'ep' | 'msg' | 'dlv' | 'att' | 'evt' | 'key' | (string & {});
 
 const PREFIX = /^[a-z]{1,12}$/;
 const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
+const RANDOM_BITS = 80n;
+const RANDOM_LIMIT = 1n << RANDOM_BITS;
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+let lastTime = 0;
+let lastRandom = 0n;
+
+const randomBits = (bytes: number): bigint => BigInt(`0x${randomBytes(bytes).toString('hex')}`);
 
 /**
- * `<prefix>_<ULID>`: a millisecond time prefix and 80 fresh random bits, so sorting ids sorts them
- * by creation time across milliseconds. Not monotonic on purpose: a monotonic factory makes the
- * next id in the same millisecond the previous one plus one, so anyone holding an id could guess
- * a neighbour's. Within one millisecond ids are in random order; lists page on the id alone,
- * which is still a total order.
+ * A ULID that sorts after every one this process made before (work made in one millisecond — a
+ * batch of deliveries, the held deliveries a resume sends — keeps its order), yet cannot be
+ * guessed from a neighbour: within a millisecond the random part grows by 1 + 40 fresh random bits,
+ * not by one as a plain monotonic factory does, so knowing an id says nothing usable about the
+ * next. A new millisecond starts from 80 fresh random bits.
  */
+function nextUlid(): string {
+  const now = Date.now();
+  if (now > lastTime) {
+    lastTime = now;
+    lastRandom = randomBits(10);
+  } else {
+    lastRandom += 1n + randomBits(5);
+    // Past 80 bits (about one chance in 2^30 after a million ids in one millisecond): borrow the next millisecond.
+    if (lastRandom >= RANDOM_LIMIT) {
+      lastTime += 1;
+      lastRandom = randomBits(10);
+    }
+  }
+  return encodeTime(lastTime, 10) + encodeRandom(lastRandom);
+}
+
+/** The 80 random bits as 16 characters of Crockford's base 32, as a ULID writes them. */
+function encodeRandom(value: bigint): string {
+  let text = '';
+  for (let n = 0; n < 16; n++, value >>= 5n) text = CROCKFORD[Number(value & 31n)] + text;
+  return text;
+}
+
+/** `<prefix>_<ULID>`: sorting ids sorts them by creation time (see nextUlid). */
 export function newId(prefix: IdPrefix): string {
   if (!PREFIX.test(prefix)) throw new RangeError(`invalid id prefix "${prefix}"`);
-  return `${prefix}_${ulid()}`;
+  return `${prefix}_${nextUlid()}`;
 }
 
 export function isId(value: unknown, prefix: IdPrefix): value is string {

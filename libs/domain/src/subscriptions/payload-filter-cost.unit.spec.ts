@@ -62,20 +62,13 @@ describe('payload filters: bounded cost', () => {
       expect(matcher.cost).toBeLessThanOrEqual(PAYLOAD_FILTER_LIMITS.steps);
     });
 
-    it.each(Object.keys(EVENTS))('takes at most its cost in steps on %s, and little CPU', (event) => {
-      const data = JSON.parse(JSON.stringify(EVENTS[event]));
-      const result = matcher.measure(data);
+    // Steps, not seconds: a step is a bounded piece of work (a path segment, an operator, a Set
+    // lookup), so the bound holds on any machine. bench/filter-cost.js prints the CPU time these
+    // cases take (about 0.1 ms at most; the reported attack took 6,500).
+    it.each(Object.keys(EVENTS))('takes at most its cost in steps on %s', (event) => {
+      const result = matcher.measure(JSON.parse(JSON.stringify(EVENTS[event])));
       expect(result.exhausted).toBe(false);
       expect(result.steps).toBeLessThanOrEqual(matcher.cost);
-      // CPU time, not wall-clock, and the best of five: the bound is generous (a match takes well
-      // under a millisecond; the reported attack took 6,500).
-      const cpu = Math.min(...Array.from({ length: 5 }, () => {
-        const start = process.cpuUsage();
-        matcher(data);
-        const used = process.cpuUsage(start);
-        return (used.user + used.system) / 1000;
-      }));
-      expect(cpu).toBeLessThan(50);
     });
   });
 
