@@ -27,6 +27,7 @@ import { EndpointSecretController } from './endpoints/endpoint-secret.controller
 import { EndpointSecretService } from './endpoints/endpoint-secret.service';
 import { EndpointStateController } from './endpoints/endpoint-state.controller';
 import { EndpointTestController } from './endpoints/endpoint-test.controller';
+import { DeliveryOutcomeWatch } from './endpoints/delivery-outcome-watch';
 import { EndpointTestService } from './endpoints/endpoint-test.service';
 import { EndpointStateService } from './endpoints/endpoint-state.service';
 import { EndpointsController } from './endpoints/endpoints.controller';
@@ -80,7 +81,7 @@ export class ApiGatewayModule implements NestModule {
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
         EventTypesRepository, EventTypesService, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
         EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
-        EndpointSecretService, WebhookVerificationService, EndpointTestService, AdhocDestinations,
+        EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
       ],
     };

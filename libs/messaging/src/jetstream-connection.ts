@@ -20,6 +20,7 @@ export interface NatsConnection {
   close(): Promise<void>;
   drain(): Promise<void>;
   status(): AsyncIterable<{ readonly type: string; readonly server?: string; readonly error?: Error; readonly pending?: number }>;
+  subscribe(subject: string, options: { callback: (error: Error | null, message: { readonly subject: string; readonly data: Uint8Array }) => void }): { unsubscribe(): void };
 }
 
 /**

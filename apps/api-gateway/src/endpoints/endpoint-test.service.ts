@@ -8,13 +8,18 @@ import { ProblemException } from '@hookledger/observability';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import type { AttemptRow, DeliveryRow } from '../deliveries/delivery.resource';
 import type { EndpointTestDto, EndpointTestResult } from './endpoint-test.dto';
+import { DeliveryOutcomeWatch, OutcomeWatcher } from './delivery-outcome-watch';
 import { EndpointHealthRepository } from './endpoint-health.repository';
 import { notFound } from '../http/not-found';
 
 const TEST_EVENT_TYPE = 'webhook.test';
 /** Beyond the endpoint's own timeout: ingest, the dispatch queue, a rate-limit wait, recording the attempt. */
 const PIPELINE_MARGIN_MS = 10_000;
-const POLL_EVERY_MS = 100;
+/**
+ * How often to look anyway when no news comes (a notice lost while NATS reconnected): the wait
+ * itself is woken by the dispatcher's outcome events, not by polling the database.
+ */
+const LOOK_ANYWAY_MS = 2_000;
 
 /**
  * "Try it now": a test event published through the real pipeline, targeted at this one endpoint,
@@ -32,6 +37,7 @@ export class EndpointTestService {
     private readonly health: EndpointHealthRepository,
     private readonly deliveries: DeliveriesRepository,
     private readonly publisher: JetStreamPublisher,
+    private readonly outcomes: DeliveryOutcomeWatch,
     private readonly config: HookledgerConfig,
   ) {
     this.topology = topology(config.natsNamespace);
@@ -55,15 +61,16 @@ export class EndpointTestService {
       channels: null,
       endpoint_ids: [id],
     };
-    try {
-      await this.publisher.publish(this.topology.subjects.ingest, event, ingestMessageId(endpoint.tenant_id, event.id));
-    } catch (error) {
-      this.logger.error({ msg: 'test event not published', endpoint_id: id, err: error });
-      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'The event bus did not acknowledge the test event; nothing was sent. Try again.', { retry_after: 1 });
-    }
-
     const waitMs = (endpoint.timeout_ms ?? this.config.delivery.timeoutMs) + PIPELINE_MARGIN_MS;
-    const { delivery, attempt } = await this.firstAttempt(endpoint.tenant_id, event.id, id, Date.now() + waitMs);
+    const watcher = this.outcomes.watch(event.id);
+    let first: { delivery?: DeliveryRow; attempt?: AttemptRow };
+    try {
+      await this.publish(event, endpoint.tenant_id);
+      first = await this.firstAttempt(endpoint.tenant_id, event.id, id, Date.now() + waitMs, watcher);
+    } finally {
+      watcher.close();
+    }
+    const { delivery, attempt } = first;
     if (!delivery || !attempt) {
       throw new ProblemException(HttpStatus.GATEWAY_TIMEOUT,
         `No attempt of the test event ${event.id} was recorded within ${waitMs} ms; it may still be sent. Follow it with GET /v1/deliveries?event_id=${event.id}.`,
@@ -80,8 +87,23 @@ export class EndpointTestService {
     };
   }
 
-  /** Polls until the delivery's first attempt is recorded, the delivery ended without one, or the deadline. */
-  private async firstAttempt(tenantId: string, eventId: string, endpointId: string, deadline: number): Promise<{ delivery?: DeliveryRow; attempt?: AttemptRow }> {
+  private async publish(event: IngestCommand, tenantId: string): Promise<void> {
+    try {
+      await this.publisher.publish(this.topology.subjects.ingest, event, ingestMessageId(tenantId, event.id));
+    } catch (error) {
+      this.logger.error({ msg: 'test event not published', endpoint_id: event.endpoint_ids?.[0], err: error });
+      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'The event bus did not acknowledge the test event; nothing was sent. Try again.', { retry_after: 1 });
+    }
+  }
+
+  /**
+   * Reads the delivery's first attempt when the dispatcher announces an outcome (or every
+   * LOOK_ANYWAY_MS without news), until it is recorded, the delivery ended without one, or the
+   * deadline. Between looks the request waits on the bus, holding no database connection.
+   */
+  private async firstAttempt(
+    tenantId: string, eventId: string, endpointId: string, deadline: number, watcher: OutcomeWatcher,
+  ): Promise<{ delivery?: DeliveryRow; attempt?: AttemptRow }> {
     let delivery: DeliveryRow | undefined;
     while (Date.now() < deadline) {
       delivery = (await this.deliveries.forMessage(tenantId, eventId)).find((row) => row.endpoint_id === endpointId);
@@ -89,7 +111,7 @@ export class EndpointTestService {
         const [attempt] = await this.deliveries.attempts(delivery.id, null, 1);
         if (attempt || delivery.status === 'failed') return { delivery, attempt };
       }
-      await new Promise((resolve) => setTimeout(resolve, POLL_EVERY_MS));
+      await watcher.next(Math.min(LOOK_ANYWAY_MS, Math.max(0, deadline - Date.now())));
     }
     return { delivery };
   }
