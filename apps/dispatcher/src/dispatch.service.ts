@@ -175,10 +175,10 @@ const expiryOf = (secret: { readonly expiresAt: Date | null }): number => secret
 
 /** A disabled or deleted endpoint receives nothing more: the delivery ends without an attempt. */
 function endpointGone(context: DispatchContext): readonly DeliveryEvent[] {
-  return [{ type: 'DeliveryFailed', data: { attempts: context.attempts, reason: context.endpoint_deleted ? 'endpoint_deleted' : 'endpoint_disabled' } }];
+  return [{ type: 'DeliveryFailed', schema_version: 1, data: { attempts: context.attempts, reason: context.endpoint_deleted ? 'endpoint_deleted' : 'endpoint_disabled' } }];
 }
 
 /** Held back without spending the attempt; released by the scheduler once the endpoint can take it. */
 function deferred(command: DispatchCommand, reason: DeferralReason): readonly DeliveryEvent[] {
-  return [{ type: 'DeliveryDeferred', data: { attempt: command.attempt, reason } }];
+  return [{ type: 'DeliveryDeferred', schema_version: 1, data: { attempt: command.attempt, reason } }];
 }

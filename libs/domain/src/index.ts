@@ -1,4 +1,5 @@
 export type { Validation } from './validation';
+export * from './domain-event';
 export * from './ids';
 export * from './webhook-body';
 export * from './message-events';

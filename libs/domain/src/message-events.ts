@@ -1,4 +1,4 @@
-import type { DomainEvent } from './delivery/delivery-events';
+import type { DomainEvent } from './domain-event';
 
 export const MessageEventType = { MessageReceived: 'MessageReceived' } as const;
 export type MessageEventType = (typeof MessageEventType)[keyof typeof MessageEventType];
@@ -34,6 +34,7 @@ export function messageReceived(message: {
 }): MessageReceived {
   return {
     type: MessageEventType.MessageReceived,
+    schema_version: 1,
     data: {
       id: message.id,
       type: message.type,

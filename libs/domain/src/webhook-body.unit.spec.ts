@@ -16,6 +16,7 @@ describe('messageReceived', () => {
   it('records the message with absent tenant and channels as null', () => {
     expect(messageReceived({ id: 'msg_1', type: 'invoice.paid', timestamp: new Date(0), data: { a: 1 }, channels: [] })).toEqual({
       type: 'MessageReceived',
+      schema_version: 1,
       data: { id: 'msg_1', type: 'invoice.paid', timestamp: '1970-01-01T00:00:00.000Z', data: { a: 1 }, tenant_id: null, channels: null },
     });
   });

@@ -105,7 +105,7 @@ describe('catch-up reading while transactions commit out of order', () => {
 
     const resumed = await readUntil(from, 1);
     expect(positions(resumed.events)).toEqual(positions(committed));
-    expect(resumed.events[0]).toMatchObject({ streamId: 'message-kept', streamVersion: 1, schemaVersion: 1 });
+    expect(resumed.events[0]).toMatchObject({ streamId: 'message-kept', streamVersion: 1, schema_version: 1 });
     expect(resumed.events[0].recordedAt).toBeInstanceOf(Date);
   });
 });

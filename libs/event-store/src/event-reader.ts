@@ -72,7 +72,7 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     globalPosition: BigInt(row.position),
     transactionId: BigInt(row.xid),
     type: row.type,
-    schemaVersion: row.schema_version,
+    schema_version: row.schema_version,
     data: row.data,
     metadata: row.metadata,
     recordedAt: row.recorded_at,

@@ -33,7 +33,7 @@ export class EventStore {
       for (const event of append.events) {
         eventStreams.push(append.streamId);
         types.push(event.type);
-        schemas.push(event.schemaVersion ?? 1);
+        schemas.push(event.schema_version ?? 1);
         data.push(JSON.stringify(event.data));
         metadata.push(JSON.stringify(event.metadata ?? {}));
       }

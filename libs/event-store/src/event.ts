@@ -3,7 +3,7 @@ export interface NewEvent<T extends string = string, D = Record<string, unknown>
   readonly type: T;
   readonly data: D;
   readonly metadata?: EventMetadata;
-  readonly schemaVersion?: number;
+  readonly schema_version?: number;
 }
 
 export interface EventMetadata {
@@ -22,7 +22,7 @@ export interface RecordedEvent<T extends string = string, D = Record<string, unk
   readonly transactionId: bigint;
   readonly recordedAt: Date;
   readonly metadata: EventMetadata;
-  readonly schemaVersion: number;
+  readonly schema_version: number;
 }
 
 /** Events for one stream, with the version the writer saw (null = do not check, 0 = new stream). */

@@ -1,7 +1,6 @@
+import type { DomainEvent } from '../domain-event';
 import type { AttemptReason } from './attempt-classification';
 
-/** A domain event as appended to the store: plain readonly data, past-tense type, snake_case data. */
-export type DomainEvent<T extends string, D> = Readonly<{ type: T; data: Readonly<D> }>;
 
 export const DeliveryEventType = {
   DeliveryScheduled: 'DeliveryScheduled',
@@ -72,6 +71,7 @@ export function deliveryScheduled(data: {
 }): DeliveryScheduled {
   return {
     type: DeliveryEventType.DeliveryScheduled,
+    schema_version: 1,
     data: {
       delivery_id: data.delivery_id,
       message_id: data.message_id,

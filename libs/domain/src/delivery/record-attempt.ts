@@ -65,6 +65,7 @@ export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEv
 
   const attempted: DeliveryAttempted = {
     type: DeliveryEventType.DeliveryAttempted,
+    schema_version: 1,
     data: {
       attempt_id: attempt.attempt_id,
       attempt: attempt.attempt,
@@ -81,10 +82,11 @@ export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEv
 
   if (classification.outcome === 'succeeded') {
     if (attempt.status_code === null) throw new IllegalDeliveryStateError('a successful attempt has a status code');
-    return [attempted, { type: DeliveryEventType.DeliverySucceeded, data: { attempt: attempt.attempt, status_code: attempt.status_code } }];
+    return [attempted, { type: DeliveryEventType.DeliverySucceeded, schema_version: 1, data: { attempt: attempt.attempt, status_code: attempt.status_code } }];
   }
   const failed = (reason: DeliveryFailed['data']['reason']): DeliveryFailed => ({
     type: DeliveryEventType.DeliveryFailed,
+    schema_version: 1,
     data: { attempts: attempt.attempt, reason },
   });
   if (classification.outcome === 'failed_permanently') return [attempted, failed(classification.reason)];
@@ -104,6 +106,7 @@ export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEv
     attempted,
     {
       type: DeliveryEventType.DeliveryRetryScheduled,
+      schema_version: 1,
       data: { attempt: attempt.attempt, next_attempt_at: retry.at.toISOString(), reason: classification.reason },
     },
   ];

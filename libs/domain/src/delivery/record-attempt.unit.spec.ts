@@ -37,7 +37,7 @@ function given(...history: DeliveryEvent[]) {
         });
       return {
         then: (expected: readonly { type: string; data?: object }[]) =>
-          expect(decide()).toEqual(expected.map((e) => (e.data ? { type: e.type, data: expect.objectContaining(e.data) } : expect.objectContaining(e)))),
+          expect(decide()).toEqual(expected.map((e) => (e.data ? { type: e.type, schema_version: 1, data: expect.objectContaining(e.data) } : expect.objectContaining(e)))),
         thenThrows: (message: RegExp) => {
           expect(decide).toThrow(IllegalDeliveryStateError);
           expect(decide).toThrow(message);
@@ -49,8 +49,8 @@ function given(...history: DeliveryEvent[]) {
 
 function retried(n: number): DeliveryEvent[] {
   return [
-    { type: 'DeliveryAttempted', data: { ...attempt(n), started_at: now.toISOString(), outcome: 'http_5xx' } },
-    { type: 'DeliveryRetryScheduled', data: { attempt: n, next_attempt_at: now.toISOString(), reason: 'http_5xx' } },
+    { type: 'DeliveryAttempted', schema_version: 1, data: { ...attempt(n), started_at: now.toISOString(), outcome: 'http_5xx' } },
+    { type: 'DeliveryRetryScheduled', schema_version: 1, data: { attempt: n, next_attempt_at: now.toISOString(), reason: 'http_5xx' } },
   ];
 }
 
@@ -110,14 +110,14 @@ describe('recording a delivery attempt', () => {
   });
 
   it('a manual attempt on a failed delivery that fails again does not restart the schedule', () => {
-    const failed: DeliveryEvent[] = [...retried(1).slice(0, 1), { type: 'DeliveryFailed', data: { attempts: 1, reason: 'gone' } }];
+    const failed: DeliveryEvent[] = [...retried(1).slice(0, 1), { type: 'DeliveryFailed', schema_version: 1, data: { attempts: 1, reason: 'gone' } }];
     given(scheduled, ...failed)
       .when(attempt(2, { trigger: 'manual', status_code: 500 }))
       .then([{ type: 'DeliveryAttempted', data: { trigger: 'manual' } }, { type: 'DeliveryFailed', data: { attempts: 2, reason: 'http_5xx' } }]);
   });
 
   it('a manual attempt on a failed delivery that succeeds makes it succeeded', () => {
-    given(scheduled, ...retried(1).slice(0, 1), { type: 'DeliveryFailed', data: { attempts: 1, reason: 'exhausted' } })
+    given(scheduled, ...retried(1).slice(0, 1), { type: 'DeliveryFailed', schema_version: 1, data: { attempts: 1, reason: 'exhausted' } })
       .when(attempt(2, { trigger: 'manual', status_code: 200 }))
       .then([{ type: 'DeliveryAttempted' }, { type: 'DeliverySucceeded', data: { attempt: 2, status_code: 200 } }]);
   });
@@ -127,8 +127,8 @@ describe('recording a delivery attempt', () => {
   });
 
   it('a scheduled attempt on a succeeded delivery is refused', () => {
-    given(scheduled, { type: 'DeliveryAttempted', data: { ...attempt(1), started_at: now.toISOString(), outcome: 'http_2xx' } }, {
-      type: 'DeliverySucceeded',
+    given(scheduled, { type: 'DeliveryAttempted', schema_version: 1, data: { ...attempt(1), started_at: now.toISOString(), outcome: 'http_2xx' } }, {
+      type: 'DeliverySucceeded', schema_version: 1,
       data: { attempt: 1, status_code: 200 },
     })
       .when(attempt(2))
@@ -147,8 +147,8 @@ describe('evolve', () => {
       status: 'retrying', attempts: 1, delivery_id: 'dlv_1', endpoint_id: 'ep_1', last_status_code: 500, next_attempt_at: now.toISOString(),
     });
     const succeeded = [
-      { type: 'DeliveryAttempted', data: { ...attempt(2, { status_code: 200 }), started_at: '2024-01-01T00:00:05.000Z', outcome: 'http_2xx' } },
-      { type: 'DeliverySucceeded', data: { attempt: 2, status_code: 200 } },
+      { type: 'DeliveryAttempted', schema_version: 1, data: { ...attempt(2, { status_code: 200 }), started_at: '2024-01-01T00:00:05.000Z', outcome: 'http_2xx' } },
+      { type: 'DeliverySucceeded', schema_version: 1, data: { attempt: 2, status_code: 200 } },
     ] as const;
     expect(succeeded.reduce(evolve, deliveryStateFrom(history))).toMatchObject({
       status: 'succeeded', attempts: 2, delivered_at: '2024-01-01T00:00:05.000Z', next_attempt_at: null, last_status_code: 200,
