@@ -22,8 +22,11 @@ export interface Handled<State, Event> {
   readonly version: number;
 }
 
-/** Each try re-reads the stream and decides again, so a retry can never act on stale state. */
-const TRIES = 3;
+/**
+ * Each try re-reads the stream and decides again, so a retry never acts on stale state. Of the
+ * writers that read one version, one wins each round: five tries see five racing writers through.
+ */
+const TRIES = 5;
 
 /**
  * Runs a command against one stream: loads its events, folds them, decides, and appends at the
