@@ -1,4 +1,4 @@
-// One webpack compilation for every deployable entry point: the four apps and the migrate CLI.
+// One webpack compilation for every deployable entry point: the four apps and the CLIs.
 // Libraries are bundled from source (path aliases below); node_modules stay external, so each
 // bundle is small and `node dist/apps/<app>/main.js` runs with the installed dependencies.
 const path = require('node:path');
@@ -21,6 +21,7 @@ module.exports = {
     'apps/scheduler/main': './apps/scheduler/src/main.ts',
     'cli/migrate': './libs/event-store/src/migrate.main.ts',
     'cli/reencrypt-secrets': './libs/secrets/src/reencrypt-secrets.main.ts',
+    'cli/rebuild-projections': './libs/event-store/src/rebuild-projections.main.ts',
   },
   // HOOKLEDGER_DIST lets parallel work build into its own folder (the tests read the same variable).
   output: { path: path.resolve(__dirname, process.env.HOOKLEDGER_DIST || 'dist'), filename: '[name].js', clean: true },

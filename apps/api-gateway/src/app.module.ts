@@ -5,6 +5,7 @@ import { DatabaseModule, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
 import { SecretsModule } from '@hookledger/secrets';
+import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditController } from './audit/audit.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -35,7 +36,7 @@ import { EndpointsService } from './endpoints/endpoints.service';
 import { EventTypesController } from './event-types/event-types.controller';
 import { EventSchemaValidator } from './event-types/event-schema.validator';
 import { EventTypesRepository } from './event-types/event-types.repository';
-import { EventTypesService } from './event-types/event-types.service';
+import { EventTypeCommandHandlers } from './event-types/commands';
 import { AdhocDestinations } from './events/adhoc-destinations';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
@@ -61,6 +62,7 @@ export class ApiGatewayModule implements NestModule {
         DatabaseModule.forRoot('hookledger-api-gateway'),
         MessagingModule.forRoot('api-gateway'),
         SecretsModule,
+        CqrsModule.forRoot(),
         MetricsModule,
         HealthModule.forRoot('api-gateway'),
         ThrottlerModule.forRoot({
@@ -79,7 +81,7 @@ export class ApiGatewayModule implements NestModule {
         { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
         { provide: APP_PIPE, useFactory: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
-        EventTypesRepository, EventTypesService, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
+        EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
         EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,

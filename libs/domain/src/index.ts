@@ -20,3 +20,7 @@ export * from './delivery/record-attempt';
 export * from './health/circuit-breaker';
 export * from './endpoints/endpoint-options';
 export * from './endpoints/destination-address';
+export * from './event-types/event-type-events';
+export * from './event-types/event-type-state';
+export * from './event-types/event-type-commands';
+export * from './event-types/event-type-decider';

@@ -4,6 +4,7 @@ import { HookledgerConfig } from '@hookledger/config';
 import { dataSourceOptions } from './data-source';
 import { EventStore } from './event-store';
 import { EventReader } from './event-reader';
+import { AggregateRepository } from './aggregate-repository';
 import { EndpointProjection } from './projections/endpoint-projection';
 import { Outbox } from './projections/outbox';
 
@@ -25,8 +26,8 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [EventStore, EventReader, EndpointProjection, Outbox],
-      exports: [EventStore, EventReader, EndpointProjection, Outbox, TypeOrmModule],
+      providers: [EventStore, EventReader, AggregateRepository, EndpointProjection, Outbox],
+      exports: [EventStore, EventReader, AggregateRepository, EndpointProjection, Outbox, TypeOrmModule],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { EventMetadata, RecordedEvent } from './event';
+import type { RecordedEvent } from './event';
+import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-row';
 
 /** Position of a catch-up reader: the last (transaction id, global position) it handled. */
 export interface Checkpoint {
@@ -23,8 +24,7 @@ export interface ReadBatch {
 // back), so the reader stops there and walks (transaction_id, global_position) instead.
 // The text casts get their own aliases: named like the columns, ORDER BY would sort the text.
 const READ_SQL = `
-  SELECT e.global_position::text AS position, e.transaction_id::text AS xid,
-         e.stream_id, e.stream_version, e.type, e.schema_version, e.data, e.metadata, e.recorded_at
+  SELECT ${EVENT_COLUMNS}
     FROM events e
    WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
      AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
@@ -32,18 +32,6 @@ const READ_SQL = `
    LIMIT $3`;
 
 const VERIFY_SQL = `SELECT hl_verify_stream($1) AS broken_version`;
-
-interface EventRow {
-  position: string;
-  xid: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: Record<string, unknown>;
-  metadata: EventMetadata;
-  recorded_at: Date;
-}
 
 /** Reads the store in commit-safe order for projectors and other catch-up consumers. */
 @Injectable()
@@ -63,18 +51,4 @@ export class EventReader {
     const [row]: { broken_version: number | null }[] = await db.query(VERIFY_SQL, [streamId]);
     return row.broken_version;
   }
-}
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    globalPosition: BigInt(row.position),
-    transactionId: BigInt(row.xid),
-    type: row.type,
-    schema_version: row.schema_version,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at,
-  };
 }

@@ -1,17 +1,51 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AppendedEvent, ConcurrencyError, StreamAppend } from './event';
+import { AppendedEvent, ConcurrencyError, RecordedEvent, StreamAppend } from './event';
+import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-row';
 import { preparedQuery } from './prepared-query';
+import { InlineProjections } from './projections/inline-projections';
+import type { Projector } from './projections/projector';
+import { PROJECTORS } from './projections/registry';
 
 const APPEND_SQL = `SELECT stream_id, stream_version, global_position FROM hl_append_events($1, $2, $3, $4, $5, $6, $7, $8)`;
+// Only for appends an inline projector handles: the function stamps recorded_at with now() and the
+// row's transaction_id defaults to pg_current_xact_id(), both fixed for the transaction, so the
+// same expressions here hand the projector what a rebuild will read back — without a second trip.
+const APPEND_PROJECTED_SQL = `
+  SELECT stream_id, stream_version, global_position, pg_current_xact_id()::text AS xid, now() AS recorded_at
+    FROM hl_append_events($1, $2, $3, $4, $5, $6, $7, $8)`;
+const STREAM_SQL = `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.stream_id = $1 ORDER BY e.stream_version`;
+
+/** Replaces the registry's inline projectors (a test that wants the store alone passes []). */
+export const INLINE_PROJECTORS = Symbol('INLINE_PROJECTORS');
+
+/** A stream's events and the version an append after them expects (0 for a stream not yet written). */
+export interface LoadedStream {
+  readonly version: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+interface AppendRow {
+  stream_id: string;
+  stream_version: number;
+  global_position: string;
+  xid?: string;
+  recorded_at?: Date;
+}
 
 /**
- * Appends to the event store. It always runs inside the caller's transaction (an EntityManager
- * from `dataSource.transaction`), so projections written by the caller commit or roll back with
- * the events they come from.
+ * Appends to the event store and applies the inline projections of what it appended. It always
+ * runs inside the caller's transaction (an EntityManager from `dataSource.transaction`), so the
+ * projected rows commit or roll back with the events they come from.
  */
 @Injectable()
 export class EventStore {
+  private readonly inline: InlineProjections;
+
+  constructor(@Optional() @Inject(INLINE_PROJECTORS) projectors?: readonly Projector[]) {
+    this.inline = new InlineProjections(projectors ?? PROJECTORS);
+  }
+
   /** Appends to every stream in one round trip; throws ConcurrencyError when any expected version is stale. */
   async append(tx: EntityManager, appends: readonly StreamAppend[]): Promise<AppendedEvent[]> {
     if (appends.length === 0) return [];
@@ -24,6 +58,7 @@ export class EventStore {
     const data: string[] = [];
     const metadata: string[] = [];
     const seen = new Set<string>();
+    let projected = false;
     for (const append of appends) {
       if (seen.has(append.streamId)) throw new Error(`stream ${append.streamId} appears twice in one append`);
       seen.add(append.streamId);
@@ -36,16 +71,34 @@ export class EventStore {
         schemas.push(event.schema_version ?? 1);
         data.push(JSON.stringify(event.data));
         metadata.push(JSON.stringify(event.metadata ?? {}));
+        projected ||= this.inline.handles(event.type);
       }
     }
+    let rows: AppendRow[];
     try {
-      const rows = await preparedQuery<{ stream_id: string; stream_version: number; global_position: string }>(tx, 'hl_append_events', APPEND_SQL, [
+      rows = await preparedQuery<AppendRow>(tx, projected ? 'hl_append_events_projected' : 'hl_append_events', projected ? APPEND_PROJECTED_SQL : APPEND_SQL, [
         streamIds, streamTypes, expected, eventStreams, types, schemas, data, metadata,
       ]);
-      return rows.map((row) => ({ streamId: row.stream_id, streamVersion: row.stream_version, globalPosition: BigInt(row.global_position) }));
     } catch (error) {
       throw translateAppendError(error);
     }
+    const appended = rows.map((row) => ({ streamId: row.stream_id, streamVersion: row.stream_version, globalPosition: BigInt(row.global_position) }));
+    if (projected) {
+      // The projector gets the data as the store parsed it back (jsonb), exactly as a rebuild reads it.
+      const recorded: RecordedEvent[] = rows.map((row, i) => ({
+        ...appended[i], transactionId: BigInt(row.xid!), recordedAt: row.recorded_at!,
+        type: types[i], schema_version: schemas[i], data: JSON.parse(data[i]), metadata: JSON.parse(metadata[i]),
+      }));
+      await this.inline.apply(tx, recorded);
+    }
+    return appended;
+  }
+
+  /** A stream's events in version order, to fold into an aggregate's state before deciding. */
+  async loadStream(db: EntityManager, streamId: string): Promise<LoadedStream> {
+    const rows: EventRow[] = await db.query(STREAM_SQL, [streamId]);
+    const events = rows.map(toRecordedEvent);
+    return { version: events.length ? events[events.length - 1].streamVersion : 0, events };
   }
 }
 

@@ -1,5 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { DomainRuleError } from '@hookledger/domain';
+import { ConcurrencyError } from '@hookledger/event-store';
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -31,6 +33,20 @@ export function problem(status: number, detail: string, extensions: Record<strin
   return { type: `https://hookledger.dev/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`, title, status, detail, ...extensions };
 }
 
+const DOMAIN_RULE_STATUS: Record<DomainRuleError['kind'], number> = { not_found: 404, conflict: 409, invalid: 422 };
+
+/** A command's refusal by the domain's rules, or a lost race for a stream, as the API answers it. */
+function commandProblem(exception: unknown, instance: string | undefined): Problem | null {
+  if (exception instanceof DomainRuleError) {
+    const errors = exception.field ? { errors: [{ field: exception.field, message: exception.message }] } : {};
+    return problem(DOMAIN_RULE_STATUS[exception.kind], exception.message, { instance, ...errors });
+  }
+  if (exception instanceof ConcurrencyError) {
+    return problem(409, 'It was changed by another request at the same moment; read it again and retry.', { instance });
+  }
+  return null;
+}
+
 /**
  * Every error leaves the API as application/problem+json. Body-parser failures (broken JSON, too
  * large) arrive here with a `status`/`type`, bare or as an HttpException's cause; anything
@@ -59,6 +75,8 @@ export class ProblemFilter implements ExceptionFilter {
       { type?: string; status?: number; expose?: boolean; message?: string; limit?: number } | undefined;
     if (bodyParser?.type === 'entity.parse.failed') return problem(400, 'The request body is not valid JSON.', { instance });
     if (bodyParser?.type === 'entity.too.large') return problem(413, `The request body exceeds the limit of ${bodyParser.limit} bytes.`, { instance });
+    const refused = commandProblem(exception, instance);
+    if (refused) return refused;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();

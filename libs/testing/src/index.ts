@@ -13,3 +13,5 @@ export type { AppName, ApiAnswer } from './test-system';
 export { OperationalEventListener } from './operational-events';
 export type { ReceivedOperationalEvent } from './operational-events';
 export { sealUnbound } from './legacy-seal';
+export { projectorSpec } from './projector-spec';
+export type { GivenEvent } from './projector-spec';

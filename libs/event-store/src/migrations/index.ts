@@ -8,6 +8,7 @@ import { Tenancy1732400000012 } from './1732400000012-tenancy';
 import { EventIdsPerTenant1732400000013 } from './1732400000013-event-ids-per-tenant';
 import { AdhocExpiry1732400000015 } from './1732400000015-adhoc-expiry';
 import { SubscriptionIndexChanges1732400000016 } from './1732400000016-subscription-index-changes';
+import { EventTypesProjection1732400000020 } from './1732400000020-event-types-projection';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   EndpointOptions1732400000004,
   DeliveryListIndex1732400000011, Tenancy1732400000012,
   EventIdsPerTenant1732400000013, AdhocExpiry1732400000015, SubscriptionIndexChanges1732400000016,
+  EventTypesProjection1732400000020,
 ];
