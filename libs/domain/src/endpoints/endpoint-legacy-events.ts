@@ -1,9 +1,10 @@
 import type { DomainEvent } from '../domain-event';
+import { DEFAULT_TENANT } from '../subscriptions/event-type-pattern';
 import {
   EndpointChanges, EndpointCreated, EndpointCreatedData, EndpointEvent, endpointCreated, CurrentEndpointEvent, EndpointSecretRotated,
   endpointSecretRotated, EndpointUpdated, endpointUpdated,
 } from './endpoint-events';
-import { DEFAULT_ENDPOINT_SETTINGS, DEFAULT_TENANT_ID, EndpointAuthReference, EndpointAuthView, EndpointSettings, pickSettings } from './endpoint-settings';
+import { DEFAULT_ENDPOINT_SETTINGS, EndpointAuthReference, EndpointAuthView, EndpointSettings, pickSettings } from './endpoint-settings';
 import type { EndpointState } from './endpoint-state';
 
 /**
@@ -66,7 +67,7 @@ function createdFromV1({ data }: EndpointCreatedV1): EndpointCreated {
     ...pickSettings(data),
     url: data.url,
     id: data.id,
-    tenant_id: data.tenant_id ?? DEFAULT_TENANT_ID,
+    tenant_id: data.tenant_id ?? DEFAULT_TENANT, // written before tenants: the tenancy migration moved these rows to it
     auth: authFromView(data.id, data.auth ?? null),
     adhoc: data.adhoc ?? false,
     secret_key_id: legacySigningKeyId(data.id, 1),

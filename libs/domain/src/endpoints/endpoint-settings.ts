@@ -46,9 +46,6 @@ export const DEFAULT_ENDPOINT_SETTINGS: Readonly<Omit<EndpointSettings, 'url'>> 
   signature_profile: 'standard',
 });
 
-/** Endpoints created before tenants existed belong to this one (the tenancy migration moved them). */
-export const DEFAULT_TENANT_ID = 'default';
-
 /**
  * Authentication we present to the receiver, as events and rows hold it: the type, the user name,
  * and the id of the sealed password or token in the key table — never the credential itself.

@@ -1,7 +1,8 @@
 import type { CircuitState } from '../health/circuit-breaker';
+import { DEFAULT_TENANT } from '../subscriptions/event-type-pattern';
 import type { CurrentEndpointEvent, EndpointChanges, EndpointEvent } from './endpoint-events';
 import { upcastEndpointEvent } from './endpoint-legacy-events';
-import { DEFAULT_ENDPOINT_SETTINGS, DEFAULT_TENANT_ID, EndpointAuthReference, EndpointSettings, pickSettings } from './endpoint-settings';
+import { DEFAULT_ENDPOINT_SETTINGS, EndpointAuthReference, EndpointSettings, pickSettings } from './endpoint-settings';
 import { keysAfterRotation, SigningKeyReference } from './endpoint-signing-keys';
 
 /** `absent`: no EndpointCreated yet; `deleted`: gone for the API (404), its stream kept for history. */
@@ -45,7 +46,7 @@ export const initialEndpointState: EndpointState = Object.freeze({
   url: '',
   status: 'absent',
   id: '',
-  tenant_id: DEFAULT_TENANT_ID,
+  tenant_id: DEFAULT_TENANT,
   disabled_reason: null,
   paused: false,
   adhoc: false,
