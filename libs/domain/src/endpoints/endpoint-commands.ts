@@ -36,8 +36,10 @@ export type RotateEndpointSecret = {
   now: Date;
 };
 
-/** `reason` defaults to the operator's ("disabled by an operator"); the system always says why. */
-export type DisableEndpoint = { type: 'DisableEndpoint'; endpoint_id: string; by: EndpointActorKind; reason?: string };
+/** An operator's reason defaults to "disabled by an operator"; the system always says why (410 Gone, failing since …). */
+export type DisableEndpoint =
+  | { type: 'DisableEndpoint'; endpoint_id: string; by: 'operator'; reason?: string }
+  | { type: 'DisableEndpoint'; endpoint_id: string; by: 'system'; reason: string };
 export type EnableEndpoint = { type: 'EnableEndpoint'; endpoint_id: string; by: EndpointActorKind };
 export type PauseEndpoint = { type: 'PauseEndpoint'; endpoint_id: string };
 export type ResumeEndpoint = { type: 'ResumeEndpoint'; endpoint_id: string };
