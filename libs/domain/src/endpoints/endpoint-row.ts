@@ -1,0 +1,73 @@
+import { isCircuitEvent } from './endpoint-circuit-events';
+import type { EndpointEvent } from './endpoint-events';
+import type { EndpointAuthReference, EndpointSettings } from './endpoint-settings';
+import type { SigningKeyReference } from './endpoint-signing-keys';
+import type { EndpointState } from './endpoint-state';
+
+/** When the store recorded the events that shaped the row (events carry no clock; the store's `recorded_at` is it). */
+export interface EndpointTimes {
+  readonly created_at: Date;
+  readonly updated_at: Date;
+  readonly deleted_at: Date | null;
+}
+
+/**
+ * The `endpoints` row as the projector writes it, derived from events alone. No sealed material:
+ * `auth` and `signing_keys` name keys in the key table. `version` is the stream version of the
+ * last event applied, circuit transitions included, so it stays the expected version of the next
+ * append.
+ */
+export type EndpointRowColumns = EndpointSettings & EndpointTimes & {
+  id: string;
+  tenant_id: string;
+  disabled_reason: string | null;
+  paused: boolean;
+  adhoc: boolean;
+  auth: EndpointAuthReference | null;
+  signing_keys: readonly SigningKeyReference[];
+  version: number;
+};
+
+/**
+ * The times after one more event recorded at `recordedAt`. The row's times were the append
+ * transaction's now() before issue 12, which is what the store records as `recorded_at`, so
+ * rebuilt rows equal live ones. A circuit transition is no change to the endpoint's settings and
+ * leaves `updated_at` alone, as it did when circuits lived only in endpoint_health.
+ */
+export function advanceEndpointTimes(times: EndpointTimes | null, event: EndpointEvent, recordedAt: Date): EndpointTimes {
+  const current = times ?? { created_at: recordedAt, updated_at: recordedAt, deleted_at: null };
+  if (event.type === 'EndpointCreated') return { created_at: recordedAt, updated_at: recordedAt, deleted_at: null };
+  if (isCircuitEvent(event)) return current;
+  return { ...current, updated_at: recordedAt, ...(event.type === 'EndpointDeleted' && { deleted_at: recordedAt }) };
+}
+
+/** The row for an endpoint's state; null before it was created. */
+export function endpointRow(state: EndpointState, times: EndpointTimes, version: number): EndpointRowColumns | null {
+  if (state.status === 'absent') return null;
+  return {
+    id: state.id,
+    tenant_id: state.tenant_id,
+    url: state.url,
+    description: state.description,
+    event_types: state.event_types,
+    active: state.active,
+    disabled_reason: state.disabled_reason,
+    paused: state.paused,
+    headers: state.headers,
+    retry_schedule: state.retry_schedule,
+    timeout_ms: state.timeout_ms,
+    rate_limit_per_s: state.rate_limit_per_s,
+    channels: state.channels,
+    metadata: state.metadata,
+    auth: state.auth,
+    filter: state.filter,
+    payload_format: state.payload_format,
+    signature_profile: state.signature_profile,
+    adhoc: state.adhoc,
+    signing_keys: state.signing_keys,
+    version,
+    created_at: times.created_at,
+    updated_at: times.updated_at,
+    deleted_at: times.deleted_at,
+  };
+}
