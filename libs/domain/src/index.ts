@@ -20,3 +20,7 @@ export * from './delivery/record-attempt';
 export * from './health/circuit-breaker';
 export * from './endpoints/endpoint-options';
 export * from './endpoints/destination-address';
+export * from './tenants/tenant-events';
+export * from './tenants/tenant-state';
+export * from './tenants/tenant-commands';
+export * from './tenants/tenant-decider';
