@@ -24,3 +24,7 @@ export * from './tenants/tenant-events';
 export * from './tenants/tenant-state';
 export * from './tenants/tenant-commands';
 export * from './tenants/tenant-decider';
+export * from './api-keys/api-key-events';
+export * from './api-keys/api-key-state';
+export * from './api-keys/api-key-commands';
+export * from './api-keys/api-key-decider';
