@@ -1,7 +1,7 @@
 import { DomainRuleError, foldEvents } from '../domain-event';
 import type { TenantCommand } from './tenant-commands';
 import { tenantDecider } from './tenant-decider';
-import { TenantEvent, tenantCreated, tenantDeleted, tenantStreamId } from './tenant-events';
+import { TenantEvent, tenantCreated, tenantDeleted, tenantRecorded, tenantStreamId } from './tenant-events';
 
 const acme = tenantCreated({ id: 'acme', name: 'Acme Corp', metadata: { plan: 'pro' }, quotas: { max_endpoints: 2, max_events_per_month: 10 } });
 
@@ -81,6 +81,22 @@ describe('tenant evolve', () => {
       status: 'active', id: 'small', name: 'Small Ltd', metadata: { tier: 'b' }, quotas: { max_endpoints: null, max_events_per_month: 11 },
     });
     expect(foldEvents(tenantDecider, [...stored, { type: 'TenantDeleted', schema_version: 1, data: { id: 'small' } } as const]).status).toBe('deleted');
+  });
+
+  it('takes over the default tenant, made without an event and perhaps PATCHed since, as it stood', () => {
+    const patchedBefore = { type: 'TenantUpdated', schema_version: 1, data: { id: 'default', changes: { max_endpoints: 100 } } } as const;
+    const recorded = tenantRecorded({
+      id: 'default', name: 'Default tenant', metadata: {}, quotas: { max_endpoints: 100, max_events_per_month: null }, created_at: new Date('2024-01-01T00:00:00Z'),
+    });
+    expect(recorded.data).toEqual({ id: 'default', name: 'Default tenant', metadata: {}, max_endpoints: 100, max_events_per_month: null, created_at: '2024-01-01T00:00:00.000Z' });
+    expect(foldEvents(tenantDecider, [patchedBefore, recorded])).toEqual({
+      status: 'active', id: 'default', name: 'Default tenant', metadata: {}, quotas: { max_endpoints: 100, max_events_per_month: null },
+    });
+    given(patchedBefore, recorded).when({ type: 'UpdateTenant', tenant_id: 'default', name: 'Everyone' })
+      .then([{ type: 'TenantUpdated', schema_version: 1, data: { id: 'default', changes: { name: 'Everyone' } } }]);
+    given(patchedBefore, recorded)
+      .when({ type: 'CreateTenant', tenant_id: 'default', name: 'again', metadata: {}, quotas: { max_endpoints: null, max_events_per_month: null } })
+      .thenRefuses('conflict', 'Tenant default already exists (or existed: tenant ids are never reused).', 'id');
   });
 
   it('ignores event types it does not know', () => {

@@ -4,6 +4,7 @@ export const TenantEventType = {
   TenantCreated: 'TenantCreated',
   TenantUpdated: 'TenantUpdated',
   TenantDeleted: 'TenantDeleted',
+  TenantRecorded: 'TenantRecorded',
 } as const;
 export type TenantEventType = (typeof TenantEventType)[keyof typeof TenantEventType];
 
@@ -28,12 +29,20 @@ export type TenantCreatedData = {
 export type TenantChanges = Partial<Pick<TenantCreatedData, 'name' | 'metadata' | 'max_endpoints' | 'max_events_per_month'>>;
 export type TenantUpdatedData = { id: string; changes: TenantChanges };
 export type TenantDeletedData = { id: string };
+/**
+ * A tenant as it stood when the ledger took it over: the `default` tenant was inserted by a
+ * migration (1732400000012) with no event, and its stream may already hold TenantUpdated events
+ * (PATCHes of it) with no TenantCreated before them. Appended by the upgrade migration at the end
+ * of the stream, it says everything, so folding the stream gives the tenant whatever came before.
+ */
+export type TenantRecordedData = TenantCreatedData & { /** ISO-8601: when the tenant row was made. */ created_at: string };
 
 export type TenantCreated = DomainEvent<'TenantCreated', TenantCreatedData>;
 export type TenantUpdated = DomainEvent<'TenantUpdated', TenantUpdatedData>;
 export type TenantDeleted = DomainEvent<'TenantDeleted', TenantDeletedData>;
+export type TenantRecorded = DomainEvent<'TenantRecorded', TenantRecordedData>;
 
-export type TenantEvent = TenantCreated | TenantUpdated | TenantDeleted;
+export type TenantEvent = TenantCreated | TenantUpdated | TenantDeleted | TenantRecorded;
 
 /** A tenant's quotas as the domain reads them; null = no limit. */
 export interface TenantQuotas {
@@ -80,4 +89,8 @@ export function tenantUpdated(
 
 export function tenantDeleted(id: string): TenantDeleted {
   return { type: TenantEventType.TenantDeleted, schema_version: 1, data: { id } };
+}
+
+export function tenantRecorded(tenant: Parameters<typeof tenantCreated>[0] & { readonly created_at: Date }): TenantRecorded {
+  return { type: TenantEventType.TenantRecorded, schema_version: 1, data: { ...tenantCreated(tenant).data, created_at: tenant.created_at.toISOString() } };
 }

@@ -42,6 +42,7 @@ function applyChanges(state: TenantState, changes: TenantChanges): TenantState {
 export function evolveTenant(state: TenantState, event: TenantEvent): TenantState {
   switch (event.type) {
     case 'TenantCreated':
+    case 'TenantRecorded':
       return {
         status: 'active',
         id: event.data.id,
