@@ -28,11 +28,12 @@ export function foldEvents<State, Event>(decider: Pick<Decider<unknown, State, E
 /**
  * Why `decide` refused a command, in terms an API can answer: `not_found` (the aggregate does not
  * exist, or no longer), `conflict` (its state does not allow it now), `invalid` (the command
- * itself breaks a rule).
+ * itself breaks a rule), `forbidden` (the one asking may not ask this, whatever the state: a key
+ * bound to a tenant minting a key for another tenant, or one allowed more than the operator's limit).
  */
 export class DomainRuleError extends Error {
   override readonly name = 'DomainRuleError';
-  constructor(readonly kind: 'not_found' | 'conflict' | 'invalid', message: string, readonly field?: string) {
+  constructor(readonly kind: 'not_found' | 'conflict' | 'invalid' | 'forbidden', message: string, readonly field?: string) {
     super(message);
   }
 }

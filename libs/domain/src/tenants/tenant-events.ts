@@ -1,0 +1,96 @@
+import type { DomainEvent } from '../domain-event';
+
+export const TenantEventType = {
+  TenantCreated: 'TenantCreated',
+  TenantUpdated: 'TenantUpdated',
+  TenantDeleted: 'TenantDeleted',
+  TenantRecorded: 'TenantRecorded',
+} as const;
+export type TenantEventType = (typeof TenantEventType)[keyof typeof TenantEventType];
+
+/** Stream type of `tenant-<id>` in the store's `streams` table. */
+export const TENANT_STREAM_TYPE = 'tenant';
+
+/**
+ * The shapes below are the ones the API has appended since tenants exist (schema_version 1), kept
+ * as they are: `max_events_per_month` is a bigint column and was written as its decimal string.
+ * What a tenant uses (endpoints, events this month) is not here: see TenantState.
+ */
+export type TenantCreatedData = {
+  id: string;
+  name: string;
+  metadata: Record<string, string>;
+  max_endpoints: number | null;
+  /** Decimal string, as written since schema_version 1. */
+  max_events_per_month: string | null;
+};
+
+/** Only the fields a PATCH named; a quota set to null means "no limit". */
+export type TenantChanges = Partial<Pick<TenantCreatedData, 'name' | 'metadata' | 'max_endpoints' | 'max_events_per_month'>>;
+export type TenantUpdatedData = { id: string; changes: TenantChanges };
+export type TenantDeletedData = { id: string };
+/**
+ * A tenant as it stood when the ledger took it over: the `default` tenant was inserted by a
+ * migration (1732400000012) with no event, and its stream may already hold TenantUpdated events
+ * (PATCHes of it) with no TenantCreated before them. Appended by the upgrade migration at the end
+ * of the stream, it says everything, so folding the stream gives the tenant whatever came before.
+ */
+export type TenantRecordedData = TenantCreatedData & { /** ISO-8601: when the tenant row was made. */ created_at: string };
+
+export type TenantCreated = DomainEvent<'TenantCreated', TenantCreatedData>;
+export type TenantUpdated = DomainEvent<'TenantUpdated', TenantUpdatedData>;
+export type TenantDeleted = DomainEvent<'TenantDeleted', TenantDeletedData>;
+export type TenantRecorded = DomainEvent<'TenantRecorded', TenantRecordedData>;
+
+export type TenantEvent = TenantCreated | TenantUpdated | TenantDeleted | TenantRecorded;
+
+/** A tenant's quotas as the domain reads them; null = no limit. */
+export interface TenantQuotas {
+  readonly max_endpoints: number | null;
+  readonly max_events_per_month: number | null;
+}
+
+export function tenantStreamId(tenantId: string): string {
+  return `tenant-${tenantId}`;
+}
+
+const eventQuota = (value: number | null): string | null => (value === null ? null : value.toString());
+
+export function tenantCreated(tenant: {
+  readonly id: string;
+  readonly name: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly quotas: TenantQuotas;
+}): TenantCreated {
+  return {
+    type: TenantEventType.TenantCreated,
+    schema_version: 1,
+    data: {
+      id: tenant.id,
+      name: tenant.name,
+      metadata: { ...tenant.metadata },
+      max_endpoints: tenant.quotas.max_endpoints,
+      max_events_per_month: eventQuota(tenant.quotas.max_events_per_month),
+    },
+  };
+}
+
+export function tenantUpdated(
+  id: string,
+  changes: { readonly name?: string; readonly metadata?: Readonly<Record<string, string>>; readonly quotas?: Partial<TenantQuotas> },
+): TenantUpdated {
+  const data: TenantChanges = {};
+  if (changes.name !== undefined) data.name = changes.name;
+  if (changes.metadata !== undefined) data.metadata = { ...changes.metadata };
+  if (changes.quotas?.max_endpoints !== undefined) data.max_endpoints = changes.quotas.max_endpoints;
+  if (changes.quotas?.max_events_per_month !== undefined) data.max_events_per_month = eventQuota(changes.quotas.max_events_per_month);
+  return { type: TenantEventType.TenantUpdated, schema_version: 1, data: { id, changes: data } };
+}
+
+export function tenantDeleted(id: string): TenantDeleted {
+  return { type: TenantEventType.TenantDeleted, schema_version: 1, data: { id } };
+}
+
+export function tenantRecorded(tenant: Parameters<typeof tenantCreated>[0] & { readonly created_at: Date }): TenantRecorded {
+  return { type: TenantEventType.TenantRecorded, schema_version: 1, data: { ...tenantCreated(tenant).data, created_at: tenant.created_at.toISOString() } };
+}

@@ -1,0 +1,60 @@
+import type { TenantChanges, TenantEvent, TenantQuotas } from './tenant-events';
+
+/**
+ * What the tenant's stream says: its name, metadata and quotas. What it *uses* is not here and not
+ * in its stream: the monthly event count is operational state (`tenant_usage`, one writer: the
+ * publish admission), because counting by event would append to `tenant-<id>` on every publish —
+ * serialising a tenant's publishers on one stream version, on the hot path — and the count is
+ * already history elsewhere (one MessageReceived per accepted event). The endpoint count is read
+ * from the endpoints projection.
+ */
+export interface TenantState {
+  /** `none`: never created; `deleted`: gone for good (its id is never reused). */
+  readonly status: 'none' | 'active' | 'deleted';
+  readonly id: string | null;
+  readonly name: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly quotas: TenantQuotas;
+}
+
+export const initialTenantState: TenantState = Object.freeze({
+  status: 'none',
+  id: null,
+  name: '',
+  metadata: Object.freeze({}),
+  quotas: Object.freeze({ max_endpoints: null, max_events_per_month: null }),
+});
+
+const quotaOf = (value: string | null): number | null => (value === null ? null : Number(value));
+
+function applyChanges(state: TenantState, changes: TenantChanges): TenantState {
+  return {
+    ...state,
+    name: changes.name ?? state.name,
+    metadata: changes.metadata ?? state.metadata,
+    quotas: {
+      max_endpoints: changes.max_endpoints === undefined ? state.quotas.max_endpoints : changes.max_endpoints,
+      max_events_per_month: changes.max_events_per_month === undefined ? state.quotas.max_events_per_month : quotaOf(changes.max_events_per_month),
+    },
+  };
+}
+
+export function evolveTenant(state: TenantState, event: TenantEvent): TenantState {
+  switch (event.type) {
+    case 'TenantCreated':
+    case 'TenantRecorded':
+      return {
+        status: 'active',
+        id: event.data.id,
+        name: event.data.name,
+        metadata: event.data.metadata,
+        quotas: { max_endpoints: event.data.max_endpoints, max_events_per_month: quotaOf(event.data.max_events_per_month) },
+      };
+    case 'TenantUpdated':
+      return applyChanges(state, event.data.changes);
+    case 'TenantDeleted':
+      return { ...state, status: 'deleted' };
+    default:
+      return state;
+  }
+}
