@@ -28,3 +28,7 @@ export * from './delivery/delivery-work-queue';
 export * from './health/circuit-breaker';
 export * from './endpoints/endpoint-options';
 export * from './endpoints/destination-address';
+export * from './replays/replay-events';
+export * from './replays/replay-state';
+export * from './replays/replay-commands';
+export * from './replays/replay-decider';
