@@ -9,6 +9,7 @@ export const DeliveryEventType = {
   DeliveryRetryScheduled: 'DeliveryRetryScheduled',
   DeliveryFailed: 'DeliveryFailed',
   DeliveryDeferred: 'DeliveryDeferred',
+  DeliveryRequeued: 'DeliveryRequeued',
 } as const;
 export type DeliveryEventType = (typeof DeliveryEventType)[keyof typeof DeliveryEventType];
 
@@ -47,6 +48,12 @@ export type DeliveryFailedData = { attempts: number; reason: DeliveryFailureReas
 /** Why an attempt was held back without being made (and without being spent). */
 export type DeferralReason = 'endpoint_paused' | 'circuit_open';
 export type DeliveryDeferredData = { attempt: number; reason: DeferralReason };
+/**
+ * Someone asked for the delivery to be sent again outside its schedule: a manual retry
+ * (`replay_id` null) or a replay job's page. Who asked goes in the metadata (actor). `attempt` is
+ * the attempt number the dispatch command asks for; the attempt itself records what happened.
+ */
+export type DeliveryRequeuedData = { attempt: number; replay_id: string | null };
 
 export type DeliveryScheduled = DomainEvent<'DeliveryScheduled', DeliveryScheduledData>;
 export type DeliveryAttempted = DomainEvent<'DeliveryAttempted', DeliveryAttemptedData>;
@@ -54,8 +61,16 @@ export type DeliverySucceeded = DomainEvent<'DeliverySucceeded', DeliverySucceed
 export type DeliveryRetryScheduled = DomainEvent<'DeliveryRetryScheduled', DeliveryRetryScheduledData>;
 export type DeliveryFailed = DomainEvent<'DeliveryFailed', DeliveryFailedData>;
 export type DeliveryDeferred = DomainEvent<'DeliveryDeferred', DeliveryDeferredData>;
+export type DeliveryRequeued = DomainEvent<'DeliveryRequeued', DeliveryRequeuedData>;
 
-export type DeliveryEvent = DeliveryScheduled | DeliveryAttempted | DeliverySucceeded | DeliveryRetryScheduled | DeliveryFailed | DeliveryDeferred;
+export type DeliveryEvent =
+  | DeliveryScheduled
+  | DeliveryAttempted
+  | DeliverySucceeded
+  | DeliveryRetryScheduled
+  | DeliveryFailed
+  | DeliveryDeferred
+  | DeliveryRequeued;
 
 /** The stream a delivery's events live in. */
 export function deliveryStreamId(deliveryId: string): string {
@@ -80,4 +95,16 @@ export function deliveryScheduled(data: {
       tenant_id: data.tenant_id ?? null,
     },
   };
+}
+
+export function deliveryFailed(data: DeliveryFailedData): DeliveryFailed {
+  return { type: DeliveryEventType.DeliveryFailed, schema_version: 1, data: { attempts: data.attempts, reason: data.reason } };
+}
+
+export function deliveryDeferred(data: DeliveryDeferredData): DeliveryDeferred {
+  return { type: DeliveryEventType.DeliveryDeferred, schema_version: 1, data: { attempt: data.attempt, reason: data.reason } };
+}
+
+export function deliveryRequeued(data: DeliveryRequeuedData): DeliveryRequeued {
+  return { type: DeliveryEventType.DeliveryRequeued, schema_version: 1, data: { attempt: data.attempt, replay_id: data.replay_id } };
 }

@@ -57,8 +57,14 @@ export function evolve(state: DeliveryState, event: DeliveryEvent): DeliveryStat
     case 'DeliveryDeferred':
       // Held until the endpoint is resumed or its circuit closes; no attempt is spent.
       return { ...state, next_attempt_at: null };
-    default:
+    case 'DeliveryRequeued':
+      // History of who asked (and which replay); the attempt it leads to changes the state.
       return state;
+    default: {
+      // A type this release does not know (written by a newer one) is skipped, not a crash.
+      const _unknown: never = event;
+      return state;
+    }
   }
 }
 

@@ -157,6 +157,6 @@ describe('evolve', () => {
 
   it('ignores event types it does not know', () => {
     const state = deliveryStateFrom([scheduled]);
-    expect(evolve(state, { type: 'DeliveryRequeued', data: {} } as unknown as DeliveryEvent)).toBe(state);
+    expect(evolve(state, { type: 'DeliveryArchived', schema_version: 1, data: {} } as unknown as DeliveryEvent)).toBe(state);
   });
 });

@@ -1,0 +1,16 @@
+/** Accept a published event: the id, tenant and timestamp are settled by the caller (ingest). */
+export type ReceiveMessage = {
+  type: 'ReceiveMessage';
+  data: {
+    id: string;
+    type: string;
+    /** ISO-8601. */
+    timestamp: string;
+    /** The `data` object as the exact JSON text to store and send. */
+    payload: string;
+    tenant_id: string;
+    channels: readonly string[] | null;
+  };
+};
+
+export type MessageCommand = ReceiveMessage;

@@ -1,0 +1,71 @@
+import { DomainRuleError, foldEvents } from '../domain-event';
+import type { ReceiveMessage } from './message-commands';
+import { messageDecider } from './message-decider';
+import { MessageEvent, MessageReceivedV1, messageReceived } from './message-events';
+import { messageRow } from './message-row';
+
+// Key order, spacing and number spelling a jsonb value would not keep.
+const PAYLOAD = '{"z": 1.0, "a": {"b": 1e2}}';
+const receive: ReceiveMessage = {
+  type: 'ReceiveMessage',
+  data: { id: 'msg_1', type: 'invoice.paid', timestamp: '2024-01-01T00:00:00.000Z', payload: PAYLOAD, tenant_id: 'acme', channels: ['eu'] },
+};
+const v1: MessageReceivedV1 = {
+  type: 'MessageReceived',
+  schema_version: 1,
+  data: { id: 'msg_0', type: 'invoice.paid', timestamp: '2023-01-01T00:00:00.000Z', data: { a: 1, z: [true] }, tenant_id: null, channels: null },
+};
+
+function given(...history: MessageEvent[]) {
+  const decide = (command: ReceiveMessage) => () => messageDecider.decide(command, foldEvents(messageDecider, history));
+  return {
+    when: (command: ReceiveMessage) => ({
+      then: (expected: readonly MessageEvent[]) => expect(decide(command)()).toEqual(expected),
+      thenRefuses: (kind: DomainRuleError['kind'], message: RegExp) => {
+        expect(decide(command)).toThrow(expect.objectContaining({ kind, message: expect.stringMatching(message) }));
+      },
+    }),
+  };
+}
+
+describe('receiving a message', () => {
+  it('a new message: MessageReceived v2 carries the payload text exactly as published', () => {
+    given()
+      .when(receive)
+      .then([{ type: 'MessageReceived', schema_version: 2, data: { ...receive.data, channels: ['eu'] } }]);
+  });
+
+  it('the same message again: refused as a conflict', () => {
+    given(messageReceived(receive.data)).when(receive).thenRefuses('conflict', /already received/);
+  });
+
+  it('a message received under schema version 1 is received too', () => {
+    given(v1).when({ ...receive, data: { ...receive.data, id: 'msg_0' } }).thenRefuses('conflict', /already received/);
+  });
+
+  it('a payload that is not a JSON object: refused on data', () => {
+    given().when({ ...receive, data: { ...receive.data, payload: '[1]' } }).thenRefuses('invalid', /JSON object/);
+    given().when({ ...receive, data: { ...receive.data, payload: '{"a":' } }).thenRefuses('invalid', /JSON object/);
+  });
+});
+
+describe('messageReceived', () => {
+  it('given only the parsed data, stores the text ingest writes to messages.data; empty channels as null', () => {
+    expect(messageReceived({ id: 'msg_1', type: 't', timestamp: new Date(0), data: { b: 1, a: 'é' }, tenant_id: 'default', channels: [] }).data).toEqual({
+      id: 'msg_1', type: 't', timestamp: '1970-01-01T00:00:00.000Z', payload: '{"b":1,"a":"é"}', tenant_id: 'default', channels: null,
+    });
+  });
+});
+
+describe('the messages row', () => {
+  it('from a v2 event: data is the payload byte for byte, received_at the time it was recorded', () => {
+    expect(messageRow(messageReceived(receive.data), new Date('2024-01-01T00:00:01Z'))).toEqual({
+      tenant_id: 'acme', id: 'msg_1', type: 'invoice.paid', data: PAYLOAD, channels: ['eu'],
+      timestamp: '2024-01-01T00:00:00.000Z', received_at: '2024-01-01T00:00:01.000Z',
+    });
+  });
+
+  it('from a v1 event: the jsonb value re-serialised, in the default tenant when it named none', () => {
+    expect(messageRow(v1, '2023-01-01T00:00:00.000Z')).toMatchObject({ tenant_id: 'default', id: 'msg_0', data: '{"a":1,"z":[true]}' });
+  });
+});

@@ -1,0 +1,77 @@
+import type { DomainEvent } from '../domain-event';
+
+export const MessageEventType = { MessageReceived: 'MessageReceived' } as const;
+export type MessageEventType = (typeof MessageEventType)[keyof typeof MessageEventType];
+
+/**
+ * An accepted event, schema_version 2: `payload` is the exact JSON text of its `data`, the bytes
+ * written to `messages.data` and sent to receivers. Version 1 held `data` as a value, which the
+ * store keeps as jsonb: key order, duplicate keys, whitespace and number spelling were lost, so
+ * `messages` could not be rebuilt byte for byte from it.
+ */
+export type MessageReceivedData = {
+  id: string;
+  type: string;
+  /** ISO-8601 time the event was accepted. */
+  timestamp: string;
+  /** The event's `data` object as JSON text, exactly as stored and sent. */
+  payload: string;
+  tenant_id: string;
+  channels: string[] | null;
+};
+export type MessageReceived = DomainEvent<'MessageReceived', MessageReceivedData, 2>;
+
+/** Schema_version 1, appended before the payload was kept as text; still in the store, read through upcastMessageReceived. */
+export type MessageReceivedV1Data = {
+  id: string;
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+  /** null in events written before tenants existed: they belong to the default tenant. */
+  tenant_id: string | null;
+  channels: string[] | null;
+};
+export type MessageReceivedV1 = DomainEvent<'MessageReceived', MessageReceivedV1Data, 1>;
+
+/** Every message event the store may hold, of any schema version. */
+export type MessageEvent = MessageReceived | MessageReceivedV1;
+
+/**
+ * `message-<tenant>/<id>`: an event id is unique only within its tenant, so the stream names both.
+ * Neither a tenant id nor an event id may contain `/` (ROUTING_TOKEN, MESSAGE_ID), so the first `/`
+ * splits them unambiguously, and no stream of the old form `message-<id>` (written before ids were
+ * per tenant, and still read as they are) contains one: old and new names never collide.
+ */
+export function messageStreamId(tenantId: string, messageId: string): string {
+  return `message-${tenantId}/${messageId}`;
+}
+
+interface AcceptedMessage {
+  readonly id: string;
+  readonly type: string;
+  readonly timestamp: string | Date;
+  readonly tenant_id: string;
+  readonly channels?: readonly string[] | null;
+}
+
+/**
+ * The event ingest appends for an accepted message. Give `payload`, the JSON text written to
+ * `messages.data`; a caller holding only the parsed `data` gets `JSON.stringify(data)`, which is
+ * the text ingest has always written to `messages.data`, so event and row still agree byte for byte.
+ */
+export function messageReceived(
+  message: AcceptedMessage & ({ readonly payload: string } | { readonly data: Record<string, unknown> }),
+): MessageReceived {
+  return {
+    type: MessageEventType.MessageReceived,
+    schema_version: 2,
+    data: {
+      id: message.id,
+      type: message.type,
+      timestamp: typeof message.timestamp === 'string' ? message.timestamp : message.timestamp.toISOString(),
+      payload: 'payload' in message ? message.payload : JSON.stringify(message.data),
+      tenant_id: message.tenant_id,
+      channels: message.channels && message.channels.length > 0 ? [...message.channels] : null,
+    },
+  };
+}
