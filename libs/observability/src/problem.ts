@@ -33,7 +33,7 @@ export function problem(status: number, detail: string, extensions: Record<strin
   return { type: `https://hookledger.dev/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`, title, status, detail, ...extensions };
 }
 
-const DOMAIN_RULE_STATUS: Record<DomainRuleError['kind'], number> = { not_found: 404, conflict: 409, invalid: 422 };
+const DOMAIN_RULE_STATUS: Record<DomainRuleError['kind'], number> = { not_found: 404, forbidden: 403, conflict: 409, invalid: 422 };
 
 /** A command's refusal by the domain's rules, or a lost race for a stream, as the API answers it. */
 function commandProblem(exception: unknown, instance: string | undefined): Problem | null {
