@@ -33,12 +33,17 @@ export class TenancyProjections1732400000025 implements MigrationInterface {
     await db.query(`
       UPDATE tenants t SET deleted_at = e.recorded_at, updated_at = e.recorded_at
         FROM events e WHERE e.stream_id = 'tenant-' || t.id AND e.type = 'TenantDeleted'`);
+    // Projectors get recorded_at as a JavaScript Date: milliseconds. Rows stamped by SQL's now() had microseconds.
+    await db.query(`
+      UPDATE tenants SET created_at = date_trunc('milliseconds', created_at), updated_at = date_trunc('milliseconds', updated_at),
+                         deleted_at = date_trunc('milliseconds', deleted_at)`);
+    await db.query(`UPDATE api_keys SET created_at = date_trunc('milliseconds', created_at), revoked_at = date_trunc('milliseconds', revoked_at)`);
 
     const [defaultTenant]: { data: string; version: number }[] = await db.query(`
       SELECT jsonb_build_object(
                'id', t.id, 'name', t.name, 'metadata', t.metadata, 'max_endpoints', t.max_endpoints,
                'max_events_per_month', t.max_events_per_month::text,
-               'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text AS data,
+               'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text AS data,
              coalesce((SELECT s.version FROM streams s WHERE s.stream_id = 'tenant-default'), 0) AS version
         FROM tenants t
        WHERE t.id = 'default'
@@ -50,7 +55,7 @@ export class TenancyProjections1732400000025 implements MigrationInterface {
       [defaultTenant.version, defaultTenant.data],
     );
     // What the projector writes for it: updated_at is the event's recorded_at, this transaction's now().
-    await db.query(`UPDATE tenants SET updated_at = now() WHERE id = 'default'`);
+    await db.query(`UPDATE tenants SET updated_at = date_trunc('milliseconds', now()) WHERE id = 'default'`);
   }
 
   async down(db: QueryRunner): Promise<void> {
