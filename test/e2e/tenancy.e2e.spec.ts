@@ -398,9 +398,13 @@ describe('tenants, API keys and roles', () => {
     expect(listed.body.data.find((item: { id: string }) => item.id === key.id)).toMatchObject({ role: 'publisher', tenant_id: 'acme', prefix: key.value.slice(0, 9), revoked_at: null });
     expect(JSON.stringify(listed.body)).not.toContain(key.value);
     expect(JSON.stringify((await system.request('GET', `/v1/api-keys/${key.id}`)).body)).not.toContain(key.value);
-    const { rows } = await db.query(`SELECT digest, to_jsonb(k)::text AS everything FROM api_keys k WHERE id = $1`, [key.id]);
+    // The digest is sealed key material in its own table; neither the key's row nor its events hold the key.
+    const { rows } = await db.query(
+      `SELECT d.digest, to_jsonb(k)::text AS everything, (SELECT string_agg(e.data::text, '') FROM events e WHERE e.stream_id = 'api-key-' || k.id) AS events
+         FROM api_keys k JOIN api_key_digests d ON d.key_id = k.id WHERE k.id = $1`, [key.id]);
     expect(rows[0].digest).toEqual(createHash('sha256').update(key.value).digest());
     expect(rows[0].everything).not.toContain(key.value.slice(9));
+    expect(rows[0].events).not.toContain(key.value.slice(9));
   });
 
   it('revokes a key: the next request with it is refused, and the key stays listed as revoked', async () => {

@@ -37,6 +37,9 @@ import { EventTypesController } from './event-types/event-types.controller';
 import { EventSchemaValidator } from './event-types/event-schema.validator';
 import { EventTypesRepository } from './event-types/event-types.repository';
 import { EventTypeCommandHandlers } from './event-types/commands';
+import { ApiKeyCommandHandlers } from './auth/commands';
+import { ApiKeyDigests } from './auth/api-key-digests';
+import { TenantCommandHandlers } from './tenants/commands';
 import { AdhocDestinations } from './events/adhoc-destinations';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
@@ -85,6 +88,7 @@ export class ApiGatewayModule implements NestModule {
         EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
+        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Decider } from '@hookledger/domain';
 import { ConcurrencyError, EventMetadata, RecordedEvent } from './event';
 import { EventStore } from './event-store';
@@ -42,29 +42,49 @@ export class AggregateRepository {
     aggregate: Aggregate<Command, State, Event>,
     streamId: string,
     command: Command,
-    metadata: EventMetadata,
+    metadata: EventMetadata | ((state: State) => EventMetadata),
   ): Promise<Handled<State, Event>> {
+    return this.transaction((tx) => this.handleIn(tx, aggregate, streamId, command, metadata));
+  }
+
+  /**
+   * Runs `work` in one transaction, again from the start (up to TRIES) when an append in it lost
+   * a race for a stream: for a command that changes several streams at once (a tenant deleted
+   * with its keys) or writes operational state beside its events (a key's digest).
+   */
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(async (tx) => {
-          const stream = await this.store.loadStream(tx, streamId);
-          let state = aggregate.decider.initialState;
-          for (const stored of stream.events) {
-            const event = aggregate.read(stored);
-            if (event) state = aggregate.decider.evolve(state, event);
-          }
-          const events = aggregate.decider.decide(command, state);
-          if (events.length === 0) return { events, state, version: stream.version };
-          await this.store.append(tx, [{
-            streamId, streamType: aggregate.streamType, expectedVersion: stream.version,
-            events: events.map((event) => ({ type: event.type, schema_version: event.schema_version, data: event.data as Record<string, unknown>, metadata })),
-          }]);
-          for (const event of events) state = aggregate.decider.evolve(state, event);
-          return { events, state, version: stream.version + events.length };
-        });
+        return await this.db.transaction(work);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= TRIES) throw error;
       }
     }
+  }
+
+  /** `handle` inside the caller's transaction (see `transaction`), which retries it when it loses a race. */
+  async handleIn<Command, State, Event extends { type: string; schema_version: number; data: object }>(
+    tx: EntityManager,
+    aggregate: Aggregate<Command, State, Event>,
+    streamId: string,
+    command: Command,
+    /** Or made from the state the command was decided in (a key's tenant, for the audit trail). */
+    metadata: EventMetadata | ((state: State) => EventMetadata),
+  ): Promise<Handled<State, Event>> {
+    const stream = await this.store.loadStream(tx, streamId);
+    let state = aggregate.decider.initialState;
+    for (const stored of stream.events) {
+      const event = aggregate.read(stored);
+      if (event) state = aggregate.decider.evolve(state, event);
+    }
+    const events = aggregate.decider.decide(command, state);
+    if (events.length === 0) return { events, state, version: stream.version };
+    const recorded = typeof metadata === 'function' ? metadata(state) : metadata;
+    await this.store.append(tx, [{
+      streamId, streamType: aggregate.streamType, expectedVersion: stream.version,
+      events: events.map((event) => ({ type: event.type, schema_version: event.schema_version, data: event.data as Record<string, unknown>, metadata: recorded })),
+    }]);
+    for (const event of events) state = aggregate.decider.evolve(state, event);
+    return { events, state, version: stream.version + events.length };
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { preparedQuery } from '@hookledger/event-store';
 import type { Role } from './principal';
 
-/** A row of `api_keys`: never the key, only its SHA-256 digest and the first characters to recognise it by. */
+/** A row of `api_keys` (the api-keys projection): never the key, only the first characters to recognise it by. */
 export interface ApiKeyRow {
   id: string;
   name: string;
@@ -17,8 +17,6 @@ export interface ApiKeyRow {
   expires_at: Date | null;
   revoked_at: Date | null;
 }
-
-export type NewApiKeyRow = Pick<ApiKeyRow, 'id' | 'name' | 'role' | 'tenant_id' | 'rate_limit_per_s' | 'created_by' | 'expires_at'>;
 
 /** What the guard needs to know about the key a request carries. */
 export interface KeyGrant {
@@ -40,6 +38,12 @@ export const keyPrefix = (value: string): string => value.slice(0, value.indexOf
 
 const COLUMNS = `id, name, role, tenant_id, prefix, rate_limit_per_s, created_by, created_at, expires_at, revoked_at`;
 
+/**
+ * The API forgets a portal token a day after it expired (isForgottenPortalToken): its row stays
+ * in the projection, which is a pure function of the events, and every read by id skips it.
+ */
+export const REMEMBERED_KEY = `NOT (role = 'portal' AND expires_at < now() - interval '1 day')`;
+
 @Injectable()
 export class ApiKeysRepository {
   constructor(private readonly db: DataSource) {}
@@ -50,31 +54,17 @@ export class ApiKeysRepository {
       this.db,
       'hl_api_key_grant',
       `SELECT k.id, k.role, k.tenant_id, k.rate_limit_per_s
-         FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id
-        WHERE k.digest = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+         FROM api_key_digests d JOIN api_keys k ON k.id = d.key_id LEFT JOIN tenants t ON t.id = k.tenant_id
+        WHERE d.digest = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
           AND (k.tenant_id IS NULL OR t.deleted_at IS NULL)`,
       [keyDigest(value)],
     );
     return rows[0] ?? null;
   }
 
-  async insert(tx: EntityManager, row: NewApiKeyRow, value: string): Promise<ApiKeyRow> {
-    const rows: ApiKeyRow[] = await tx.query(
-      `INSERT INTO api_keys (id, name, role, tenant_id, digest, prefix, rate_limit_per_s, created_by, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-      [row.id, row.name, row.role, row.tenant_id, keyDigest(value), keyPrefix(value), row.rate_limit_per_s, row.created_by, row.expires_at],
-    );
-    return rows[0];
-  }
-
-  async lock(tx: EntityManager, id: string): Promise<ApiKeyRow | null> {
-    const rows: ApiKeyRow[] = await tx.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1 FOR UPDATE`, [id]);
-    return rows[0] ?? null;
-  }
-
   /** A key or a portal token: both can be looked up and revoked by their id. */
   async find(id: string): Promise<ApiKeyRow | null> {
-    const rows: ApiKeyRow[] = await this.db.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
+    const rows: ApiKeyRow[] = await this.db.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1 AND ${REMEMBERED_KEY}`, [id]);
     return rows[0] ?? null;
   }
 
@@ -87,23 +77,5 @@ export class ApiKeysRepository {
         ORDER BY id DESC LIMIT $4`,
       [filter.before, filter.tenantId ?? null, filter.revoked ?? null, limit],
     );
-  }
-
-  async revoke(tx: EntityManager, id: string): Promise<void> {
-    await tx.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [id]);
-  }
-
-  /** Revokes every live key of a tenant (it is being deleted); answers their ids. */
-  async revokeTenant(tx: EntityManager, tenantId: string): Promise<string[]> {
-    const [rows]: [{ id: string }[], number] = await tx.query(
-      `UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL RETURNING id`,
-      [tenantId],
-    );
-    return rows.map((row) => row.id);
-  }
-
-  /** Portal tokens expired for more than a day are of no use to anyone: forget them. */
-  async pruneExpiredPortalTokens(tx: EntityManager): Promise<void> {
-    await tx.query(`DELETE FROM api_keys WHERE role = 'portal' AND expires_at < now() - interval '1 day'`);
   }
 }

@@ -4,6 +4,7 @@ import { DEFAULT_TENANT } from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
 import { notFound } from '../http/not-found';
 import type { OwnedResource } from './access';
+import { REMEMBERED_KEY } from './api-keys.repository';
 import type { Principal } from './principal';
 
 
@@ -14,7 +15,7 @@ const OWNER_QUERIES: Record<OwnedResource, string> = {
   event: `SELECT tenant_id FROM messages WHERE id = $1`,
   replay: `SELECT tenant_id FROM replays WHERE id = $1`,
   tenant: `SELECT id AS tenant_id FROM tenants WHERE id = $1 AND deleted_at IS NULL`,
-  'api-key': `SELECT tenant_id FROM api_keys WHERE id = $1`,
+  'api-key': `SELECT tenant_id FROM api_keys WHERE id = $1 AND ${REMEMBERED_KEY}`,
   // A stream is a tenant's when its events say so (changes to its endpoints, keys and itself).
   stream: `SELECT metadata->>'tenant_id' AS tenant_id FROM events WHERE stream_id = $1 AND metadata ? 'tenant_id' LIMIT 1`,
 };

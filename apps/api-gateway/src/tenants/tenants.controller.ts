@@ -1,24 +1,31 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { newId } from '@hookledger/domain';
 import { Access, ADMINS, OwnedBy, READERS } from '../auth/access';
+import { IssuePortalTokenCommand } from '../auth/commands';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { Page, PageOf } from '../http/pagination';
 import { CreatePortalTokenDto, CreateTenantDto, PortalTokenResource, TenantQuery, TenantResource, UpdateTenantDto } from './tenant.dto';
+import { CreateTenantCommand, DeleteTenantCommand, UpdateTenantCommand } from './commands';
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
 @ApiBearerAuth()
 @Controller('v1/tenants')
 export class TenantsController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(private readonly tenants: TenantsService, private readonly commands: CommandBus) {}
 
   @Post()
   @Access(ADMINS, { acrossTenants: true })
   @ApiOperation({ summary: 'Create a tenant, optionally with quotas' })
   @ApiCreatedResponse({ type: TenantResource })
   @ApiConflictResponse({ description: 'The id is taken' })
-  create(@Body() body: CreateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
-    return this.tenants.create(body, principal);
+  async create(@Body() body: CreateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
+    const id = body.id ?? newId('ten');
+    const quotas = { max_endpoints: body.quotas?.max_endpoints ?? null, max_events_per_month: body.quotas?.max_events_per_month ?? null };
+    await this.commands.execute(new CreateTenantCommand(id, body.name, body.metadata ?? {}, quotas, principal));
+    return this.tenants.get(id);
   }
 
   @Get()
@@ -42,8 +49,9 @@ export class TenantsController {
   @Access(ADMINS, { acrossTenants: true })
   @ApiOperation({ summary: 'Rename a tenant, change its metadata or quotas' })
   @ApiOkResponse({ type: TenantResource })
-  update(@Param('id') id: string, @Body() body: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
-    return this.tenants.update(id, body, principal);
+  async update(@Param('id') id: string, @Body() body: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
+    await this.commands.execute(new UpdateTenantCommand(id, { name: body.name, metadata: body.metadata, quotas: body.quotas }, principal));
+    return this.tenants.get(id);
   }
 
   @Delete(':id')
@@ -53,7 +61,7 @@ export class TenantsController {
   @ApiNoContentResponse()
   @ApiConflictResponse({ description: 'The default tenant cannot be deleted' })
   remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    return this.tenants.remove(id, principal);
+    return this.commands.execute(new DeleteTenantCommand(id, principal));
   }
 
   @Post(':id/portal-token')
@@ -61,7 +69,8 @@ export class TenantsController {
   @OwnedBy('tenant')
   @ApiOperation({ summary: "A short-lived token for a customer portal: that tenant's endpoints and deliveries, nothing else" })
   @ApiCreatedResponse({ type: PortalTokenResource })
-  issuePortalToken(@Param('id') id: string, @Body() body: CreatePortalTokenDto, @CurrentPrincipal() principal: Principal): Promise<PortalTokenResource> {
-    return this.tenants.issuePortalToken(id, body.expires_in_s ?? 3600, principal);
+  async issuePortalToken(@Param('id') id: string, @Body() body: CreatePortalTokenDto, @CurrentPrincipal() principal: Principal): Promise<PortalTokenResource> {
+    const issued = await this.commands.execute(new IssuePortalTokenCommand(id, body.expires_in_s ?? 3600, principal));
+    return { token: issued.token, id: issued.id, tenant_id: id, expires_at: issued.expires_at.toISOString() };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventStore, NewEvent, preparedQuery } from '@hookledger/event-store';
+import { preparedQuery } from '@hookledger/event-store';
 
 export interface TenantRow {
   id: string;
@@ -19,8 +19,6 @@ export interface TenantUsageRow {
   events_this_month: string;
 }
 
-export const tenantStream = (id: string) => `tenant-${id}`;
-
 /**
  * What tenant `t` uses: endpoints (ad-hoc destinations included, until the scheduler expires
  * them) and events accepted in the month given as $2.
@@ -32,26 +30,13 @@ const USAGE_COLUMNS = `
 /** The first day (UTC) of the month `at` falls in, as the `tenant_usage.month` key. */
 export const monthOf = (at: Date): string => `${at.toISOString().slice(0, 7)}-01`;
 
-/** Tenants are written like endpoints: the row and an event on `tenant-<id>` in one transaction. */
+/**
+ * Reads of the `tenants` projection (its one writer is the tenants projector) and the monthly
+ * counts in `tenant_usage`, operational state whose one writer is publish admission (below).
+ */
 @Injectable()
 export class TenantsRepository {
-  constructor(private readonly db: DataSource, private readonly store: EventStore) {}
-
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(work);
-  }
-
-  /** Null when the id is taken (by a live or a deleted tenant: ids are never reused). */
-  async insert(tx: EntityManager, row: Pick<TenantRow, 'id' | 'name' | 'metadata' | 'max_endpoints' | 'max_events_per_month'>, event: NewEvent): Promise<TenantRow | null> {
-    const rows: TenantRow[] = await tx.query(
-      `INSERT INTO tenants (id, name, metadata, max_endpoints, max_events_per_month) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING RETURNING *`,
-      [row.id, row.name, JSON.stringify(row.metadata), row.max_endpoints, row.max_events_per_month],
-    );
-    if (rows.length === 0) return null;
-    await this.store.append(tx, [{ streamId: tenantStream(row.id), streamType: 'tenant', expectedVersion: 0, events: [event] }]);
-    return rows[0];
-  }
+  constructor(private readonly db: DataSource) {}
 
   /** Locks a live tenant for the rest of the transaction: creating an endpoint and deleting the tenant take this lock. */
   async lock(tx: EntityManager, id: string): Promise<TenantRow | null> {
@@ -59,14 +44,15 @@ export class TenantsRepository {
     return rows[0] ?? null;
   }
 
-  async update(tx: EntityManager, next: TenantRow, event: NewEvent): Promise<TenantRow> {
-    await this.store.append(tx, [{ streamId: tenantStream(next.id), streamType: 'tenant', expectedVersion: null, events: [event] }]);
-    const [rows]: [TenantRow[], number] = await tx.query(
-      `UPDATE tenants SET name = $2, metadata = $3, max_endpoints = $4, max_events_per_month = $5, deleted_at = $6, updated_at = now()
-        WHERE id = $1 RETURNING *`,
-      [next.id, next.name, JSON.stringify(next.metadata), next.max_endpoints, next.max_events_per_month, next.deleted_at],
-    );
-    return rows[0];
+  /** Keys of the tenant still in force: a deleted tenant's sweep revokes them. */
+  async liveKeyIds(tx: EntityManager, tenantId: string): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(`SELECT id FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL ORDER BY id`, [tenantId]);
+    return rows.map((row) => row.id);
+  }
+
+  async liveEndpointIds(tx: EntityManager, tenantId: string): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(`SELECT id FROM endpoints WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id`, [tenantId]);
+    return rows.map((row) => row.id);
   }
 
   async find(id: string): Promise<TenantRow | null> {

@@ -1,40 +1,16 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { DEFAULT_TENANT, newId } from '@hookledger/domain';
-import { EndpointProjection } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
-import { ApiKeysService, unknownTenant } from '../auth/api-keys.service';
-import { changeMetadata, Principal } from '../auth/principal';
 import { notFound } from '../http/not-found';
 import { decodeCursor, Page, toPage } from '../http/pagination';
-import type { CreateTenantDto, PortalTokenResource, TenantResource, UpdateTenantDto } from './tenant.dto';
+import type { TenantResource } from './tenant.dto';
 import { EventUsageCounter } from './event-usage-counter';
 import { monthOf, TenantRow, TenantsRepository, TenantUsageRow } from './tenants.repository';
 
+/** Reads of tenants with what they use, and the admission of endpoints and events against their quotas; changes are commands (./commands). */
 @Injectable()
 export class TenantsService {
-  constructor(
-    private readonly tenants: TenantsRepository,
-    private readonly endpoints: EndpointProjection,
-    private readonly keys: ApiKeysService,
-    private readonly db: DataSource,
-    private readonly usage: EventUsageCounter,
-  ) {}
-
-  async create(input: CreateTenantDto, principal: Principal): Promise<TenantResource> {
-    const id = input.id ?? newId('ten');
-    const fields = {
-      name: input.name,
-      metadata: input.metadata ?? {},
-      max_endpoints: input.quotas?.max_endpoints ?? null,
-      max_events_per_month: input.quotas?.max_events_per_month?.toString() ?? null,
-    };
-    const row = await this.tenants.transaction((tx) =>
-      this.tenants.insert(tx, { id, ...fields }, { type: 'TenantCreated', data: { id, ...fields }, metadata: changeMetadata(principal, id) }),
-    );
-    if (!row) throw new ProblemException(HttpStatus.CONFLICT, `Tenant ${id} already exists (or existed: tenant ids are never reused).`, { errors: [{ field: 'id', message: 'id is taken' }] });
-    return this.resource(row, this.db);
-  }
+  constructor(private readonly tenants: TenantsRepository, private readonly db: DataSource, private readonly usage: EventUsageCounter) {}
 
   async get(id: string): Promise<TenantResource> {
     const row = await this.tenants.find(id);
@@ -46,47 +22,6 @@ export class TenantsService {
     const month = monthOf(new Date());
     const rows = await this.tenants.list(decodeCursor(cursor), limit + 1, month);
     return toPage(rows, limit, (row) => row.id, (row) => this.toResource(row, row, month));
-  }
-
-  async update(id: string, input: UpdateTenantDto, principal: Principal): Promise<TenantResource> {
-    return this.tenants.transaction(async (tx) => {
-      const current = await this.tenants.lock(tx, id);
-      if (!current) throw notFound('tenant', id);
-      const changes: Record<string, unknown> = {};
-      if (input.name !== undefined) changes.name = input.name;
-      if (input.metadata !== undefined) changes.metadata = input.metadata;
-      if (input.quotas?.max_endpoints !== undefined) changes.max_endpoints = input.quotas.max_endpoints;
-      if (input.quotas?.max_events_per_month !== undefined) changes.max_events_per_month = input.quotas.max_events_per_month?.toString() ?? null;
-      const row = await this.tenants.update(tx, { ...current, ...changes }, { type: 'TenantUpdated', data: { id, changes }, metadata: changeMetadata(principal, id) });
-      return this.resource(row, tx);
-    });
-  }
-
-  /**
-   * Deletes the tenant, its endpoints (nothing more is delivered for it) and its keys (they stop
-   * working at once), each change in the ledger. What was delivered stays queryable for audit.
-   */
-  async remove(id: string, principal: Principal): Promise<void> {
-    if (id === DEFAULT_TENANT) throw new ProblemException(HttpStatus.CONFLICT, `The ${DEFAULT_TENANT} tenant receives everything published without a tenant and cannot be deleted.`);
-    await this.tenants.transaction(async (tx) => {
-      const current = await this.tenants.lock(tx, id);
-      if (!current) throw notFound('tenant', id);
-      const endpoints: { id: string }[] = await tx.query(`SELECT id FROM endpoints WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id`, [id]);
-      for (const { id: endpointId } of endpoints) {
-        const endpoint = await this.endpoints.lock(tx, endpointId);
-        if (!endpoint) continue;
-        await this.endpoints.delete(tx, endpoint, {
-          type: 'EndpointDeleted', data: { id: endpointId, reason: 'tenant deleted' }, metadata: changeMetadata(principal, id),
-        });
-      }
-      await this.keys.revokeTenantKeys(tx, id, principal);
-      await this.tenants.update(tx, { ...current, deleted_at: new Date() }, { type: 'TenantDeleted', data: { id }, metadata: changeMetadata(principal, id) });
-    });
-  }
-
-  async issuePortalToken(id: string, expiresInS: number, principal: Principal): Promise<PortalTokenResource> {
-    const token = await this.keys.issuePortalToken(id, expiresInS, principal);
-    return { token: token.token, id: token.id, tenant_id: id, expires_at: token.expires_at.toISOString() };
   }
 
   /**
@@ -164,6 +99,11 @@ export class TenantsService {
     };
   }
 }
+
+export const unknownTenant = (id: string) =>
+  new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, `Tenant ${id} does not exist; create it first with POST /v1/tenants.`, {
+    errors: [{ field: 'tenant_id', message: `tenant ${id} does not exist` }],
+  });
 
 export function secondsToNextMonth(now = new Date()): number {
   const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);

@@ -77,3 +77,14 @@ export function apiKeyCreated(key: {
 export function apiKeyRevoked(keyId: string, reason?: ApiKeyRevocationReason): ApiKeyRevoked {
   return { type: ApiKeyEventType.ApiKeyRevoked, schema_version: 1, data: reason === undefined ? { id: keyId } : { id: keyId, reason } };
 }
+
+const KNOWN: ReadonlySet<string> = new Set(Object.values(ApiKeyEventType));
+
+/**
+ * Reads a stored event of an `api-key-` stream into the union. Every stored shape is
+ * schema_version 1; null for a type this code does not know (a newer writer's), so readers skip it.
+ */
+export function readApiKeyEvent(stored: { readonly type: string; readonly schema_version?: number; readonly data: unknown }): ApiKeyEvent | null {
+  if (!KNOWN.has(stored.type)) return null;
+  return { type: stored.type, schema_version: 1, data: stored.data } as ApiKeyEvent;
+}

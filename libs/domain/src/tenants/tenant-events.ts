@@ -94,3 +94,14 @@ export function tenantDeleted(id: string): TenantDeleted {
 export function tenantRecorded(tenant: Parameters<typeof tenantCreated>[0] & { readonly created_at: Date }): TenantRecorded {
   return { type: TenantEventType.TenantRecorded, schema_version: 1, data: { ...tenantCreated(tenant).data, created_at: tenant.created_at.toISOString() } };
 }
+
+const KNOWN: ReadonlySet<string> = new Set(Object.values(TenantEventType));
+
+/**
+ * Reads a stored event of a `tenant-` stream into the union. Every stored shape is
+ * schema_version 1; null for a type this code does not know (a newer writer's), so readers skip it.
+ */
+export function readTenantEvent(stored: { readonly type: string; readonly schema_version?: number; readonly data: unknown }): TenantEvent | null {
+  if (!KNOWN.has(stored.type)) return null;
+  return { type: stored.type, schema_version: 1, data: stored.data } as TenantEvent;
+}

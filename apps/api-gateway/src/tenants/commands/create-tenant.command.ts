@@ -1,0 +1,16 @@
+import { Command } from '@nestjs/cqrs';
+import type { TenantQuotas } from '@hookledger/domain';
+import type { Principal } from '../../auth/principal';
+
+/** POST /v1/tenants: `tenantId` is the caller's or generated (`ten_…`) by the controller. */
+export class CreateTenantCommand extends Command<void> {
+  constructor(
+    readonly tenantId: string,
+    readonly name: string,
+    readonly metadata: Readonly<Record<string, string>>,
+    readonly quotas: TenantQuotas,
+    readonly principal: Principal,
+  ) {
+    super();
+  }
+}
