@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Decider } from '@hookledger/domain';
 import { ConcurrencyError, EventMetadata, RecordedEvent } from './event';
 import { EventStore } from './event-store';
@@ -46,25 +46,38 @@ export class AggregateRepository {
   ): Promise<Handled<State, Event>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(async (tx) => {
-          const stream = await this.store.loadStream(tx, streamId);
-          let state = aggregate.decider.initialState;
-          for (const stored of stream.events) {
-            const event = aggregate.read(stored);
-            if (event) state = aggregate.decider.evolve(state, event);
-          }
-          const events = aggregate.decider.decide(command, state);
-          if (events.length === 0) return { events, state, version: stream.version };
-          await this.store.append(tx, [{
-            streamId, streamType: aggregate.streamType, expectedVersion: stream.version,
-            events: events.map((event) => ({ type: event.type, schema_version: event.schema_version, data: event.data as Record<string, unknown>, metadata })),
-          }]);
-          for (const event of events) state = aggregate.decider.evolve(state, event);
-          return { events, state, version: stream.version + events.length };
-        });
+        return await this.db.transaction((tx) => this.handleIn(tx, aggregate, streamId, command, metadata));
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= TRIES) throw error;
       }
     }
+  }
+
+  /**
+   * The same, once, inside the caller's transaction, for a command that belongs with other work
+   * (the replay runner's page and the row lock it claimed). No retry: a ConcurrencyError rolls
+   * back the caller's whole transaction, which runs again from the start.
+   */
+  async handleIn<Command, State, Event extends { type: string; schema_version: number; data: object }>(
+    tx: EntityManager,
+    aggregate: Aggregate<Command, State, Event>,
+    streamId: string,
+    command: Command,
+    metadata: EventMetadata,
+  ): Promise<Handled<State, Event>> {
+    const stream = await this.store.loadStream(tx, streamId);
+    let state = aggregate.decider.initialState;
+    for (const stored of stream.events) {
+      const event = aggregate.read(stored);
+      if (event) state = aggregate.decider.evolve(state, event);
+    }
+    const events = aggregate.decider.decide(command, state);
+    if (events.length === 0) return { events, state, version: stream.version };
+    await this.store.append(tx, [{
+      streamId, streamType: aggregate.streamType, expectedVersion: stream.version,
+      events: events.map((event) => ({ type: event.type, schema_version: event.schema_version, data: event.data as Record<string, unknown>, metadata })),
+    }]);
+    for (const event of events) state = aggregate.decider.evolve(state, event);
+    return { events, state, version: stream.version + events.length };
   }
 }
