@@ -40,6 +40,7 @@ import { EventTypeCommandHandlers } from './event-types/commands';
 import { ApiKeyCommandHandlers } from './auth/commands';
 import { ApiKeyDigests } from './auth/api-key-digests';
 import { TenantCommandHandlers } from './tenants/commands';
+import { ReplayCommandHandlers } from './replays/commands';
 import { AdhocDestinations } from './events/adhoc-destinations';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
@@ -85,7 +86,7 @@ export class ApiGatewayModule implements NestModule {
         { provide: APP_PIPE, useFactory: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
         EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
-        EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
+        EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
         ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests,

@@ -1,8 +1,8 @@
-import { DEFAULT_TENANT } from '@hookledger/domain';
+import { DEFAULT_TENANT, replayAggregate, replayStreamId } from '@hookledger/domain';
 import { randomBytes } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { Replays, ReplayStatusFilter } from '@hookledger/event-store';
+import { AggregateRepository, Replays, ReplayStatusFilter } from '@hookledger/event-store';
 import { DispatchRecorder, PublishedDispatch, TestInfrastructure } from '@hookledger/testing';
 import { ReplayRunner } from './replay-runner';
 
@@ -10,6 +10,7 @@ interface Scheduler {
   readonly app: TestingModule;
   readonly runner: ReplayRunner;
   readonly replays: Replays;
+  readonly aggregates: AggregateRepository;
 }
 
 let infrastructure: TestInfrastructure;
@@ -20,7 +21,7 @@ let dispatches: DispatchRecorder;
 async function startScheduler(name: string): Promise<Scheduler> {
   const app = await infrastructure.compile({ name, providers: [Replays, ReplayRunner] });
   // Not init(): the runners' timers stay off; the tests turn the pages themselves.
-  return { app, runner: app.get(ReplayRunner), replays: app.get(Replays) };
+  return { app, runner: app.get(ReplayRunner), replays: app.get(Replays), aggregates: app.get(AggregateRepository) };
 }
 
 beforeAll(async () => {
@@ -55,11 +56,17 @@ async function seedDeliveries(endpointId: string, count: number, status: 'failed
   return rows.map((row) => row.id).sort();
 }
 
+/** Requests a replay of the endpoint's deliveries since `since` ago, as the API does: counted, then a ReplayRequested on its stream. */
 async function createReplay(endpointId: string, status: ReplayStatusFilter = 'failed', since = '2 hours') {
-  const [{ at }]: { at: Date }[] = await db.query(`SELECT now() - $1::interval AS at`, [since]);
-  return schedulers[0].replays.create(db.manager, {
-    id: `rpl_${endpointId}_${randomBytes(3).toString('hex')}`, endpoint_id: endpointId, tenant_id: DEFAULT_TENANT, since: at, until: null, status, created_by: 'test',
-  });
+  const [{ from, to }]: { from: Date; to: Date }[] = await db.query(`SELECT now() - $1::interval AS from, now() AS to`, [since]);
+  const { replays, aggregates } = schedulers[0];
+  const id = `rpl_${endpointId}_${randomBytes(3).toString('hex')}`;
+  const total = await replays.countMatching({ endpoint_id: endpointId, since: from, until: to, status });
+  await aggregates.handle(replayAggregate, replayStreamId(id), {
+    type: 'RequestReplay',
+    data: { replay_id: id, endpoint_id: endpointId, tenant_id: DEFAULT_TENANT, endpoint_active: true, since: from.toISOString(), until: to.toISOString(), status, total },
+  }, { actor: 'test' });
+  return (await replays.find(id))!;
 }
 
 /** Turns pages until no runner finds a running replay to claim. */
@@ -88,18 +95,27 @@ describe('ReplayRunner', () => {
     const sent = await publishedFor(replay.id);
     expect(sent.map((p) => p.command.delivery_id).sort()).toEqual(failed);
     expect(sent.every((p) => p.command.attempt === 2 && p.command.trigger === 'manual' && p.msgId === `${p.command.delivery_id}:v3:${replay.id}`)).toBe(true);
-    expect(await schedulers[0].replays.find(replay.id)).toMatchObject({ state: 'completed', total: 450, dispatched: 450, cursor: failed[449] });
+    expect(await schedulers[0].replays.find(replay.id)).toMatchObject({ state: 'completed', total: 450, dispatched: 450, cursor: failed[449], created_by: 'test' });
+    // The progress is history on the replay's stream, which the row is projected from.
+    const stream: { type: string; data: Record<string, unknown>; actor: string }[] = await db.query(
+      `SELECT type, data, metadata->>'actor' AS actor FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`replay-${replay.id}`]);
+    expect(stream.map(({ type, actor }) => [type, actor])).toEqual([
+      ['ReplayRequested', 'test'], ...Array(3).fill(['ReplayPageDispatched', 'system:scheduler']), ['ReplayCompleted', 'system:scheduler'],
+    ]);
+    expect(stream.slice(1, 4).map((e) => e.data)).toEqual([
+      { cursor: failed[199], handled: 200, sent: 200 }, { cursor: failed[399], handled: 200, sent: 200 }, { cursor: failed[449], handled: 50, sent: 50 },
+    ]);
   });
 
   it('after a crash between publish and commit, sends the same page with the same msgIDs and skips what was already re-sent', async () => {
     await createEndpoint('ep_crash');
     const failed = await seedDeliveries('ep_crash', 250);
     const replay = await createReplay('ep_crash');
-    const { runner, replays } = schedulers[0];
+    const { runner, replays, aggregates } = schedulers[0];
     const storedBefore = await dispatches.storedCount();
 
     // The commands of the first page reach JetStream, then the process dies before the cursor moves.
-    jest.spyOn(replays, 'advance').mockRejectedValueOnce(new Error('killed before commit'));
+    jest.spyOn(aggregates, 'handleIn').mockRejectedValueOnce(new Error('killed before commit'));
     await expect(runner.runPage()).rejects.toThrow('killed before commit');
     expect(await publishedFor(replay.id)).toHaveLength(200);
     expect(await replays.find(replay.id)).toMatchObject({ state: 'running', dispatched: 0, cursor: null });

@@ -1,19 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
-import { Replays } from '@hookledger/event-store';
+import { ReplayCommand, replayAggregate, replayStreamId } from '@hookledger/domain';
+import { AggregateRepository, Replays } from '@hookledger/event-store';
 import { JetStreamPublisher } from '@hookledger/messaging';
 import { PeriodicTask } from './periodic-task';
 
 const PAGE = 200;
+/** The runner's events name the scheduler as their actor. */
+const ACTOR = { actor: 'system:scheduler' };
 
 /**
  * Works through replay jobs a page at a time: claims a running replay (SKIP LOCKED, so several
  * schedulers share them), publishes a manual dispatch command per delivery of its next page, and
- * moves its cursor in the same transaction, after JetStream acknowledged the commands. All state
- * is in Postgres, so a replay finishes whichever process restarts; a crash between publish and
- * commit re-publishes the page with the same msgIDs, which JetStream drops.
+ * records the page on the replay's stream (ReplayPageDispatched, and ReplayCompleted after the
+ * last) in the same transaction, after JetStream acknowledged the commands; the `replays`
+ * projector moves the row's cursor. All state is in Postgres, so a replay finishes whichever
+ * process restarts; a crash between publish and commit re-publishes the page with the same msgIDs,
+ * which JetStream drops.
  */
 @Injectable()
 export class ReplayRunner extends PeriodicTask {
@@ -23,6 +28,7 @@ export class ReplayRunner extends PeriodicTask {
   constructor(
     private readonly db: DataSource,
     private readonly replays: Replays,
+    private readonly aggregates: AggregateRepository,
     private readonly publisher: JetStreamPublisher,
     config: HookledgerConfig,
   ) {
@@ -41,7 +47,7 @@ export class ReplayRunner extends PeriodicTask {
       const replay = await this.replays.claimNext(tx);
       if (!replay) return false;
       if (replay.endpoint_deleted) {
-        await this.replays.advance(tx, replay.id, { cursor: null, handled: 0, last: true });
+        await this.record(tx, replay.id, { type: 'CloseReplay', data: { reason: 'endpoint_deleted' } });
         this.logger.log({ msg: 'replay closed: its endpoint was deleted', replay_id: replay.id, endpoint_id: replay.endpoint_id });
         return true;
       }
@@ -54,12 +60,17 @@ export class ReplayRunner extends PeriodicTask {
         }),
       );
       const last = page.length < PAGE;
-      await this.replays.advance(tx, replay.id, { cursor: page.at(-1)?.id ?? null, handled: page.length, last });
+      await this.record(tx, replay.id, { type: 'DispatchReplayPage', data: { cursor: page.at(-1)?.id ?? null, handled: page.length, sent: toSend.length, last } });
       this.logger.log({
         msg: last ? 'replay completed' : 'replay page dispatched',
         replay_id: replay.id, endpoint_id: replay.endpoint_id, dispatched: toSend.length, handled: replay.dispatched + page.length,
       });
       return true;
     });
+  }
+
+  /** The row lock claimNext took keeps other runners off this stream, so the version it reads is the one it appends at. */
+  private async record(tx: EntityManager, replayId: string, command: ReplayCommand): Promise<void> {
+    await this.aggregates.handleIn(tx, replayAggregate, replayStreamId(replayId), command, ACTOR);
   }
 }

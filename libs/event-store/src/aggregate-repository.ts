@@ -62,7 +62,12 @@ export class AggregateRepository {
     }
   }
 
-  /** `handle` inside the caller's transaction (see `transaction`), which retries it when it loses a race. */
+  /**
+   * `handle` inside the caller's transaction, once, for a command that belongs with other work (the
+   * replay runner's page and the row lock it claimed; a tenant deleted with its keys). No retry of
+   * its own: a ConcurrencyError rolls back the caller's whole transaction, which `transaction` (or
+   * the caller) runs again from the start.
+   */
   async handleIn<Command, State, Event extends { type: string; schema_version: number; data: object }>(
     tx: EntityManager,
     aggregate: Aggregate<Command, State, Event>,

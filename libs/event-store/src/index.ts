@@ -23,4 +23,5 @@ export { EndpointProjection, endpointStream } from './projections/endpoint-proje
 export type { EndpointRow, SealedSecret, SealedAuth, NewEndpointRow } from './projections/endpoint-projection';
 export { Outbox } from './projections/outbox';
 export { Replays, REPLAY_STATUS_FILTERS } from './projections/replays';
-export type { ReplayRow, NewReplay, ReplayTarget, ReplayStatusFilter } from './projections/replays';
+export type { ReplayRow, ReplayRange, ReplayTarget, ReplayStatusFilter } from './projections/replays';
+export { replaysProjector } from './projections/replays.projector';

@@ -1,7 +1,7 @@
 import { DomainRuleError, foldEvents } from '../domain-event';
 import type { ReplayCommand, RequestReplay } from './replay-commands';
 import { replayDecider } from './replay-decider';
-import { ReplayEvent, replayCompleted, replayPageDispatched, replayRequested } from './replay-events';
+import { ReplayEvent, readReplayEvent, replayCompleted, replayPageDispatched, replayRecorded, replayRequested } from './replay-events';
 
 const request: RequestReplay['data'] = {
   replay_id: 'rpl_1', endpoint_id: 'ep_1', tenant_id: 'acme', endpoint_active: true,
@@ -96,5 +96,32 @@ describe('evolve', () => {
       replayCompleted('finished'),
     ]);
     expect(state).toEqual({ ...requestedData, state: 'completed', dispatched: 250, cursor: 'dlv_250', completion: 'finished' });
+  });
+});
+
+describe('a replay recorded by the upgrade (its row before replays were streams)', () => {
+  const recorded = (fields: Partial<Parameters<typeof replayRecorded>[0]>) => replayRecorded({
+    ...requestedData, state: 'running', cursor: 'dlv_200', dispatched: 200, completion: null, created_by: 'api-key:key_1',
+    created_at: '2024-01-01T10:00:00.123456Z', updated_at: '2024-01-01T10:05:00.654321Z', completed_at: null, ...fields,
+  });
+
+  it('continues where the row stood: the next page moves on from its cursor', () => {
+    given(recorded({})).when(page('dlv_250', 50, true)).then([replayPageDispatched({ cursor: 'dlv_250', handled: 50, sent: 50 }), replayCompleted('finished')]);
+    expect(foldEvents(replayDecider, [recorded({}), replayPageDispatched({ cursor: 'dlv_250', handled: 50, sent: 50 })]))
+      .toMatchObject({ state: 'running', dispatched: 250, cursor: 'dlv_250' });
+  });
+
+  it('a completed one takes no more pages, and its id is taken', () => {
+    const done = recorded({ state: 'completed', completion: 'finished', completed_at: '2024-01-01T10:06:00Z' });
+    given(done).when(page('dlv_1', 1)).thenRefuses('conflict', /already completed/);
+    given(done).when({ type: 'RequestReplay', data: request }).thenRefuses('conflict', /already exists/);
+  });
+});
+
+describe('reading stored events', () => {
+  it('reads every replay type as stored, and skips a type it does not know', () => {
+    expect(readReplayEvent({ type: 'ReplayPageDispatched', schema_version: 1, data: { cursor: 'dlv_1', handled: 1, sent: 1 } }))
+      .toEqual(replayPageDispatched({ cursor: 'dlv_1', handled: 1, sent: 1 }));
+    expect(readReplayEvent({ type: 'ReplayPaused', data: {} })).toBeNull();
   });
 });

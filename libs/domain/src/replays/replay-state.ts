@@ -39,6 +39,10 @@ export function evolveReplay(state: ReplayState, event: ReplayEvent): ReplayStat
       return { ...state, cursor: event.data.cursor, dispatched: state.dispatched + event.data.handled };
     case 'ReplayCompleted':
       return { ...state, state: 'completed', completion: event.data.reason };
+    case 'ReplayRecorded': {
+      const { created_by: _by, created_at: _at, updated_at: _updated, completed_at: _completed, ...recorded } = event.data;
+      return { ...initialReplayState, ...recorded };
+    }
     default: {
       // A type this release does not know (written by a newer one) is skipped, not a crash.
       const _unknown: never = event;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { REPLAY_STATUS_FILTERS, ReplayStatusFilter } from '@hookledger/domain';
 
-/** Which of the endpoint's deliveries a replay re-delivers. */
-export const REPLAY_STATUS_FILTERS = ['failed', 'succeeded', 'all'] as const;
-export type ReplayStatusFilter = (typeof REPLAY_STATUS_FILTERS)[number];
+export { REPLAY_STATUS_FILTERS };
+export type { ReplayStatusFilter };
 
 /** A row of `replays`: a durable job that re-delivers an endpoint's deliveries created in [since, until). */
 export interface ReplayRow {
@@ -24,15 +24,12 @@ export interface ReplayRow {
   completed_at: Date | null;
 }
 
-export interface NewReplay {
-  readonly id: string;
+/** What a replay covers: the endpoint's deliveries created in [since, until) with this status ('all': any). */
+export interface ReplayRange {
   readonly endpoint_id: string;
-  readonly tenant_id: string;
   readonly since: Date;
-  /** null = up to the moment the replay is created. */
-  readonly until: Date | null;
+  readonly until: Date;
   readonly status: ReplayStatusFilter;
-  readonly created_by: string;
 }
 
 /** A delivery in a replay's page, with what a manual dispatch command for it needs. */
@@ -45,34 +42,23 @@ export interface ReplayTarget {
 }
 
 /**
- * Replay jobs. The API creates them; the scheduler's ReplayRunner works through them a page at a
- * time. Every statement that decides which deliveries a replay covers is here, so the count the
- * API answers and the pages the runner sends cannot drift apart.
+ * Reads of replay jobs. Their rows are written by the `replays` projector alone, from the replay
+ * streams; the API requests replays and the scheduler's ReplayRunner records each page as events.
+ * Every statement that decides which deliveries a replay covers is here, so the count the API
+ * records and the pages the runner sends cannot drift apart.
  */
 @Injectable()
 export class Replays {
   constructor(private readonly db: DataSource) {}
 
-  /**
-   * Inserts a running replay with its total counted in the same statement. An open range ends at
-   * the creation time, so deliveries that arrive later are not swept into it. A replay with
-   * nothing to do is completed at once.
-   */
-  async create(tx: EntityManager, replay: NewReplay): Promise<ReplayRow> {
-    const rows: ReplayRow[] = await tx.query(
-      `WITH matching AS (
-         SELECT count(*)::int AS total FROM deliveries
-          WHERE endpoint_id = $2 AND created_at >= $4::timestamptz AND created_at < coalesce($5::timestamptz, now())
-            AND ($6::text = 'all' OR status = $6::text)
-       )
-       INSERT INTO replays (id, endpoint_id, tenant_id, since, until, status, total, created_by, state, completed_at)
-       SELECT $1, $2, $3, $4, coalesce($5, now()), $6, total, $7,
-              CASE WHEN total = 0 THEN 'completed' ELSE 'running' END, CASE WHEN total = 0 THEN now() END
-         FROM matching
-       RETURNING *`,
-      [replay.id, replay.endpoint_id, replay.tenant_id, replay.since, replay.until, replay.status, replay.created_by],
+  /** How many deliveries a replay of `range` would re-deliver now: its `total`. */
+  async countMatching(range: ReplayRange): Promise<number> {
+    const rows: { total: number }[] = await this.db.query(
+      `SELECT count(*)::int AS total FROM deliveries
+        WHERE endpoint_id = $1 AND created_at >= $2 AND created_at < $3 AND ($4::text = 'all' OR status = $4::text)`,
+      [range.endpoint_id, range.since, range.until, range.status],
     );
-    return rows[0];
+    return rows[0].total;
   }
 
   async find(id: string): Promise<ReplayRow | null> {
@@ -133,18 +119,6 @@ export class Replays {
         ORDER BY id
         LIMIT $7`,
       [replay.endpoint_id, replay.since, replay.until, replay.status, replay.cursor, replay.created_at, limit],
-    );
-  }
-
-  /** Moves the cursor past a handled page; a short page was the last one. */
-  async advance(tx: EntityManager, id: string, page: { cursor: string | null; handled: number; last: boolean }): Promise<void> {
-    await tx.query(
-      `UPDATE replays
-          SET cursor = coalesce($2, cursor), dispatched = dispatched + $3, updated_at = clock_timestamp(),
-              state = CASE WHEN $4 THEN 'completed' ELSE state END,
-              completed_at = CASE WHEN $4 THEN clock_timestamp() END
-        WHERE id = $1`,
-      [id, page.cursor, page.handled, page.last],
     );
   }
 }
