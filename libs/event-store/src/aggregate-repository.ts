@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Decider } from '@hookledger/domain';
 import { ConcurrencyError, EventMetadata, RecordedEvent } from './event';
 import { EventStore } from './event-store';
@@ -44,27 +44,45 @@ export class AggregateRepository {
     command: Command,
     metadata: EventMetadata,
   ): Promise<Handled<State, Event>> {
+    return this.retrying((tx) => this.handleIn(tx, aggregate, streamId, command, metadata));
+  }
+
+  /**
+   * Runs `work` in a transaction, and again from the start when it meets a ConcurrencyError (up to
+   * TRIES): for a command whose transaction holds more than the append (a sealed key issued with
+   * it, an outbox event, a quota checked under the tenant's lock), which must commit or vanish with it.
+   */
+  async retrying<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(async (tx) => {
-          const stream = await this.store.loadStream(tx, streamId);
-          let state = aggregate.decider.initialState;
-          for (const stored of stream.events) {
-            const event = aggregate.read(stored);
-            if (event) state = aggregate.decider.evolve(state, event);
-          }
-          const events = aggregate.decider.decide(command, state);
-          if (events.length === 0) return { events, state, version: stream.version };
-          await this.store.append(tx, [{
-            streamId, streamType: aggregate.streamType, expectedVersion: stream.version,
-            events: events.map((event) => ({ type: event.type, schema_version: event.schema_version, data: event.data as Record<string, unknown>, metadata })),
-          }]);
-          for (const event of events) state = aggregate.decider.evolve(state, event);
-          return { events, state, version: stream.version + events.length };
-        });
+        return await this.db.transaction(work);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= TRIES) throw error;
       }
     }
+  }
+
+  /** One try of a command inside the caller's transaction: load, fold, decide, append at the version read. */
+  async handleIn<Command, State, Event extends { type: string; schema_version: number; data: object }>(
+    tx: EntityManager,
+    aggregate: Aggregate<Command, State, Event>,
+    streamId: string,
+    command: Command,
+    metadata: EventMetadata,
+  ): Promise<Handled<State, Event>> {
+    const stream = await this.store.loadStream(tx, streamId);
+    let state = aggregate.decider.initialState;
+    for (const stored of stream.events) {
+      const event = aggregate.read(stored);
+      if (event) state = aggregate.decider.evolve(state, event);
+    }
+    const events = aggregate.decider.decide(command, state);
+    if (events.length === 0) return { events, state, version: stream.version };
+    await this.store.append(tx, [{
+      streamId, streamType: aggregate.streamType, expectedVersion: stream.version,
+      events: events.map((event) => ({ type: event.type, schema_version: event.schema_version, data: event.data as Record<string, unknown>, metadata })),
+    }]);
+    for (const event of events) state = aggregate.decider.evolve(state, event);
+    return { events, state, version: stream.version + events.length };
   }
 }

@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { DEFAULT_TENANT, newId } from '@hookledger/domain';
-import { EndpointProjection } from '@hookledger/event-store';
+import { DEFAULT_TENANT, endpointStreamId, newId } from '@hookledger/domain';
+import { AggregateRepository, endpointAggregate } from '@hookledger/event-store';
 import { ProblemException } from '@hookledger/observability';
 import { ApiKeysService, unknownTenant } from '../auth/api-keys.service';
 import { changeMetadata, Principal } from '../auth/principal';
@@ -15,7 +15,7 @@ import { monthOf, TenantRow, TenantsRepository, TenantUsageRow } from './tenants
 export class TenantsService {
   constructor(
     private readonly tenants: TenantsRepository,
-    private readonly endpoints: EndpointProjection,
+    private readonly aggregates: AggregateRepository,
     private readonly keys: ApiKeysService,
     private readonly db: DataSource,
     private readonly usage: EventUsageCounter,
@@ -73,11 +73,8 @@ export class TenantsService {
       if (!current) throw notFound('tenant', id);
       const endpoints: { id: string }[] = await tx.query(`SELECT id FROM endpoints WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id`, [id]);
       for (const { id: endpointId } of endpoints) {
-        const endpoint = await this.endpoints.lock(tx, endpointId);
-        if (!endpoint) continue;
-        await this.endpoints.delete(tx, endpoint, {
-          type: 'EndpointDeleted', data: { id: endpointId, reason: 'tenant deleted' }, metadata: changeMetadata(principal, id),
-        });
+        await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(endpointId),
+          { type: 'DeleteEndpoint', endpoint_id: endpointId, reason: 'tenant deleted' }, changeMetadata(principal, id));
       }
       await this.keys.revokeTenantKeys(tx, id, principal);
       await this.tenants.update(tx, { ...current, deleted_at: new Date() }, { type: 'TenantDeleted', data: { id }, metadata: changeMetadata(principal, id) });

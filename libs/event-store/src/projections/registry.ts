@@ -1,3 +1,4 @@
+import { endpointsProjector } from './endpoints.projector';
 import { eventTypesProjector } from './event-types.projector';
 import type { Projector } from './projector';
 
@@ -5,7 +6,7 @@ import type { Projector } from './projector';
  * Every projector, in the order inline ones apply within an append. The apps' EventStore and the
  * rebuild CLI both read this list, so a projector added here is live and rebuildable at once.
  */
-export const PROJECTORS: readonly Projector[] = [eventTypesProjector];
+export const PROJECTORS: readonly Projector[] = [eventTypesProjector, endpointsProjector];
 
 export class UnknownProjectionError extends Error {
   override readonly name = 'UnknownProjectionError';
