@@ -58,6 +58,25 @@ export class EndpointKeys1732400000030 implements MigrationInterface {
         FROM (SELECT DISTINCT ON (stream_id) stream_id, recorded_at FROM events WHERE type = 'EndpointDeleted'
                ORDER BY stream_id, stream_version DESC) d
        WHERE d.stream_id = 'endpoint-' || e.id AND e.deleted_at IS NOT NULL`);
+    await this.timesAsTheProjectorWritesThem(db);
+  }
+
+  /**
+   * The projector writes the events' recorded_at as the driver hands it over: a JavaScript Date,
+   * whole milliseconds, and not always date_trunc's (0.579 s reads as 578.999… ms, so 578). The
+   * rows kept now()'s microseconds, so the times go through the same driver round trip once.
+   */
+  private async timesAsTheProjectorWritesThem(db: QueryRunner): Promise<void> {
+    const rows: { id: string; created_at: Date; updated_at: Date; deleted_at: Date | null }[] =
+      await db.query(`SELECT id, created_at, updated_at, deleted_at FROM endpoints ORDER BY id`);
+    for (let i = 0; i < rows.length; i += 1000) {
+      const page = rows.slice(i, i + 1000);
+      await db.query(`
+        UPDATE endpoints e SET created_at = t.created_at, updated_at = t.updated_at, deleted_at = t.deleted_at
+          FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[]) AS t(id, created_at, updated_at, deleted_at)
+         WHERE e.id = t.id`,
+        [page.map((r) => r.id), page.map((r) => r.created_at), page.map((r) => r.updated_at), page.map((r) => r.deleted_at)]);
+    }
   }
 
   async down(): Promise<void> {
