@@ -177,7 +177,7 @@ describe('secret rotation, end to end', () => {
   }
 
   const storedKeys = (id: string) =>
-    withDatabase(async (db) => (await db.query(`SELECT jsonb_array_length(secrets) AS n FROM endpoints WHERE id = $1`, [id])).rows[0].n as number);
+    withDatabase(async (db) => (await db.query(`SELECT jsonb_array_length(signing_keys) AS n FROM endpoints WHERE id = $1`, [id])).rows[0].n as number);
 
   const ledger = (ids: string[]) =>
     withDatabase(async (db) =>

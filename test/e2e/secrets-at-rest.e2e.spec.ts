@@ -61,11 +61,16 @@ describe('secrets at rest, end to end', () => {
     return created.body as { id: string; secret?: string; public_key?: string };
   }
 
-  async function sealedRow(id: string): Promise<{ secrets: { sealed: string }[]; auth: { sealed: string } | null }> {
+  /** An endpoint's sealed keys, from the key table: its signing keys newest first, and its auth credential. */
+  async function sealedRow(id: string): Promise<{ secrets: { key_id: string; sealed: string }[]; auth: { key_id: string; sealed: string } | null }> {
     const db = new Client({ connectionString: system.database.url });
     await db.connect();
     try {
-      return (await db.query(`SELECT secrets, auth FROM endpoints WHERE id = $1`, [id])).rows[0];
+      const secrets = (await db.query(
+        `SELECT k.key_id, k.sealed FROM endpoints e, jsonb_array_elements(e.signing_keys) WITH ORDINALITY AS s(key, i)
+           JOIN endpoint_keys k ON k.key_id = s.key ->> 'key_id' WHERE e.id = $1 ORDER BY s.i`, [id])).rows;
+      const [auth] = (await db.query(`SELECT k.key_id, k.sealed FROM endpoints e JOIN endpoint_keys k ON k.key_id = e.auth ->> 'key_id' WHERE e.id = $1`, [id])).rows;
+      return { secrets, auth: auth ?? null };
     } finally {
       await db.end();
     }
@@ -149,19 +154,20 @@ describe('secrets at rest, end to end', () => {
 
     // The private key is never shown: read it the way the dispatcher does, to look for it.
     const cipher = new SecretCipher(keyB, [keyA]);
-    remember('ed25519 private key', cipher.open((await sealedRow(ed25519.id)).secrets[0].sealed, sealedAt.endpointSecret(ed25519.id)));
+    const [privateKey] = (await sealedRow(ed25519.id)).secrets;
+    remember('ed25519 private key', cipher.open(privateKey.sealed, sealedAt.endpointKey(privateKey.key_id)));
     expect(secrets.get('ed25519 private key')).toMatch(/^whsk_/);
 
     // A value still under the previous key, sealed before values were bound to their row (v1):
     // moved to the current key, and bound to its row, by the command.
-    await sql(`UPDATE endpoints SET auth = jsonb_set(auth, '{sealed}', to_jsonb($2::text)) WHERE id = $1`, [basic.id, sealUnbound(keyA, password)]);
+    await sql(`UPDATE endpoint_keys SET sealed = $2 WHERE key_id = (SELECT auth ->> 'key_id' FROM endpoints WHERE id = $1)`, [basic.id, sealUnbound(keyA, password)]);
     const { stdout, stderr } = await run(process.execPath, [join(DIST, 'cli', 'reencrypt-secrets.js')], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: system.database.url, HOOKS_ENCRYPTION_KEY: keyB.toString('hex'), HOOKS_ENCRYPTION_KEY_PREVIOUS: keyA.toString('hex') },
     });
     cliOutput = stdout + stderr;
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ msg: 'secrets re-encrypted', keyId: cipher.keyId, failures: [] });
-    expect(report.endpoints).toMatchObject({ reencrypted: 1, failed: 0 });
+    expect(report.endpointKeys).toMatchObject({ reencrypted: 1, failed: 0 });
     expect((await sealedRow(basic.id)).auth!.sealed).toMatch(new RegExp(`^v2\\.${cipher.keyId}\\.`));
 
     // Still delivers with the credentials it had.
@@ -190,12 +196,13 @@ describe('secrets at rest, end to end', () => {
     const owner = await createEndpoint('/copied-from', { event_types: ['sealing.copied'] });
     // Never delivered to before the copy, so no credentials of its own are cached anywhere.
     const victim = await createEndpoint('/copied-to', { event_types: ['sealing.copied'] });
-    await sql(`UPDATE endpoints SET secrets = (SELECT secrets FROM endpoints WHERE id = $1) WHERE id = $2`, [owner.id, victim.id]);
+    const [[ownerKey], [victimKey]] = [(await sealedRow(owner.id)).secrets, (await sealedRow(victim.id)).secrets];
+    await sql(`UPDATE endpoint_keys SET sealed = $1 WHERE key_id = $2`, [ownerKey.sealed, victimKey.key_id]);
 
     expect((await system.request('POST', '/v1/events', { body: { type: 'sealing.copied', data: { n: 1 } } })).status).toBe(202);
     await receiver.waitForCount('/copied-from', 1);
     // The witness for the victim: the dispatcher's refusal, naming the row and no secret.
-    await eventually(async () => system.logs('dispatcher').includes(`endpoints.secrets:[\\"${victim.id}\\"] failed authentication`) || undefined,
+    await eventually(async () => system.logs('dispatcher').includes(`endpoint_keys.sealed:[\\"${victimKey.key_id}\\"] failed authentication`) || undefined,
       'the dispatcher to refuse the copied secret');
     expect(receiver.received('/copied-to')).toEqual([]);
 

@@ -30,9 +30,8 @@ import { EndpointStateController } from './endpoints/endpoint-state.controller';
 import { EndpointTestController } from './endpoints/endpoint-test.controller';
 import { DeliveryOutcomeWatch } from './endpoints/delivery-outcome-watch';
 import { EndpointTestService } from './endpoints/endpoint-test.service';
-import { EndpointStateService } from './endpoints/endpoint-state.service';
 import { EndpointsController } from './endpoints/endpoints.controller';
-import { EndpointsService } from './endpoints/endpoints.service';
+import { EndpointCommandHandlers } from './endpoints/commands';
 import { EventTypesController } from './event-types/event-types.controller';
 import { EventSchemaValidator } from './event-types/event-schema.validator';
 import { EventTypesRepository } from './event-types/event-types.repository';
@@ -85,8 +84,8 @@ export class ApiGatewayModule implements NestModule {
         { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
         { provide: APP_PIPE, useFactory: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
-        EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
-        EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService, ...ReplayCommandHandlers,
+        EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, ...EndpointCommandHandlers, EventsService, MessagesRepository, DeliveriesRepository,
+        EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
         ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests,

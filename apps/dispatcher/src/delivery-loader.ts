@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
-import type { CircuitState, PayloadFormat, SignatureProfile } from '@hookledger/domain';
-import { preparedQuery, SealedAuth, SealedSecret } from '@hookledger/event-store';
+import type { CircuitState, EndpointAuthReference, PayloadFormat, SignatureProfile, SigningKeyReference } from '@hookledger/domain';
+import { preparedQuery } from '@hookledger/event-store';
 
 /** Everything one attempt needs: the delivery's state, its message and its endpoint. */
 export interface DispatchContext {
@@ -23,11 +23,12 @@ export interface DispatchContext {
   readonly endpoint_active: boolean;
   readonly endpoint_deleted: boolean;
   readonly headers: Record<string, string>;
-  readonly secrets: SealedSecret[];
+  /** Newest first; their sealed material is in endpoint_keys, read when the credentials are not cached. */
+  readonly signing_keys: SigningKeyReference[];
   readonly retry_schedule: number[] | null;
   readonly timeout_ms: number | null;
   readonly rate_limit_per_s: number | null;
-  readonly auth: SealedAuth | null;
+  readonly auth: EndpointAuthReference | null;
   readonly payload_format: PayloadFormat;
   readonly signature_profile: SignatureProfile;
   readonly endpoint_version: number;
@@ -41,7 +42,7 @@ const LOAD_SQL = `
   SELECT d.id AS delivery_id, d.message_id, d.endpoint_id, d.tenant_id, d.event_type, d.status, d.attempts, d.version,
          d.last_status_code, d.last_error,
          m.timestamp AS message_timestamp, m.data,
-         e.url, e.active AS endpoint_active, e.deleted_at IS NOT NULL AS endpoint_deleted, e.headers, e.secrets,
+         e.url, e.active AS endpoint_active, e.deleted_at IS NOT NULL AS endpoint_deleted, e.headers, e.signing_keys,
          e.retry_schedule, e.timeout_ms, e.rate_limit_per_s, e.auth, e.payload_format, e.signature_profile,
          e.version AS endpoint_version, e.paused,
          coalesce(h.circuit_state, 'closed') AS circuit_state, d.created_at, d.delivered_at

@@ -65,8 +65,8 @@ async function handle(commands: readonly unknown[], redeliveryCount = 0): Promis
 async function createEndpoint(id: string, fields: { event_types: string[]; tenant_id?: string; channels?: string[]; active?: boolean }): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO endpoints (id, tenant_id, url, event_types, channels, active, secrets, version)
-       VALUES ($1, $2, 'https://receiver.example/hooks', $3, $4, $5, '[]'::jsonb, 1)`,
+      `INSERT INTO endpoints (id, tenant_id, url, event_types, channels, active, version)
+       VALUES ($1, $2, 'https://receiver.example/hooks', $3, $4, $5, 1)`,
       [id, fields.tenant_id ?? DEFAULT_TENANT, fields.event_types, fields.channels ?? null, fields.active ?? true],
     );
     await tx.query(`UPDATE subscription_index SET version = version + 1 WHERE id = 1`);

@@ -1,7 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource, EntityManager } from 'typeorm';
-import { newId, Subscription, SubscriptionIndex } from '@hookledger/domain';
-import { EndpointProjection, EndpointRow, NewEndpointRow } from '@hookledger/event-store';
+import { EndpointCommand, endpointStreamId, EndpointSettings, newId, Subscription, SubscriptionIndex } from '@hookledger/domain';
+import { AggregateRepository, endpointAggregate } from '@hookledger/event-store';
 import { TestInfrastructure } from '@hookledger/testing';
 import { SubscriptionCache } from './subscription-cache';
 
@@ -12,22 +12,22 @@ const TYPES = ['order.created', 'order.paid', 'invoice.sent', 'user.created'];
 let infrastructure: TestInfrastructure;
 let app: TestingModule;
 let db: DataSource;
-let endpoints: EndpointProjection;
+let aggregates: AggregateRepository;
 let cache: SubscriptionCache;
 
 beforeAll(async () => {
   infrastructure = await TestInfrastructure.create();
   app = await infrastructure.compile({ providers: [SubscriptionCache] });
   db = app.get(DataSource);
-  endpoints = app.get(EndpointProjection);
+  aggregates = app.get(AggregateRepository);
   cache = app.get(SubscriptionCache);
 
   // Many tenants with many endpoints, written in one statement (the stamping trigger runs per row all the same).
   await db.query(`INSERT INTO tenants (id, name) SELECT 'tn_' || t, 'Tenant ' || t FROM generate_series(1, $1) AS t`, [TENANTS]);
   await db.query(
-    `INSERT INTO endpoints (id, tenant_id, url, event_types, channels, active, secrets, version)
+    `INSERT INTO endpoints (id, tenant_id, url, event_types, channels, active, version)
      SELECT 'ep_' || lpad(t::text, 3, '0') || '_' || lpad(e::text, 3, '0'), 'tn_' || t, 'https://receiver.example/hooks',
-            ARRAY[($3::text[])[1 + e % 4]], NULL, true, '[]'::jsonb, 0
+            ARRAY[($3::text[])[1 + e % 4]], NULL, true, 0
        FROM generate_series(1, $1) AS t, generate_series(1, $2) AS e`,
     [TENANTS, ENDPOINTS_PER_TENANT, TYPES],
   );
@@ -70,21 +70,22 @@ async function expectSameRoutingAsAFullReload(index: SubscriptionIndex): Promise
   }
 }
 
-const row = (tenant: string, fields: Partial<NewEndpointRow> = {}): NewEndpointRow => ({
-  id: newId('ep'), tenant_id: tenant, url: 'https://receiver.example/new', description: '', event_types: ['order.created'], channels: null,
-  active: true, headers: {}, retry_schedule: null, timeout_ms: null, rate_limit_per_s: null, metadata: {}, auth: null, filter: null,
-  payload_format: 'envelope', signature_profile: 'standard', secrets: [], ...fields,
-});
+/** Creates an endpoint as the API does: through the endpoint aggregate, whose inline projector writes the row. */
+async function create(tenant: string, settings: Partial<EndpointSettings> = {}, adhoc = false, tx?: EntityManager): Promise<string> {
+  const id = newId('ep');
+  const command: EndpointCommand = {
+    type: 'CreateEndpoint', endpoint_id: id, tenant_id: tenant, settings: { url: 'https://receiver.example/new', event_types: ['order.created'], ...settings },
+    auth: null, secret_key_id: newId('key'), adhoc,
+  };
+  if (tx) await aggregates.handleIn(tx, endpointAggregate, endpointStreamId(id), command, {});
+  else await aggregates.handle(endpointAggregate, endpointStreamId(id), command, {});
+  return id;
+}
 
-/** Changes the endpoint as the API does: locked, through the projection, with its event. */
-const change = (fields: Partial<EndpointRow>) => async (endpoint: EndpointRow) =>
-  endpoints.transaction(async (tx) => {
-    const current = (await endpoints.lock(tx, endpoint.id))!;
-    return endpoints.update(tx, current, { ...current, ...fields }, { type: 'EndpointUpdated', data: {} });
-  });
+const run = (command: EndpointCommand) => aggregates.handle(endpointAggregate, endpointStreamId(command.endpoint_id), command, {});
 
 describe('the subscription index ingest keeps', () => {
-  let created: EndpointRow;
+  let created: string;
 
   it('loads every endpoint once, then reads nothing while no endpoint changed', async () => {
     const first = await batch();
@@ -96,21 +97,21 @@ describe('the subscription index ingest keeps', () => {
   });
 
   it('reads only the new endpoint when one is created, and routes to it in the next batch', async () => {
-    created = await endpoints.transaction((tx) => endpoints.insert(tx, row('tn_7', { event_types: ['invoice.*'] }), { type: 'EndpointCreated', data: {} }));
+    created = await create('tn_7', { event_types: ['invoice.*'] });
     const { index, endpointRowsRead } = await batch();
     expect(endpointRowsRead).toBe(1);
-    expect(index.match({ type: 'invoice.sent', tenant_id: 'tn_7' })).toContain(created.id);
-    expect(index.match({ type: 'invoice.sent', tenant_id: 'tn_8' })).not.toContain(created.id);
+    expect(index.match({ type: 'invoice.sent', tenant_id: 'tn_7' })).toContain(created);
+    expect(index.match({ type: 'invoice.sent', tenant_id: 'tn_8' })).not.toContain(created);
     await expectSameRoutingAsAFullReload(index);
   });
 
   it('reads only the changed endpoint when its event types or filter change', async () => {
-    created = await change({ event_types: ['order.*'], filter: { amount: { $gt: 1 } } })(created);
+    await run({ type: 'UpdateEndpoint', endpoint_id: created, changes: { event_types: ['order.*'], filter: { amount: { $gt: 1 } } } });
     const { index, endpointRowsRead } = await batch();
     expect(endpointRowsRead).toBe(1);
-    expect(index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 5 } })).toContain(created.id);
-    expect(index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 0 } })).not.toContain(created.id);
-    expect(index.match({ type: 'invoice.sent', tenant_id: 'tn_7', data: { amount: 5 } })).not.toContain(created.id);
+    expect(index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 5 } })).toContain(created);
+    expect(index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 0 } })).not.toContain(created);
+    expect(index.match({ type: 'invoice.sent', tenant_id: 'tn_7', data: { amount: 5 } })).not.toContain(created);
     await expectSameRoutingAsAFullReload(index);
   });
 
@@ -119,14 +120,14 @@ describe('the subscription index ingest keeps', () => {
     await writer.connect();
     await writer.startTransaction();
     try {
-      const late = await endpoints.insert(writer.manager, row('tn_9'), { type: 'EndpointCreated', data: {} });
+      const late = await create('tn_9', {}, false, writer.manager);
       const during = await batch();
-      expect(during.index.match({ type: 'order.created', tenant_id: 'tn_9' })).not.toContain(late.id);
+      expect(during.index.match({ type: 'order.created', tenant_id: 'tn_9' })).not.toContain(late);
       await writer.commitTransaction();
 
       const after = await batch();
       expect(after.endpointRowsRead).toBe(1);
-      expect(after.index.match({ type: 'order.created', tenant_id: 'tn_9' })).toContain(late.id);
+      expect(after.index.match({ type: 'order.created', tenant_id: 'tn_9' })).toContain(late);
     } finally {
       if (writer.isTransactionActive) await writer.rollbackTransaction();
       await writer.release();
@@ -134,30 +135,30 @@ describe('the subscription index ingest keeps', () => {
   });
 
   it('reads nothing when a change does not touch routing (a URL, a pause)', async () => {
-    created = await change({ url: 'https://receiver.example/moved', paused: true })(created);
+    await run({ type: 'UpdateEndpoint', endpoint_id: created, changes: { url: 'https://receiver.example/moved' } });
+    await run({ type: 'PauseEndpoint', endpoint_id: created });
     const { queries, endpointRowsRead } = await batch();
     expect({ queries, endpointRowsRead }).toEqual({ queries: 1, endpointRowsRead: 0 });
   });
 
   it('drops a disabled endpoint and takes it back when enabled, reading only it', async () => {
-    created = await change({ active: false, disabled_reason: 'manual' })(created);
+    await run({ type: 'DisableEndpoint', endpoint_id: created, by: 'operator', reason: 'manual' });
     const disabled = await batch();
     expect(disabled.endpointRowsRead).toBe(1);
-    expect(disabled.index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 5 } })).not.toContain(created.id);
+    expect(disabled.index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 5 } })).not.toContain(created);
     await expectSameRoutingAsAFullReload(disabled.index);
 
-    created = await change({ active: true, disabled_reason: null })(created);
+    await run({ type: 'EnableEndpoint', endpoint_id: created, by: 'operator' });
     const enabled = await batch();
     expect(enabled.endpointRowsRead).toBe(1);
-    expect(enabled.index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 5 } })).toContain(created.id);
+    expect(enabled.index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 5 } })).toContain(created);
   });
 
   it('drops a deleted endpoint, reading only it', async () => {
-    const seeded = (await endpoints.find('ep_003_004'))!;
-    await endpoints.transaction(async (tx) => endpoints.delete(tx, (await endpoints.lock(tx, seeded.id))!, { type: 'EndpointDeleted', data: {} }));
+    await run({ type: 'DeleteEndpoint', endpoint_id: created });
     const { index, endpointRowsRead } = await batch();
     expect(endpointRowsRead).toBe(1);
-    expect(index.match({ type: TYPES[0], tenant_id: 'tn_3' })).not.toContain('ep_003_004');
+    expect(index.match({ type: 'order.paid', tenant_id: 'tn_7', data: { amount: 5 } })).not.toContain(created);
     await expectSameRoutingAsAFullReload(index);
   });
 
@@ -171,9 +172,9 @@ describe('the subscription index ingest keeps', () => {
   });
 
   it('never routes to an ad-hoc destination, and creating one reads nothing', async () => {
-    const adhoc = await endpoints.transaction((tx) => endpoints.insert(tx, row('tn_2', { event_types: null, adhoc: true }), { type: 'EndpointCreated', data: {} }));
+    const adhoc = await create('tn_2', { event_types: null }, true);
     const { index, endpointRowsRead } = await batch();
     expect(endpointRowsRead).toBe(0);
-    expect(index.match({ type: 'order.created', tenant_id: 'tn_2' })).not.toContain(adhoc.id);
+    expect(index.match({ type: 'order.created', tenant_id: 'tn_2' })).not.toContain(adhoc);
   });
 });

@@ -51,8 +51,8 @@ async function createEndpoint(fields: { event_types?: string[]; active?: boolean
   const id = newId('ep');
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO endpoints (id, url, event_types, active, adhoc, deleted_at, secrets, version, tenant_id)
-       VALUES ($1, 'https://receiver.example/hooks', $2, $3, $4, $5, '[]'::jsonb, 1, $6)`,
+      `INSERT INTO endpoints (id, url, event_types, active, adhoc, deleted_at, version, tenant_id)
+       VALUES ($1, 'https://receiver.example/hooks', $2, $3, $4, $5, 1, $6)`,
       [id, fields.event_types ?? null, fields.active ?? true, fields.adhoc ?? false, fields.deleted ? new Date() : null, fields.tenant_id ?? 'default'],
     );
     await tx.query(`UPDATE subscription_index SET version = version + 1 WHERE id = 1`);

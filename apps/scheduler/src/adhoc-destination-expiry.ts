@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
-import { EndpointProjection } from '@hookledger/event-store';
+import { endpointStreamId } from '@hookledger/domain';
+import { AggregateRepository, endpointAggregate } from '@hookledger/event-store';
 import { PeriodicTask } from './periodic-task';
 
 const ACTOR = 'system:scheduler';
@@ -10,7 +11,7 @@ const BATCH = 100;
 /**
  * An ad-hoc destination exists for the events published to it. Once every delivery to it has
  * ended (succeeded, or failed for good) and HOOKS_ADHOC_RETENTION has passed since the last one
- * changed, it is deleted like any endpoint (EndpointDeleted, through EndpointProjection), so it
+ * changed, it is deleted like any endpoint (EndpointDeleted, decided by the endpoint aggregate), so it
  * stops counting against the tenant's max_endpoints. Without this a tenant that publishes to
  * fresh URLs keeps adding endpoints forever. One created but never published to (the publish
  * failed) goes the same way once it is older than the retention.
@@ -19,7 +20,7 @@ const BATCH = 100;
 export class AdhocDestinationExpiry extends PeriodicTask {
   protected readonly intervalMs: number;
 
-  constructor(private readonly db: DataSource, private readonly endpoints: EndpointProjection, private readonly config: HookledgerConfig) {
+  constructor(private readonly db: DataSource, private readonly aggregates: AggregateRepository, private readonly config: HookledgerConfig) {
     super();
     this.intervalMs = Math.max(config.schedulerIntervalMs, 1000);
   }
@@ -38,14 +39,16 @@ export class AdhocDestinationExpiry extends PeriodicTask {
   }
 
   private async delete(id: string): Promise<void> {
-    await this.endpoints.transaction(async (tx) => {
-      const current = await this.endpoints.lock(tx, id);
+    await this.aggregates.transaction(async (tx) => {
+      const [current]: { tenant_id: string }[] = await tx.query(`SELECT tenant_id FROM endpoints WHERE id = $1 AND deleted_at IS NULL`, [id]);
       if (!current) return; // another scheduler got there first
       if (await this.inUse(tx, id)) return;
-      await this.endpoints.delete(tx, current, {
-        type: 'EndpointDeleted', data: { id, reason: 'ad-hoc destination expired' }, metadata: { actor: ACTOR, tenant_id: current.tenant_id },
-      });
+      await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(id),
+        { type: 'DeleteEndpoint', endpoint_id: id, reason: 'ad-hoc destination expired' }, { actor: ACTOR, tenant_id: current.tenant_id });
       this.logger.log({ msg: 'ad-hoc destination expired', endpoint_id: id });
+    }).catch((error: unknown) => {
+      // Deleted by another scheduler after our read: its append won, ours is refused as not found.
+      if ((error as { kind?: string }).kind !== 'not_found') throw error;
     });
   }
 

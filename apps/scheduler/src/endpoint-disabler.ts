@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { operationalEvent } from '@hookledger/contracts';
-import { EndpointProjection, Outbox } from '@hookledger/event-store';
+import { endpointStreamId } from '@hookledger/domain';
+import { AggregateRepository, endpointAggregate, Outbox } from '@hookledger/event-store';
 import { PeriodicTask } from './periodic-task';
 
-const ACTOR = { actor: 'system:scheduler' };
+const ACTOR = 'system:scheduler';
 
 /**
  * Disables endpoints that answered 410 Gone or have failed without a single success for
- * HOOKS_ENDPOINT_DISABLE_AFTER. The change goes through the event store like an operator's, and
+ * HOOKS_ENDPOINT_DISABLE_AFTER. The change is decided by the endpoint aggregate like an operator's
+ * (EndpointDisabled by the system, with its circuit closed on the stream), and
  * `endpoint.disabled` is announced through the outbox. The circuit is reset so the deliveries it
  * held are released and end as `endpoint_disabled` instead of waiting forever.
  */
@@ -19,7 +21,7 @@ export class EndpointDisabler extends PeriodicTask {
 
   constructor(
     private readonly db: DataSource,
-    private readonly endpoints: EndpointProjection,
+    private readonly aggregates: AggregateRepository,
     private readonly outbox: Outbox,
     private readonly config: HookledgerConfig,
   ) {
@@ -40,20 +42,19 @@ export class EndpointDisabler extends PeriodicTask {
   }
 
   private async disable(id: string): Promise<void> {
-    await this.endpoints.transaction(async (tx) => {
-      const current = await this.endpoints.lock(tx, id);
-      if (!current || !current.active) return; // another scheduler got there first
-      const [health]: { gone_at: Date | null; failing_since: Date | null }[] = await tx.query(
-        `SELECT gone_at, failing_since FROM endpoint_health WHERE endpoint_id = $1 FOR UPDATE`,
+    await this.aggregates.transaction(async (tx) => {
+      const [health]: { gone_at: Date | null; failing_since: Date | null; tenant_id: string }[] = await tx.query(
+        `SELECT h.gone_at, h.failing_since, e.tenant_id FROM endpoint_health h JOIN endpoints e ON e.id = h.endpoint_id
+          WHERE h.endpoint_id = $1 FOR UPDATE OF h`,
         [id],
       );
       if (!health) return;
       const reason = health.gone_at
         ? 'the endpoint answered 410 Gone'
         : `the endpoint has failed without a success since ${health.failing_since?.toISOString()}`;
-      await this.endpoints.update(tx, current, { ...current, active: false, disabled_reason: reason }, {
-        type: 'EndpointDisabled', data: { id, reason, by: 'system' }, metadata: { ...ACTOR, tenant_id: current.tenant_id },
-      });
+      const handled = await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(id),
+        { type: 'DisableEndpoint', endpoint_id: id, by: 'system', reason }, { actor: ACTOR, tenant_id: health.tenant_id });
+      if (handled.events.length === 0) return; // another scheduler, or an operator, got there first
       await tx.query(
         `UPDATE endpoint_health SET circuit_state = 'closed', circuit_opened_at = NULL, circuit_retry_at = NULL, circuit_cooldown_s = 0,
                 gone_at = NULL, updated_at = now() WHERE endpoint_id = $1`,
@@ -61,6 +62,9 @@ export class EndpointDisabler extends PeriodicTask {
       );
       await this.outbox.add(tx, [operationalEvent('endpoint.disabled', { endpoint_id: id, reason, by: 'system' })]);
       this.logger.warn({ msg: 'endpoint disabled', endpoint_id: id, reason });
+    }).catch((error: unknown) => {
+      // A deleted endpoint (deleted since the tick's query) is not disabled: nothing to do.
+      if ((error as { kind?: string }).kind !== 'not_found') throw error;
     });
   }
 }

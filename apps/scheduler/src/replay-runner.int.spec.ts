@@ -38,7 +38,7 @@ afterAll(async () => {
 
 async function createEndpoint(id: string): Promise<void> {
   await db.query(
-    `INSERT INTO endpoints (id, url, active, secrets, version) VALUES ($1, 'https://receiver.example/hooks', true, '[]'::jsonb, 1)`,
+    `INSERT INTO endpoints (id, url, active, version) VALUES ($1, 'https://receiver.example/hooks', true, 1)`,
     [id],
   );
 }

@@ -27,7 +27,7 @@ beforeAll(async () => {
   schedulers = [await startScheduler('test-scheduler-a'), await startScheduler('test-scheduler-b')];
   db = schedulers[0].app.get(DataSource);
   expect(schedulers[1].app.get(DataSource)).not.toBe(db);
-  await db.query(`INSERT INTO endpoints (id, url, secrets, version) VALUES ('ep_retry', 'https://receiver.example/hooks', '[]'::jsonb, 1)`);
+  await db.query(`INSERT INTO endpoints (id, url, version) VALUES ('ep_retry', 'https://receiver.example/hooks', 1)`);
   dispatches = await DispatchRecorder.start(infrastructure.topology);
 });
 

@@ -50,7 +50,9 @@ export class AggregateRepository {
   /**
    * Runs `work` in one transaction, again from the start (up to TRIES) when an append in it lost
    * a race for a stream: for a command that changes several streams at once (a tenant deleted
-   * with its keys) or writes operational state beside its events (a key's digest).
+   * with its keys and endpoints) or whose transaction holds more than the append (a key's digest
+   * or a sealed signing key issued with it, an outbox event, a quota checked under the tenant's
+   * lock), which must commit or vanish with it.
    */
   async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {

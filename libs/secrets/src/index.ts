@@ -4,3 +4,5 @@ export type { SealContext } from './seal-context';
 export { SecretsModule } from './secrets.module';
 export { reencryptSecrets } from './reencrypt-secrets';
 export type { ReencryptionCounts, ReencryptionReport } from './reencrypt-secrets';
+export { EndpointKeys, endpointKeyContext } from './endpoint-keys';
+export type { EndpointKeyRow } from './endpoint-keys';

@@ -1,7 +1,7 @@
-import { DEFAULT_TENANT } from '@hookledger/domain';
+import { DEFAULT_TENANT, endpointStreamId } from '@hookledger/domain';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { EndpointProjection, EventStore, NewEndpointRow } from '@hookledger/event-store';
+import { AggregateRepository, endpointAggregate, EventStore } from '@hookledger/event-store';
 import { createTestDatabase, openDataSource, sealUnbound, TestDatabase } from '@hookledger/testing';
 import { reencryptSecrets } from './reencrypt-secrets';
 import { SealContext, sealedAt } from './seal-context';
@@ -32,6 +32,7 @@ const plaintexts: Record<string, string> = {};
 const sealerOf = (cipher: SecretCipher | Buffer) => (plaintext: string, at: SealContext) =>
   cipher instanceof SecretCipher ? cipher.seal(plaintext, at) : sealUnbound(cipher, plaintext);
 
+/** An endpoint as the API creates it: its keys in the key table, each sealed for its own row, and EndpointCreated naming them. */
 async function createEndpoint(index: number, cipher: SecretCipher | Buffer): Promise<void> {
   const seal = sealerOf(cipher);
   const id = `ep_${String(index).padStart(3, '0')}`;
@@ -39,14 +40,15 @@ async function createEndpoint(index: number, cipher: SecretCipher | Buffer): Pro
   const password = `pw-${randomBytes(8).toString('hex')}`;
   plaintexts[`${id} secret`] = secret;
   plaintexts[`${id} auth`] = password;
-  const row: NewEndpointRow = {
-    id, tenant_id: DEFAULT_TENANT, url: `https://receiver.example/${index}`, description: '', event_types: null, channels: null, active: true,
-    headers: {}, retry_schedule: null, timeout_ms: null, rate_limit_per_s: null, metadata: {}, filter: null,
-    payload_format: 'envelope', signature_profile: 'standard',
-    auth: index % 2 === 0 ? { type: 'basic', username: 'hooks', sealed: seal(password, sealedAt.endpointAuth(id)) } : { type: 'bearer', sealed: seal(password, sealedAt.endpointAuth(id)) },
-    secrets: [{ sealed: seal(secret, sealedAt.endpointSecret(id)), expires_at: index % 3 === 0 ? new Date(Date.now() + 3600_000).toISOString() : null }],
-  };
-  await db.transaction((tx) => new EndpointProjection(db, new EventStore()).insert(tx, row, { type: 'EndpointCreated', data: { id } }));
+  const [secretKey, authKey] = [`${id}.secret`, `${id}.auth`];
+  await db.transaction(async (tx) => {
+    await tx.query(`INSERT INTO endpoint_keys (key_id, endpoint_id, purpose, sealed) VALUES ($1, $3, 'signing', $2), ($4, $3, 'auth', $5)`,
+      [secretKey, seal(secret, sealedAt.endpointKey(secretKey)), id, authKey, seal(password, sealedAt.endpointKey(authKey))]);
+    await new AggregateRepository(db, new EventStore()).handleIn(tx, endpointAggregate, endpointStreamId(id), {
+      type: 'CreateEndpoint', endpoint_id: id, tenant_id: DEFAULT_TENANT, settings: { url: `https://receiver.example/${index}` },
+      auth: index % 2 === 0 ? { type: 'basic', username: 'hooks', key_id: authKey } : { type: 'bearer', key_id: authKey }, secret_key_id: secretKey, adhoc: false,
+    }, {});
+  });
 }
 
 async function storeAnswer(index: number, cipher: SecretCipher | Buffer): Promise<void> {
@@ -62,11 +64,8 @@ async function storeAnswer(index: number, cipher: SecretCipher | Buffer): Promis
 /** Every sealed value in the database, by where it is. */
 async function sealedValues(): Promise<Record<string, string>> {
   const values: Record<string, string> = {};
-  const endpoints: { id: string; secrets: { sealed: string }[]; auth: { sealed: string } }[] = await db.query(`SELECT id, secrets, auth FROM endpoints`);
-  for (const row of endpoints) {
-    values[`${row.id} secret`] = row.secrets[0].sealed;
-    values[`${row.id} auth`] = row.auth.sealed;
-  }
+  const keys: { key_id: string; sealed: string }[] = await db.query(`SELECT key_id, sealed FROM endpoint_keys WHERE NOT legacy_binding`);
+  for (const row of keys) values[row.key_id.replace('.', ' ')] = row.sealed;
   const answers: { key: string; response_body: { sealed: string } }[] = await db.query(`SELECT key, response_body FROM idempotency_keys WHERE response_body IS NOT NULL`);
   for (const row of answers) values[`answer ${row.key.slice('key-'.length)}`] = row.response_body.sealed;
   return values;
@@ -76,7 +75,7 @@ async function sealedValues(): Promise<Record<string, string>> {
 function contextOf(where: string): SealContext {
   const [id, column] = where.split(' ');
   if (id === 'answer') return sealedAt.idempotentAnswer('admin', `key-${column}`);
-  return column === 'secret' ? sealedAt.endpointSecret(id) : sealedAt.endpointAuth(id);
+  return sealedAt.endpointKey(`${id}.${column}`);
 }
 
 const openAll = (values: Record<string, string>, cipher: SecretCipher) =>
@@ -100,7 +99,7 @@ describe('reencryptSecrets', () => {
 
     expect(report).toEqual({
       keyId: rotating.keyId,
-      endpoints: { examined: 7, reencrypted: 7, alreadyCurrent: 0, failed: 0 },
+      endpointKeys: { examined: 14, reencrypted: 14, alreadyCurrent: 0, failed: 0 },
       idempotencyKeys: { examined: 6, reencrypted: 5, alreadyCurrent: 1, failed: 0 },
       failures: [],
     });
@@ -119,7 +118,7 @@ describe('reencryptSecrets', () => {
 
     const report = await reencryptSecrets(db, rotating, 3);
 
-    expect(report.endpoints).toEqual({ examined: 7, reencrypted: 0, alreadyCurrent: 7, failed: 0 });
+    expect(report.endpointKeys).toEqual({ examined: 14, reencrypted: 0, alreadyCurrent: 14, failed: 0 });
     expect(report.idempotencyKeys).toEqual({ examined: 6, reencrypted: 0, alreadyCurrent: 6, failed: 0 });
     expect(await sealedValues()).toEqual(before);
     expect(await db.query(`SELECT id, version, updated_at FROM endpoints ORDER BY id`)).toEqual(endpointsBefore);
@@ -132,7 +131,8 @@ describe('reencryptSecrets', () => {
   it('appends no ledger event and never writes secret material outside the sealed columns', async () => {
     const events: { type: string; data: unknown }[] = await db.query(`SELECT type, data FROM events WHERE stream_id LIKE 'endpoint-%'`);
     expect(events.map((event) => event.type)).toEqual(Array(7).fill('EndpointCreated'));
-    const everything = JSON.stringify(await db.query(`SELECT * FROM endpoints`)) + JSON.stringify(await db.query(`SELECT * FROM idempotency_keys`));
+    const everything = JSON.stringify(await db.query(`SELECT * FROM endpoints`)) + JSON.stringify(await db.query(`SELECT * FROM endpoint_keys`))
+      + JSON.stringify(await db.query(`SELECT * FROM idempotency_keys`));
     for (const plaintext of Object.values(plaintexts)) expect(everything).not.toContain(plaintext);
   });
 
@@ -143,10 +143,11 @@ describe('reencryptSecrets', () => {
 
     const report = await reencryptSecrets(db, new SecretCipher(keyB, [keyA]), 3);
 
-    expect(report.endpoints).toEqual({ examined: 9, reencrypted: 1, alreadyCurrent: 7, failed: 1 });
-    expect(report.failures).toEqual([`endpoints ep_100: no encryption key with id ${lostKey.keyId} is configured (HOOKS_ENCRYPTION_KEY or HOOKS_ENCRYPTION_KEY_PREVIOUS)`]);
-    const [row]: { secrets: { sealed: string }[] }[] = await db.query(`SELECT secrets FROM endpoints WHERE id = 'ep_100'`);
-    expect(SecretCipher.keyIdOf(row.secrets[0].sealed)).toBe(lostKey.keyId);
+    expect(report.endpointKeys).toEqual({ examined: 18, reencrypted: 2, alreadyCurrent: 14, failed: 2 });
+    const lost = `no encryption key with id ${lostKey.keyId} is configured (HOOKS_ENCRYPTION_KEY or HOOKS_ENCRYPTION_KEY_PREVIOUS)`;
+    expect(report.failures).toEqual([`endpoint_keys ep_100.auth: ${lost}`, `endpoint_keys ep_100.secret: ${lost}`]);
+    const [row]: { sealed: string }[] = await db.query(`SELECT sealed FROM endpoint_keys WHERE key_id = 'ep_100.secret'`);
+    expect(SecretCipher.keyIdOf(row.sealed)).toBe(lostKey.keyId);
   });
 
   it('re-seals values from before row binding (v1, current key) bound to their row, so a copy no longer opens elsewhere', async () => {
@@ -159,13 +160,27 @@ describe('reencryptSecrets', () => {
 
     const report = await reencryptSecrets(db, rotating, 3);
 
-    expect(report.endpoints).toEqual({ examined: 10, reencrypted: 1, alreadyCurrent: 8, failed: 1 });
+    expect(report.endpointKeys).toEqual({ examined: 20, reencrypted: 2, alreadyCurrent: 16, failed: 2 });
     expect(report.idempotencyKeys).toEqual({ examined: 7, reencrypted: 1, alreadyCurrent: 6, failed: 0 });
     const after = await sealedValues();
     for (const where of ['ep_200 secret', 'ep_200 auth', 'answer 200']) {
       expect([where, after[where].slice(0, 3), rotating.open(after[where], contextOf(where))]).toEqual([where, 'v2.', plaintexts[where]]);
     }
     expect(() => rotating.open(after['ep_200 secret'], sealedAt.endpointSecret('ep_001'))).toThrow(/failed authentication/);
-    expect(() => rotating.open(after['ep_200 auth'], sealedAt.endpointSecret('ep_200'))).toThrow(/failed authentication/);
+    expect(() => rotating.open(after['ep_200 auth'], sealedAt.endpointKey('ep_200.secret'))).toThrow(/failed authentication/);
+  });
+
+  it('re-binds a key the key-table migration moved (still sealed for its endpoints column) to its own key row', async () => {
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    await db.query(`INSERT INTO endpoint_keys (key_id, endpoint_id, purpose, sealed, legacy_binding) VALUES ('ep_300.signing.1', 'ep_300', 'signing', $1, true)`,
+      [rotating.seal(secret, sealedAt.endpointSecret('ep_300'))]);
+
+    const report = await reencryptSecrets(db, rotating, 3);
+
+    expect(report.endpointKeys).toMatchObject({ reencrypted: 1, failed: 2 });
+    const [row]: { sealed: string; legacy_binding: boolean }[] = await db.query(`SELECT sealed, legacy_binding FROM endpoint_keys WHERE key_id = 'ep_300.signing.1'`);
+    expect(row.legacy_binding).toBe(false);
+    expect(rotating.open(row.sealed, sealedAt.endpointKey('ep_300.signing.1'))).toBe(secret);
+    expect(() => rotating.open(row.sealed, sealedAt.endpointSecret('ep_300'))).toThrow(/failed authentication/);
   });
 });

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { EndpointKeyRow, endpointKeyContext } from './endpoint-keys';
 import { sealedAt } from './seal-context';
 import { SecretCipher } from './secret-cipher';
 
@@ -12,40 +13,35 @@ export interface ReencryptionCounts {
 /** Per table; `failures` names the rows that could not be opened (never their values). */
 export interface ReencryptionReport {
   readonly keyId: string;
-  readonly endpoints: ReencryptionCounts;
+  readonly endpointKeys: ReencryptionCounts;
   readonly idempotencyKeys: ReencryptionCounts;
   readonly failures: readonly string[];
 }
 
-interface SealedColumns {
-  readonly secrets: { sealed: string }[];
-  readonly auth: { sealed: string } | null;
-}
-
 /**
  * Re-seals every value at rest with the current key, so the previous keys can leave the
- * configuration: endpoint signing secrets and auth credentials, and stored idempotent answers.
- * It also re-seals values from before row binding (v1) as v2, bound to the row and column they
- * are in, so a copy of one no longer opens elsewhere.
+ * configuration: endpoint signing keys and auth credentials (`endpoint_keys`), and stored
+ * idempotent answers. It also re-seals values from before row binding (v1) as v2, and keys moved
+ * from the `endpoints` row by the key-table migration (still bound to that row's column) as bound
+ * to their own key row, so a copy of one no longer opens elsewhere.
  * Each row is locked (`FOR UPDATE`), re-sealed and written in its own transaction; rows whose
  * values are all under the current key are left untouched, so a second run changes nothing.
  *
  * No ledger event is appended and the endpoint's version stays: the plaintext does not change,
  * so nothing a reader of the ledger or the API could notice has happened (and an event holding
- * sealed values would keep them in the ledger under the old key for ever).
+ * sealed values would keep them in the ledger under the old key for ever). The dispatcher caches
+ * opened keys per endpoint version, so it needs no new version to see re-sealed ones.
  */
 export async function reencryptSecrets(db: DataSource, cipher: SecretCipher, batchSize = 100): Promise<ReencryptionReport> {
   const failures: string[] = [];
-  const endpoints = await eachRow(db, failures, 'endpoints',
-    (after) => db.query(`SELECT id AS key FROM endpoints WHERE id > $1 ORDER BY id LIMIT $2`, [after, batchSize]),
-    async (tx, id) => {
-      const [row]: SealedColumns[] = await tx.query(`SELECT secrets, auth FROM endpoints WHERE id = $1 FOR UPDATE`, [id]);
-      if (!row) return 'current';
-      const sealed = [...row.secrets, ...(row.auth ? [row.auth] : [])];
-      if (sealed.every((value) => cipher.isCurrent(value.sealed))) return 'current';
-      const secrets = row.secrets.map((secret) => ({ ...secret, sealed: cipher.reseal(secret.sealed, sealedAt.endpointSecret(id)) }));
-      const auth = row.auth ? { ...row.auth, sealed: cipher.reseal(row.auth.sealed, sealedAt.endpointAuth(id)) } : null;
-      await tx.query(`UPDATE endpoints SET secrets = $2, auth = $3 WHERE id = $1`, [id, JSON.stringify(secrets), auth && JSON.stringify(auth)]);
+  const endpointKeys = await eachRow(db, failures, 'endpoint_keys',
+    (after) => db.query(`SELECT key_id AS key FROM endpoint_keys WHERE key_id > $1 ORDER BY key_id LIMIT $2`, [after, batchSize]),
+    async (tx, keyId) => {
+      const [row]: EndpointKeyRow[] = await tx.query(
+        `SELECT key_id, endpoint_id, purpose, sealed, public_key, legacy_binding FROM endpoint_keys WHERE key_id = $1 FOR UPDATE`, [keyId]);
+      if (!row || (!row.legacy_binding && cipher.isCurrent(row.sealed))) return 'current';
+      const sealed = cipher.seal(cipher.open(row.sealed, endpointKeyContext(row)), sealedAt.endpointKey(keyId));
+      await tx.query(`UPDATE endpoint_keys SET sealed = $2, legacy_binding = false WHERE key_id = $1`, [keyId, sealed]);
       return 'reencrypted';
     });
   // Keyed by (scope, key) as one JSON text, so one walk in primary-key order serves both columns.
@@ -63,7 +59,7 @@ export async function reencryptSecrets(db: DataSource, cipher: SecretCipher, bat
         [scope, key, JSON.stringify({ sealed: cipher.reseal(row.response_body.sealed, sealedAt.idempotentAnswer(scope, key)) })]);
       return 'reencrypted';
     });
-  return { keyId: cipher.keyId, endpoints, idempotencyKeys, failures };
+  return { keyId: cipher.keyId, endpointKeys, idempotencyKeys, failures };
 }
 
 /** Walks a table page by page (`page` returns the keys after the last one), one transaction per row. */

@@ -9,9 +9,11 @@ export type SealContext = string & { readonly __sealContext: unique symbol };
 const at = (table: string, column: string, ...rowKey: string[]) => `${table}.${column}:${JSON.stringify(rowKey)}` as SealContext;
 
 export const sealedAt = {
-  /** One of an endpoint's signing keys (`endpoints.secrets[*].sealed`). */
+  /** A signing key or auth credential in the key table (`endpoint_keys.sealed`), bound to its own row. */
+  endpointKey: (keyId: string) => at('endpoint_keys', 'sealed', keyId),
+  /** Before the key table: a signing key in `endpoints.secrets[*].sealed` (moved rows keep it until re-encrypted). */
   endpointSecret: (endpointId: string) => at('endpoints', 'secrets', endpointId),
-  /** An endpoint's basic password or bearer token (`endpoints.auth.sealed`). */
+  /** Before the key table: the basic password or bearer token in `endpoints.auth.sealed`. */
   endpointAuth: (endpointId: string) => at('endpoints', 'auth', endpointId),
   /** A stored idempotent answer (`idempotency_keys.response_body.sealed`). */
   idempotentAnswer: (scope: string, key: string) => at('idempotency_keys', 'response_body', scope, key),

@@ -1,12 +1,14 @@
 import type { HookledgerConfig } from '@hookledger/config';
-import type { EndpointRow, SealedAuth } from '@hookledger/event-store';
-import type { EndpointAuthView, EndpointResource } from './endpoint.dto';
+import { authView, ENDPOINT_SETTING_FIELDS, EndpointSettings } from '@hookledger/domain';
+import type { EndpointRow } from '@hookledger/event-store';
+import type { EndpointResource } from './endpoint.dto';
 
-/** The fields a client may set; the same names in the row, the API and the EndpointCreated event. */
-export const ENDPOINT_FIELDS = [
-  'url', 'description', 'event_types', 'active', 'headers', 'retry_schedule', 'timeout_ms', 'rate_limit_per_s', 'channels', 'metadata',
-  'filter', 'payload_format', 'signature_profile',
-] as const;
+/** The settings a client gave (POST or PATCH), the same names in the API, the events and the row. */
+export function givenSettings(input: Partial<Record<keyof EndpointSettings, unknown>>): Partial<EndpointSettings> {
+  const given: Record<string, unknown> = {};
+  for (const field of ENDPOINT_SETTING_FIELDS) if (input[field] !== undefined) given[field] = input[field];
+  return given as Partial<EndpointSettings>;
+}
 
 export function toEndpointResource(row: EndpointRow, config: HookledgerConfig): EndpointResource {
   return {
@@ -33,7 +35,3 @@ export function toEndpointResource(row: EndpointRow, config: HookledgerConfig): 
     updated_at: row.updated_at.toISOString(),
   };
 }
-
-/** What answers and ledger events show of an endpoint's auth: never the password or token. */
-export const authView = (auth: SealedAuth | null): EndpointAuthView | null =>
-  auth === null ? null : auth.type === 'basic' ? { type: 'basic', username: auth.username } : { type: 'bearer' };

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, MANAGERS, OwnedBy } from '../auth/access';
-import { CurrentPrincipal, Principal } from '../auth/principal';
-import { EndpointSecretResource, RotateSecretDto } from './endpoint-secret.dto';
+import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
+import { RotateEndpointSecretCommand } from './commands';
+import { DEFAULT_GRACE_PERIOD_S, EndpointSecretResource, RotateSecretDto } from './endpoint-secret.dto';
 import { EndpointSecretService } from './endpoint-secret.service';
 
 @ApiTags('endpoints')
@@ -12,7 +14,7 @@ import { EndpointSecretService } from './endpoint-secret.service';
 @OwnedBy('endpoint')
 @Controller('v1/endpoints/:id/secret')
 export class EndpointSecretController {
-  constructor(private readonly secrets: EndpointSecretService) {}
+  constructor(private readonly commands: CommandBus, private readonly secrets: EndpointSecretService) {}
 
   @Get()
   @ApiOperation({ summary: 'The signing secret (HMAC profiles) or public key (standard-ed25519), and the older keys still signing' })
@@ -26,7 +28,9 @@ export class EndpointSecretController {
   @ApiOperation({ summary: 'Issue a new signing key; the current one keeps signing next to it for grace_period_s (default one day)' })
   @ApiOkResponse({ type: EndpointSecretResource })
   @ApiBadRequestResponse({ description: 'A bad grace period or secret, or a secret given for standard-ed25519' })
-  rotate(@Param('id') id: string, @Body() body: RotateSecretDto, @CurrentPrincipal() principal: Principal): Promise<EndpointSecretResource> {
-    return this.secrets.rotate(id, body, principal);
+  async rotate(@Param('id') id: string, @Body() body: RotateSecretDto, @CurrentPrincipal() principal: Principal): Promise<EndpointSecretResource> {
+    const grace = body.grace_period_s ?? DEFAULT_GRACE_PERIOD_S;
+    await this.commands.execute(new RotateEndpointSecretCommand(id, grace, body.secret, body.signature_profile, actorOf(principal)));
+    return this.secrets.get(id);
   }
 }

@@ -1,15 +1,17 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HookledgerConfig } from '@hookledger/config';
 import { EndpointProjection } from '@hookledger/event-store';
 import { Access, MANAGERS, OwnedBy, PORTAL_READERS } from '../auth/access';
-import { CurrentPrincipal, Principal } from '../auth/principal';
+import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { NaturallyIdempotent } from '../http/idempotency.interceptor';
 import { EndpointResource } from './endpoint.dto';
 import { EndpointHealthRepository } from './endpoint-health.repository';
 import { EndpointHealthResource, toEndpointHealthResource } from './endpoint-health.resource';
 import { DisableEndpointDto } from './endpoint-state.dto';
-import { EndpointStateService } from './endpoint-state.service';
+import { DisableEndpointCommand, EnableEndpointCommand, PauseEndpointCommand, ResumeEndpointCommand } from './commands';
+import { toEndpointResource } from './endpoint-row';
 import { notFound } from '../http/not-found';
 
 @ApiTags('endpoints')
@@ -20,7 +22,7 @@ import { notFound } from '../http/not-found';
 @Controller('v1/endpoints/:id')
 export class EndpointStateController {
   constructor(
-    private readonly state: EndpointStateService,
+    private readonly commands: CommandBus,
     private readonly endpoints: EndpointProjection,
     private readonly health: EndpointHealthRepository,
     private readonly config: HookledgerConfig,
@@ -31,8 +33,9 @@ export class EndpointStateController {
   @NaturallyIdempotent()
   @ApiOperation({ summary: 'Stop delivering to the endpoint: new events create no deliveries for it, pending ones end unsent' })
   @ApiOkResponse({ type: EndpointResource })
-  disable(@Param('id') id: string, @Body() body: DisableEndpointDto, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
-    return this.state.disable(id, body.reason, principal);
+  async disable(@Param('id') id: string, @Body() body: DisableEndpointDto, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
+    await this.commands.execute(new DisableEndpointCommand(id, body.reason, actorOf(principal)));
+    return this.read(id);
   }
 
   @Post('enable')
@@ -40,8 +43,9 @@ export class EndpointStateController {
   @NaturallyIdempotent()
   @ApiOperation({ summary: 'Deliver to the endpoint again, with a closed circuit and no failure streak' })
   @ApiOkResponse({ type: EndpointResource })
-  enable(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
-    return this.state.enable(id, principal);
+  async enable(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
+    await this.commands.execute(new EnableEndpointCommand(id, actorOf(principal)));
+    return this.read(id);
   }
 
   @Post('pause')
@@ -49,8 +53,9 @@ export class EndpointStateController {
   @NaturallyIdempotent()
   @ApiOperation({ summary: 'Hold deliveries: new events are still stored for the endpoint, and sent in order on resume' })
   @ApiOkResponse({ type: EndpointResource })
-  pause(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
-    return this.state.pause(id, principal);
+  async pause(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
+    await this.commands.execute(new PauseEndpointCommand(id, actorOf(principal)));
+    return this.read(id);
   }
 
   @Post('resume')
@@ -58,8 +63,9 @@ export class EndpointStateController {
   @NaturallyIdempotent()
   @ApiOperation({ summary: 'Send the held deliveries, oldest first, and deliver normally again' })
   @ApiOkResponse({ type: EndpointResource })
-  resume(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
-    return this.state.resume(id, principal);
+  async resume(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
+    await this.commands.execute(new ResumeEndpointCommand(id, actorOf(principal)));
+    return this.read(id);
   }
 
   @Get('health')
@@ -72,5 +78,12 @@ export class EndpointStateController {
     const seconds = this.config.circuit.windowSeconds;
     const [health, window] = await Promise.all([this.health.find(id), this.health.window(id, seconds)]);
     return toEndpointHealthResource(endpoint, health, window, seconds);
+  }
+
+  /** The endpoint as the inline projection wrote it; an idempotent request that changed nothing answers it as it is. */
+  private async read(id: string): Promise<EndpointResource> {
+    const row = await this.endpoints.find(id);
+    if (!row) throw notFound('endpoint', id);
+    return toEndpointResource(row, this.config);
   }
 }

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { HookledgerConfig } from '@hookledger/config';
-import { generateSecret, newId } from '@hookledger/domain';
-import { EndpointProjection } from '@hookledger/event-store';
-import { SecretCipher, sealedAt } from '@hookledger/secrets';
-import { changeMetadata, Principal } from '../auth/principal';
+import { actorOf, Principal } from '../auth/principal';
+import { CreateEndpointCommand } from '../endpoints/commands';
 import { checkDestinationUrl } from '../endpoints/destination-url';
-import { TenantsService } from '../tenants/tenants.service';
 import type { AcceptedDestination, DestinationDto } from './event.dto';
 
 /**
@@ -17,12 +15,7 @@ import type { AcceptedDestination, DestinationDto } from './event.dto';
  */
 @Injectable()
 export class AdhocDestinations {
-  constructor(
-    private readonly endpoints: EndpointProjection,
-    private readonly tenants: TenantsService,
-    private readonly cipher: SecretCipher,
-    private readonly config: HookledgerConfig,
-  ) {}
+  constructor(private readonly commands: CommandBus, private readonly config: HookledgerConfig) {}
 
   /**
    * Created before the event is published. A crash in between leaves an ad-hoc endpoint that
@@ -30,31 +23,9 @@ export class AdhocDestinations {
    */
   async create(destination: DestinationDto, tenantId: string, principal: Principal): Promise<AcceptedDestination> {
     checkDestinationUrl(destination.url, 'destination.url', this.config);
-    const id = newId('ep');
-    const secret = generateSecret();
-    const fields = {
-      url: destination.url,
-      description: 'ad-hoc destination',
-      event_types: null,
-      active: true,
-      headers: {},
-      retry_schedule: null,
-      timeout_ms: null,
-      rate_limit_per_s: null,
-      channels: null,
-      metadata: {},
-      filter: null,
-      payload_format: 'envelope' as const,
-      signature_profile: 'standard' as const,
-    };
-    await this.endpoints.transaction(async (tx) => {
-      await this.tenants.admitEndpoint(tx, tenantId);
-      await this.endpoints.insert(
-        tx,
-        { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true, secrets: [{ sealed: this.cipher.seal(secret, sealedAt.endpointSecret(id)), expires_at: null }] },
-        { type: 'EndpointCreated', data: { id, tenant_id: tenantId, ...fields, auth: null, adhoc: true }, metadata: changeMetadata(principal, tenantId) },
-      );
-    });
-    return { endpoint_id: id, url: destination.url, secret };
+    const settings = { url: destination.url, description: 'ad-hoc destination' };
+    const created = await this.commands.execute(new CreateEndpointCommand(tenantId, settings, null, undefined, true, actorOf(principal)));
+    if (!('secret' in created.shown)) throw new Error('an ad-hoc destination signs with the standard profile, an HMAC secret');
+    return { endpoint_id: created.id, url: destination.url, secret: created.shown.secret };
   }
 }

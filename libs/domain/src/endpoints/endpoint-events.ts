@@ -88,3 +88,18 @@ export const endpointEnabled = (data: EndpointEnabledData): EndpointEnabled => (
 export const endpointPaused = (data: EndpointPausedData): EndpointPaused => ({ type: EndpointEventType.EndpointPaused, schema_version: 1, data });
 export const endpointResumed = (data: EndpointResumedData): EndpointResumed => ({ type: EndpointEventType.EndpointResumed, schema_version: 1, data });
 export const endpointDeleted = (data: EndpointDeletedData): EndpointDeleted => ({ type: EndpointEventType.EndpointDeleted, schema_version: 1, data });
+
+/** `streams.type` of an endpoint's stream. */
+export const ENDPOINT_STREAM_TYPE = 'endpoint';
+
+const KNOWN: ReadonlySet<string> = new Set(Object.values(EndpointEventType));
+
+/**
+ * Reads a stored event of an `endpoint-` stream into the union, schema_version as stored (evolve
+ * upcasts version 1 with the state it applies to). Null for a type this code does not know (a
+ * newer writer's), so readers skip it.
+ */
+export function readEndpointEvent(stored: { readonly type: string; readonly schema_version?: number; readonly data: unknown }): EndpointEvent | null {
+  if (!KNOWN.has(stored.type)) return null;
+  return { type: stored.type, schema_version: stored.schema_version ?? 1, data: stored.data } as EndpointEvent;
+}

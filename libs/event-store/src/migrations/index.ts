@@ -10,6 +10,7 @@ import { AdhocExpiry1732400000015 } from './1732400000015-adhoc-expiry';
 import { SubscriptionIndexChanges1732400000016 } from './1732400000016-subscription-index-changes';
 import { EventTypesProjection1732400000020 } from './1732400000020-event-types-projection';
 import { TenancyProjections1732400000025 } from './1732400000025-tenancy-projections';
+import { EndpointKeys1732400000030 } from './1732400000030-endpoint-keys';
 import { ReplaysStream1732400000040 } from './1732400000040-replays-stream';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
@@ -20,5 +21,6 @@ export const migrations = [
   EventIdsPerTenant1732400000013, AdhocExpiry1732400000015, SubscriptionIndexChanges1732400000016,
   EventTypesProjection1732400000020,
   TenancyProjections1732400000025,
+  EndpointKeys1732400000030,
   ReplaysStream1732400000040,
 ];

@@ -1,4 +1,5 @@
 import { apiKeysProjector } from './api-keys.projector';
+import { endpointsProjector } from './endpoints.projector';
 import { eventTypesProjector } from './event-types.projector';
 import type { Projector } from './projector';
 import { tenantsProjector } from './tenants.projector';
@@ -8,7 +9,7 @@ import { replaysProjector } from './replays.projector';
  * Every projector, in the order inline ones apply within an append. The apps' EventStore and the
  * rebuild CLI both read this list, so a projector added here is live and rebuildable at once.
  */
-export const PROJECTORS: readonly Projector[] = [eventTypesProjector, tenantsProjector, apiKeysProjector, replaysProjector];
+export const PROJECTORS: readonly Projector[] = [eventTypesProjector, tenantsProjector, apiKeysProjector, endpointsProjector, replaysProjector];
 
 export class UnknownProjectionError extends Error {
   override readonly name = 'UnknownProjectionError';
