@@ -24,7 +24,7 @@ beforeAll(async () => {
   commands = app.get(CommandBus);
   aggregates = app.get(AggregateRepository);
   // Endpoints and deliveries are other aggregates' rows: here only what a replay reads.
-  await db.query(`INSERT INTO endpoints (id, url, active, secrets, version) VALUES ('ep_a', 'https://a.example/h', true, '[]', 1), ('ep_off', 'https://b.example/h', false, '[]', 2)`);
+  await db.query(`INSERT INTO endpoints (id, url, active, version) VALUES ('ep_a', 'https://a.example/h', true, 1), ('ep_off', 'https://b.example/h', false, 2)`);
   await db.query(`
     INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, attempts, version, created_at)
     SELECT 'dlv_' || lpad(i::text, 4, '0'), 'msg_' || i, 'ep_a', 'order.created', CASE WHEN i % 3 = 0 THEN 'succeeded' ELSE 'failed' END, 1, 3,

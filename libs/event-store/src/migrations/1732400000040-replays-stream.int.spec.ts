@@ -22,8 +22,8 @@ async function migrated(list: readonly (typeof migrations)[number][]): Promise<D
 beforeAll(async () => {
   await ensureDatabase(url());
   const before = await migrated(migrations.slice(0, migrations.indexOf(ReplaysStream1732400000040)));
-  await before.query(`INSERT INTO endpoints (id, url, active, secrets, version) VALUES ('ep_live', 'https://a.example/h', true, '[]', 1),
-                                                                                  ('ep_gone', 'https://b.example/h', false, '[]', 2)`);
+  await before.query(`INSERT INTO endpoints (id, url, active, version) VALUES ('ep_live', 'https://a.example/h', true, 1),
+                                                                         ('ep_gone', 'https://b.example/h', false, 2)`);
   await before.query(`UPDATE endpoints SET deleted_at = now() WHERE id = 'ep_gone'`);
   await before.query(`
     INSERT INTO replays (id, endpoint_id, since, until, status, state, cursor, total, dispatched, created_by, created_at, updated_at, completed_at) VALUES
