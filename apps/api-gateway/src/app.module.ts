@@ -37,6 +37,7 @@ import { EventTypesController } from './event-types/event-types.controller';
 import { EventSchemaValidator } from './event-types/event-schema.validator';
 import { EventTypesRepository } from './event-types/event-types.repository';
 import { EventTypeCommandHandlers } from './event-types/commands';
+import { DeliveryCommandHandlers } from './deliveries/commands';
 import { AdhocDestinations } from './events/adhoc-destinations';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
@@ -82,7 +83,7 @@ export class ApiGatewayModule implements NestModule {
         { provide: APP_PIPE, useFactory: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
         EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, EndpointsService, EventsService, MessagesRepository, DeliveriesRepository,
-        EndpointStateService, EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService,
+        EndpointStateService, EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
       ],

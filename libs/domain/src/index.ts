@@ -54,3 +54,4 @@ export * from './replays/replay-events';
 export * from './replays/replay-state';
 export * from './replays/replay-commands';
 export * from './replays/replay-decider';
+export * from './delivery/delivery-row';

@@ -17,6 +17,8 @@ export { rebuildProjection } from './projections/rebuild-projection';
 export type { RebuildProgress, RebuildOptions } from './projections/rebuild-projection';
 export { CatchUpProjection } from './projections/catch-up-projection';
 export { eventTypesProjector } from './projections/event-types.projector';
+export { messagesProjector } from './projections/messages.projector';
+export { deliveriesProjector } from './projections/deliveries.projector';
 export { EndpointProjection, endpointStream } from './projections/endpoint-projection';
 export type { EndpointRow, SealedSecret, SealedAuth, NewEndpointRow } from './projections/endpoint-projection';
 export { Outbox } from './projections/outbox';

@@ -9,6 +9,7 @@ import { EventIdsPerTenant1732400000013 } from './1732400000013-event-ids-per-te
 import { AdhocExpiry1732400000015 } from './1732400000015-adhoc-expiry';
 import { SubscriptionIndexChanges1732400000016 } from './1732400000016-subscription-index-changes';
 import { EventTypesProjection1732400000020 } from './1732400000020-event-types-projection';
+import { MessageDeliveryProjections1732400000035 } from './1732400000035-message-delivery-projections';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   DeliveryListIndex1732400000011, Tenancy1732400000012,
   EventIdsPerTenant1732400000013, AdhocExpiry1732400000015, SubscriptionIndexChanges1732400000016,
   EventTypesProjection1732400000020,
+  MessageDeliveryProjections1732400000035,
 ];

@@ -1,11 +1,13 @@
+import { deliveriesProjector } from './deliveries.projector';
 import { eventTypesProjector } from './event-types.projector';
+import { messagesProjector } from './messages.projector';
 import type { Projector } from './projector';
 
 /**
  * Every projector, in the order inline ones apply within an append. The apps' EventStore and the
  * rebuild CLI both read this list, so a projector added here is live and rebuildable at once.
  */
-export const PROJECTORS: readonly Projector[] = [eventTypesProjector];
+export const PROJECTORS: readonly Projector[] = [eventTypesProjector, messagesProjector, deliveriesProjector];
 
 export class UnknownProjectionError extends Error {
   override readonly name = 'UnknownProjectionError';
