@@ -63,9 +63,10 @@ export class CircuitProber extends PeriodicTask {
       await this.outbox.add(tx, [operationalEvent('endpoint.circuit_closed', { endpoint_id: endpointId })]);
       return;
     }
+    // Another scheduler published it between our read and our lock: the probe is on its way.
+    if ((await claimDispatches(tx, [held])).length === 0) return;
     const command: DispatchCommand = { v: 1, delivery_id: held.id, attempt: held.attempts + 1, trigger: 'scheduled', probe: true };
     await this.publisher.publish(this.topology.subjects.dispatch, command, dispatchMessageId(held.id, held.version, 'probe'));
-    await claimDispatches(tx, [held]);
     await tx.query(`UPDATE endpoint_health SET circuit_state = 'half_open', updated_at = now() WHERE endpoint_id = $1`, [endpointId]);
     this.logger.log({ msg: 'circuit half-open: probe sent', endpoint_id: endpointId, delivery_id: held.id });
   }

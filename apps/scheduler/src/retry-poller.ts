@@ -31,7 +31,7 @@ export class RetryPoller extends PeriodicTask {
     return (await this.publishDue()) === BATCH;
   }
 
-  /** Claims and publishes one batch of due deliveries; returns how many. */
+  /** Claims and publishes one batch of due deliveries; returns how many it published. */
   async publishDue(): Promise<number> {
     return this.db.transaction(async (tx) => {
       await pruneDispatchClaims(tx);
@@ -47,15 +47,15 @@ export class RetryPoller extends PeriodicTask {
         [BATCH],
       );
       if (due.length === 0) return 0;
+      const claimed = await claimDispatches(tx, due);
       await this.publisher.publishMany(
-        due.map((row) => {
+        claimed.map((row) => {
           const command: DispatchCommand = { v: 1, delivery_id: row.id, attempt: row.attempts + 1, trigger: 'scheduled' };
           return { subject: this.topology.subjects.dispatch, payload: command, msgID: dispatchMessageId(row.id, row.version) };
         }),
       );
-      await claimDispatches(tx, due);
-      this.logger.debug({ msg: 'due deliveries published', count: due.length });
-      return due.length;
+      this.logger.debug({ msg: 'due deliveries published', count: claimed.length });
+      return claimed.length;
     });
   }
 }
