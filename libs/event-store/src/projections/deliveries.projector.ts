@@ -1,12 +1,18 @@
-import { DeliveryAttemptedData, DeliveryEventType, DeliveryRowChange, changeDeliveryRow, readDeliveryEvent, unchangedDeliveryRow } from '@hookledger/domain';
+import { DEFAULT_TENANT, DeliveryAttemptedData, DeliveryEventType, DeliveryRowChange, DeliveryScheduled, changeDeliveryRow, readDeliveryEvent, unchangedDeliveryRow } from '@hookledger/domain';
 import type { RecordedEvent } from '../event';
 import type { Projector } from './projector';
 
 const STREAM_PREFIX = 'delivery-';
 type AttemptData = DeliveryAttemptedData;
 
-// New deliveries (ingest's append, or a rebuild batch holding their DeliveryScheduled), with what
-// later events of the same batch already did to them.
+// New deliveries with no other event in the batch (all of ingest's): only what DeliveryScheduled says.
+const SCHEDULED_SQL = `
+  INSERT INTO deliveries (id, message_id, endpoint_id, tenant_id, event_type, status, attempts, version, created_at, updated_at)
+  SELECT d.id, d.message_id, d.endpoint_id, d.tenant_id, d.event_type, 'pending', 0, d.version, d.created_at, d.created_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[])
+         AS d(id, message_id, endpoint_id, tenant_id, event_type, version, created_at)`;
+
+// New deliveries a rebuild batch holds more events of, with what those already did to them.
 const INSERT_SQL = `
   INSERT INTO deliveries (id, message_id, endpoint_id, tenant_id, event_type, status, attempts, last_status_code, last_error,
                           next_attempt_at, due_at, delivered_at, version, created_at, updated_at)
@@ -54,19 +60,32 @@ export const deliveriesProjector: Projector = {
   tables: ['deliveries', 'attempts'],
   handles: Object.values(DeliveryEventType),
   async apply(tx, events) {
+    // Ingest appends thousands of DeliveryScheduled at once: they take the lean path, folded only
+    // when a later event of the same delivery follows in the batch (a rebuild's).
+    const scheduled = new Map<string, { event: DeliveryScheduled; recorded: RecordedEvent }>();
     const changes = new Map<string, DeliveryRowChange>();
     const attempts: { delivery_id: string; data: AttemptData }[] = [];
     for (const recorded of events) {
       const event = readDeliveryEvent(recorded);
       if (!event) continue;
       const id = deliveryIdOf(recorded);
-      const before = changes.get(id) ?? unchangedDeliveryRow(id);
-      changes.set(id, changeDeliveryRow(before, event, { version: recorded.streamVersion, recordedAt: recorded.recordedAt.toISOString() }));
+      if (event.type === 'DeliveryScheduled' && !changes.has(id)) {
+        scheduled.set(id, { event, recorded });
+        continue;
+      }
+      let before = changes.get(id);
+      if (!before) {
+        const first = scheduled.get(id);
+        scheduled.delete(id);
+        before = first ? changeDeliveryRow(unchangedDeliveryRow(id), first.event, at(first.recorded)) : unchangedDeliveryRow(id);
+      }
+      changes.set(id, changeDeliveryRow(before, event, at(recorded)));
       if (event.type === 'DeliveryAttempted') attempts.push({ delivery_id: id, data: event.data });
     }
     const all = [...changes.values()];
     const created = all.filter((change) => change.created_at !== null);
     const updated = all.filter((change) => change.created_at === null);
+    if (scheduled.size > 0) await tx.query(SCHEDULED_SQL, scheduledParams([...scheduled.values()]));
     if (created.length > 0) await tx.query(INSERT_SQL, insertParams(created));
     if (attempts.length > 0) await tx.query(ATTEMPTS_SQL, attemptParams(attempts));
     if (updated.length > 0) await tx.query(UPDATE_SQL, updateParams(updated));
@@ -74,6 +93,16 @@ export const deliveriesProjector: Projector = {
 };
 
 const deliveryIdOf = (event: RecordedEvent): string => event.streamId.slice(STREAM_PREFIX.length);
+const at = (event: RecordedEvent) => ({ version: event.streamVersion, recordedAt: event.recordedAt.toISOString() });
+
+function scheduledParams(rows: readonly { event: DeliveryScheduled; recorded: RecordedEvent }[]): unknown[] {
+  return [
+    rows.map((r) => deliveryIdOf(r.recorded)), rows.map((r) => r.event.data.message_id), rows.map((r) => r.event.data.endpoint_id),
+    // Scheduled before tenants existed: the tenancy migration gave those rows the default tenant.
+    rows.map((r) => r.event.data.tenant_id ?? DEFAULT_TENANT), rows.map((r) => r.event.data.event_type),
+    rows.map((r) => r.recorded.streamVersion), rows.map((r) => r.recorded.recordedAt),
+  ];
+}
 
 function insertParams(rows: readonly DeliveryRowChange[]): unknown[] {
   return [
