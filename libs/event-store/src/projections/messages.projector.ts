@@ -20,20 +20,21 @@ export const messagesProjector: Projector = {
   tables: ['messages'],
   handles: Object.values(MessageEventType),
   async apply(tx, events) {
-    const rows = events.flatMap((recorded) => {
+    const columns: unknown[][] = [[], [], [], [], [], [], [], []];
+    const [seq, tenant, id, type, data, channels, timestamp, receivedAt] = columns;
+    for (const recorded of events) {
       const event = readMessageEvent(recorded);
-      return event ? [{ seq: recorded.globalPosition.toString(), ...messageRow(event, recorded.recordedAt) }] : [];
-    });
-    if (rows.length === 0) return;
-    await tx.query(INSERT_SQL, [
-      rows.map((row) => row.seq),
-      rows.map((row) => row.tenant_id),
-      rows.map((row) => row.id),
-      rows.map((row) => row.type),
-      rows.map((row) => row.data),
-      rows.map((row) => (row.channels ? JSON.stringify(row.channels) : null)),
-      rows.map((row) => row.timestamp),
-      rows.map((row) => row.received_at),
-    ]);
+      if (!event) continue;
+      const row = messageRow(event, recorded.recordedAt);
+      seq.push(recorded.globalPosition.toString());
+      tenant.push(row.tenant_id);
+      id.push(row.id);
+      type.push(row.type);
+      data.push(row.data);
+      channels.push(row.channels ? JSON.stringify(row.channels) : null);
+      timestamp.push(row.timestamp);
+      receivedAt.push(row.received_at);
+    }
+    if (seq.length > 0) await tx.query(INSERT_SQL, columns);
   },
 };
