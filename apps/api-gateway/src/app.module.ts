@@ -40,6 +40,7 @@ import { ApiKeyCommandHandlers } from './auth/commands';
 import { ApiKeyDigests } from './auth/api-key-digests';
 import { TenantCommandHandlers } from './tenants/commands';
 import { ReplayCommandHandlers } from './replays/commands';
+import { DeliveryCommandHandlers } from './deliveries/commands';
 import { AdhocDestinations } from './events/adhoc-destinations';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
@@ -85,7 +86,7 @@ export class ApiGatewayModule implements NestModule {
         { provide: APP_PIPE, useFactory: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
         EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, ...EndpointCommandHandlers, EventsService, MessagesRepository, DeliveriesRepository,
-        EndpointHealthRepository, DeliveryRetryService, Replays, ReplaysService, ...ReplayCommandHandlers,
+        EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
         ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests,

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource, EntityManager } from 'typeorm';
-import { AttemptResult, DeliveryEvent, DeliveryState, deliveryStreamId, evolve } from '@hookledger/domain';
+import { AttemptResult, DeliveryEvent, DeliveryState, deliveryStreamId } from '@hookledger/domain';
 import { ConcurrencyError, EventStore, Outbox } from '@hookledger/event-store';
 import type { DispatchContext } from './delivery-loader';
 import { EndpointHealthRecorder } from './endpoint-health.recorder';
@@ -21,9 +21,9 @@ const SERIALIZATION_FAILURE = '40001';
 
 /**
  * Writes attempt outcomes in small batches, one transaction each: the delivery streams are
- * appended in one round trip with their expected versions; the `deliveries`, `attempts` and
- * `endpoint_health` projections are updated set-wise, and the operational events put in the
- * outbox, in the same transaction. A stale version (another dispatcher already recorded this
+ * appended in one round trip with their expected versions (the inline projector writes
+ * `deliveries` and `attempts` set-wise), `endpoint_health` is updated and the operational events
+ * put in the outbox, in the same transaction. A stale version (another dispatcher already recorded this
  * attempt) is reported as a conflict for that delivery alone.
  */
 @Injectable()
@@ -96,31 +96,6 @@ export class AttemptRecorder {
         events: events.map((event) => ({ ...event, metadata: { ...METADATA, causation_id: context.message_id } })),
       })),
     );
-    const states = outcomes.map(({ context, events }) => events.reduce(evolve, stateOf(context)));
-    await tx.query(
-      `UPDATE deliveries d
-          SET status = u.status, attempts = u.attempts, last_status_code = u.last_status_code, last_error = u.last_error,
-              next_attempt_at = u.next_attempt_at, due_at = u.due_at, delivered_at = u.delivered_at,
-              version = u.version, updated_at = now()
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[],
-                     $9::timestamptz[])
-              AS u(id, status, attempts, last_status_code, last_error, next_attempt_at, delivered_at, version, due_at)
-        WHERE d.id = u.id`,
-      [
-        outcomes.map((o) => o.context.delivery_id),
-        states.map((s) => s.status),
-        states.map((s) => s.attempts),
-        states.map((s) => s.last_status_code),
-        states.map((s) => s.last_error),
-        states.map((s) => s.next_attempt_at),
-        states.map((s) => s.delivered_at),
-        outcomes.map((o) => o.context.version + o.events.length),
-        // A held delivery waits with due_at = its creation time, so the scheduler releases held
-        // deliveries in publication order once the endpoint is resumed or its circuit closes.
-        outcomes.map((o, i) => (o.events.some((e) => e.type === 'DeliveryDeferred') ? o.context.created_at : states[i].next_attempt_at)),
-      ],
-    );
-    await this.insertAttempts(tx, outcomes);
     const results = new Map<string, AttemptResult[]>();
     for (const { context, events } of outcomes) {
       const result = attemptResult(events);
@@ -128,32 +103,6 @@ export class AttemptRecorder {
     }
     const circuitEvents = await this.health.record(tx, results);
     await this.outbox.add(tx, [...outcomes.flatMap(({ context, events }) => outcomeEvents(context, events)), ...circuitEvents]);
-  }
-
-  private async insertAttempts(tx: EntityManager, outcomes: readonly AttemptOutcome[]): Promise<void> {
-    const attempts = outcomes.flatMap(({ context, events }) =>
-      events.flatMap((event) => (event.type === 'DeliveryAttempted' ? [{ context, data: event.data }] : [])),
-    );
-    if (attempts.length === 0) return;
-    await tx.query(
-      `INSERT INTO attempts (id, delivery_id, endpoint_id, attempt, trigger, url, started_at, duration_ms, status_code, outcome, error, response_body)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[], $8::int[],
-                            $9::int[], $10::text[], $11::text[], $12::text[])`,
-      [
-        attempts.map((a) => a.data.attempt_id),
-        attempts.map((a) => a.context.delivery_id),
-        attempts.map((a) => a.context.endpoint_id),
-        attempts.map((a) => a.data.attempt),
-        attempts.map((a) => a.data.trigger),
-        attempts.map((a) => a.data.url),
-        attempts.map((a) => a.data.started_at),
-        attempts.map((a) => a.data.duration_ms),
-        attempts.map((a) => a.data.status_code),
-        attempts.map((a) => a.data.outcome),
-        attempts.map((a) => a.data.error),
-        attempts.map((a) => a.data.response_body),
-      ],
-    );
   }
 }
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import type { DispatchCommand } from '@hookledger/contracts';
 import {
-  attemptRefusal, authorizationHeader, circuitAllows, classifyResponse, decideAttemptRecorded, DeferralReason, DeliveryEvent, newId,
+  attemptRefusal, authorizationHeader, circuitAllows, classifyResponse, DeliveryCommand, deliveryDecider, DeliveryEvent, newId,
 } from '@hookledger/domain';
 import type { InboundMessage } from '@hookledger/messaging';
 import { EndpointKeys } from '@hookledger/secrets';
@@ -78,11 +78,11 @@ export class DispatchService {
 
     let events: readonly DeliveryEvent[];
     if (!context.endpoint_active || context.endpoint_deleted) {
-      events = endpointGone(context);
+      events = decide(context, { type: 'EndDeliveryForGoneEndpoint', data: { attempt: command.attempt, trigger, reason: context.endpoint_deleted ? 'endpoint_deleted' : 'endpoint_disabled' } });
     } else if (context.paused) {
-      events = deferred(command, 'endpoint_paused');
+      events = decide(context, { type: 'DeferDeliveryAttempt', data: { attempt: command.attempt, trigger, reason: 'endpoint_paused' } });
     } else if (!circuitAllows(context.circuit_state, command.probe === true)) {
-      events = deferred(command, 'circuit_open');
+      events = decide(context, { type: 'DeferDeliveryAttempt', data: { attempt: command.attempt, trigger, reason: 'circuit_open' } });
     } else {
       const sent = this.gate.run(context.endpoint_id, () => this.attemptInTurn(context, command));
       if (!sent) {
@@ -103,7 +103,8 @@ export class DispatchService {
       }
       events = result;
     }
-    await this.recorder.record({ context, events });
+    // A manual command on a finished delivery whose endpoint cannot take it changes nothing.
+    if (events.length > 0) await this.recorder.record({ context, events });
     message.ack();
   }
 
@@ -135,23 +136,25 @@ export class DispatchService {
     const timeoutMs = context.timeout_ms ?? this.config.delivery.timeoutMs;
     const answer = await this.sender.send({ url: context.url, headers, body, timeoutMs });
     const now = new Date();
-    return decideAttemptRecorded({
-      state: stateOf(context),
-      attempt: {
-        attempt_id: newId('att'),
-        attempt: command.attempt,
-        trigger: command.trigger ?? 'scheduled',
-        url: context.url,
-        started_at: startedAt,
-        duration_ms: answer.durationMs,
-        status_code: answer.statusCode,
-        error: answer.error?.message ?? null,
-        response_body: answer.responseBody,
+    return decide(context, {
+      type: 'RecordDeliveryAttempt',
+      data: {
+        attempt: {
+          attempt_id: newId('att'),
+          attempt: command.attempt,
+          trigger: command.trigger ?? 'scheduled',
+          url: context.url,
+          started_at: startedAt,
+          duration_ms: answer.durationMs,
+          status_code: answer.statusCode,
+          error: answer.error?.message ?? null,
+          response_body: answer.responseBody,
+        },
+        classification: classifyResponse({ statusCode: answer.statusCode, error: answer.error, retryAfter: answer.retryAfter, now }),
+        schedule: context.retry_schedule ?? this.config.delivery.retrySchedule,
+        now,
+        jitter: Math.random(),
       },
-      classification: classifyResponse({ statusCode: answer.statusCode, error: answer.error, retryAfter: answer.retryAfter, now }),
-      schedule: context.retry_schedule ?? this.config.delivery.retrySchedule,
-      now,
-      random: Math.random,
     });
   }
 
@@ -184,12 +187,11 @@ export class DispatchService {
 /** The current secret never expires; older ones sort by when they do. */
 const expiryOf = (secret: { readonly expiresAt: Date | null }): number => secret.expiresAt?.getTime() ?? Number.MAX_SAFE_INTEGER;
 
-/** A disabled or deleted endpoint receives nothing more: the delivery ends without an attempt. */
-function endpointGone(context: DispatchContext): readonly DeliveryEvent[] {
-  return [{ type: 'DeliveryFailed', schema_version: 1, data: { attempts: context.attempts, reason: context.endpoint_deleted ? 'endpoint_deleted' : 'endpoint_disabled' } }];
-}
-
-/** Held back without spending the attempt; released by the scheduler once the endpoint can take it. */
-function deferred(command: DispatchCommand, reason: DeferralReason): readonly DeliveryEvent[] {
-  return [{ type: 'DeliveryDeferred', schema_version: 1, data: { attempt: command.attempt, reason } }];
+/**
+ * The delivery's rules decide from the state its projection row holds (written inline, so current
+ * at the version the attempt will be appended at). handle() asked attemptRefusal first, so a
+ * refusal here is a bug, not a stale command.
+ */
+function decide(context: DispatchContext, command: DeliveryCommand): readonly DeliveryEvent[] {
+  return deliveryDecider.decide(command, stateOf(context));
 }

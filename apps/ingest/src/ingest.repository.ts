@@ -25,26 +25,13 @@ export interface DeliveryToDispatch {
 @Injectable()
 export class IngestRepository {
   /**
-   * Inserts the messages not seen before, keyed by (tenant, id): the same id from another tenant
-   * is another event. Returns the keys (messageKey) of those that were new.
+   * Of the batch's messages, the keys (messageKey) of those already stored: a publisher retrying,
+   * or a batch replayed after a crash. Only asked when the optimistic append found one.
    */
-  async insertMessages(tx: EntityManager, commands: readonly TenantCommand[]): Promise<Set<string>> {
+  async storedMessages(tx: EntityManager, commands: readonly TenantCommand[]): Promise<Set<string>> {
     const rows: { id: string; tenant_id: string }[] = await tx.query(
-      `INSERT INTO messages (id, tenant_id, type, data, channels, timestamp)
-       SELECT m.id, m.tenant_id, m.type, m.data, CASE WHEN m.channels = 'null'::jsonb THEN NULL
-              ELSE ARRAY(SELECT jsonb_array_elements_text(m.channels)) END, m.timestamp
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::jsonb[], $6::timestamptz[])
-              AS m(id, tenant_id, type, data, channels, timestamp)
-       ON CONFLICT (tenant_id, id) DO NOTHING
-       RETURNING id, tenant_id`,
-      [
-        commands.map((c) => c.id),
-        commands.map((c) => c.tenant_id),
-        commands.map((c) => c.type),
-        commands.map((c) => JSON.stringify(c.data)),
-        commands.map((c) => JSON.stringify(c.channels && c.channels.length > 0 ? c.channels : null)),
-        commands.map((c) => c.timestamp),
-      ],
+      `SELECT m.id, m.tenant_id FROM messages m JOIN unnest($1::text[], $2::text[]) AS c(tenant_id, id) ON m.tenant_id = c.tenant_id AND m.id = c.id`,
+      [commands.map((c) => c.tenant_id), commands.map((c) => c.id)],
     );
     return new Set(rows.map((row) => messageKey(row.tenant_id, row.id)));
   }
@@ -60,24 +47,6 @@ export class IngestRepository {
       [[...new Set(ids)]],
     );
     return new Map(rows.map((row) => [row.id, row.tenant_id]));
-  }
-
-  /** New deliveries, at stream version 1 (their DeliveryScheduled event). */
-  async insertDeliveries(tx: EntityManager, deliveries: readonly NewDelivery[]): Promise<void> {
-    if (deliveries.length === 0) return;
-    await tx.query(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, tenant_id, event_type, status, attempts, version)
-       SELECT d.id, d.message_id, d.endpoint_id, d.tenant_id, d.event_type, 'pending', 0, 1
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-              AS d(id, message_id, endpoint_id, tenant_id, event_type)`,
-      [
-        deliveries.map((d) => d.id),
-        deliveries.map((d) => d.message_id),
-        deliveries.map((d) => d.endpoint_id),
-        deliveries.map((d) => d.tenant_id),
-        deliveries.map((d) => d.event_type),
-      ],
-    );
   }
 
   /**

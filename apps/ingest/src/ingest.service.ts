@@ -1,21 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
 import { DEFAULT_TENANT, deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
-import { EventStore, StreamAppend } from '@hookledger/event-store';
+import { ConcurrencyError, EventStore, StreamAppend } from '@hookledger/event-store';
 import { InboundMessage, JetStreamPublisher } from '@hookledger/messaging';
-import { DeliveryToDispatch, IngestRepository, messageKey, NewDelivery, TenantCommand } from './ingest.repository';
+import { DeliveryToDispatch, IngestRepository, messageKey, TenantCommand } from './ingest.repository';
 import { parseIngestCommand } from './ingest-command';
 import { SubscriptionCache } from './subscription-cache';
 
 const ACTOR = { actor: 'system:ingest' };
 
 /**
- * Turns accepted events into deliveries. One Postgres transaction per batch stores the messages,
- * appends MessageReceived and one DeliveryScheduled per matching endpoint, and writes the
- * projections; only after it commits are the dispatch commands published, and only after JetStream
- * acknowledged them are the ingest messages acked. A crash anywhere replays the batch, and the
+ * Turns accepted events into deliveries. One Postgres transaction per batch appends
+ * MessageReceived and one DeliveryScheduled per matching endpoint (the inline projectors write
+ * `messages` and `deliveries`); only after it commits are the dispatch commands published, and
+ * only after JetStream acknowledged them are the ingest messages acked. A crash anywhere replays the batch, and the
  * replay is idempotent (messages are keyed by (tenant, id), deliveries by (message, endpoint)).
  */
 @Injectable()
@@ -25,7 +25,7 @@ export class IngestService {
 
   constructor(
     private readonly db: DataSource,
-    private readonly store: EventStore,
+    private readonly events: EventStore,
     private readonly repository: IngestRepository,
     private readonly subscriptions: SubscriptionCache,
     private readonly publisher: JetStreamPublisher,
@@ -66,46 +66,81 @@ export class IngestService {
     for (const entry of accepted.values()) for (const message of entry.messages) message.ack();
   }
 
-  /** Stores the batch and returns the deliveries to dispatch. */
-  private persist(commands: readonly TenantCommand[]): Promise<DeliveryToDispatch[]> {
-    return this.db.transaction(async (tx) => {
-      const index = await this.subscriptions.current(tx);
-      const fresh = await this.repository.insertMessages(tx, commands);
-      const targetable = await this.repository.deliverableEndpoints(tx, commands.flatMap((command) => command.endpoint_ids ?? []));
-      const isFresh = (command: TenantCommand) => fresh.has(messageKey(command.tenant_id, command.id));
-      const replayed = commands.filter((command) => !isFresh(command));
+  /**
+   * Stores the batch and returns the deliveries to dispatch. Optimistic: almost every batch is
+   * new messages only, so it appends them all without asking first (no extra round trip). When one
+   * was stored before, the append (or the messages projection) refuses the whole batch; the second
+   * transaction asks which were, and stores the rest.
+   */
+  private async persist(commands: readonly TenantCommand[]): Promise<DeliveryToDispatch[]> {
+    try {
+      return await this.db.transaction((tx) => this.store(tx, commands, new Set()));
+    } catch (error) {
+      if (!alreadyStored(error)) throw error;
+    }
+    // Another ingest instance may be storing the same new message right now: its commit makes ours stale once more.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(async (tx) => this.store(tx, commands, await this.repository.storedMessages(tx, commands)));
+      } catch (error) {
+        if (!alreadyStored(error) || attempt >= 3) throw error;
+      }
+    }
+  }
 
-      const appends: StreamAppend[] = [];
-      const deliveries: NewDelivery[] = [];
-      for (const command of commands) {
-        if (!isFresh(command)) continue;
-        appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: 'message', expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
-        // Targeted endpoint ids come from the bus as well as from the API: only the command's own
-        // tenant's endpoints take them, or any publisher could deliver to another tenant's receiver.
-        const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.get(id) === command.tenant_id) : index.match(command);
-        for (const endpointId of new Set(endpointIds)) {
-          const delivery: NewDelivery = { id: newId('dlv'), message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id, event_type: command.type };
-          deliveries.push(delivery);
-          appends.push({
-            streamId: deliveryStreamId(delivery.id),
-            streamType: 'delivery',
-            expectedVersion: 0,
-            events: [{ ...deliveryScheduled({ ...delivery, delivery_id: delivery.id }), metadata: { ...ACTOR, causation_id: command.id } }],
-          });
-        }
+  /**
+   * Appends MessageReceived and one DeliveryScheduled per matching endpoint for every message not
+   * `stored` before; the inline projectors write `messages` and `deliveries` in the same transaction.
+   */
+  private async store(tx: EntityManager, commands: readonly TenantCommand[], stored: ReadonlySet<string>): Promise<DeliveryToDispatch[]> {
+    const index = await this.subscriptions.current(tx);
+    const targetable = await this.repository.deliverableEndpoints(tx, commands.flatMap((command) => command.endpoint_ids ?? []));
+    const isFresh = (command: TenantCommand) => !stored.has(messageKey(command.tenant_id, command.id));
+    const replayed = commands.filter((command) => !isFresh(command));
+
+    const appends: StreamAppend[] = [];
+    const deliveries: string[] = [];
+    for (const command of commands) {
+      if (!isFresh(command)) continue;
+      appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: 'message', expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
+      // Targeted endpoint ids come from the bus as well as from the API: only the command's own
+      // tenant's endpoints take them, or any publisher could deliver to another tenant's receiver.
+      const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.get(id) === command.tenant_id) : index.match(command);
+      for (const endpointId of new Set(endpointIds)) {
+        const id = newId('dlv');
+        deliveries.push(id);
+        appends.push({
+          streamId: deliveryStreamId(id),
+          streamType: 'delivery',
+          expectedVersion: 0,
+          events: [{
+            ...deliveryScheduled({ delivery_id: id, message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id, event_type: command.type }),
+            metadata: { ...ACTOR, causation_id: command.id },
+          }],
+        });
       }
-      await this.store.append(tx, appends);
-      await this.repository.insertDeliveries(tx, deliveries);
-      const redispatch = await this.repository.unattemptedDeliveries(tx, replayed);
-      if (deliveries.length > 0 || replayed.length > 0) {
-        this.logger.debug({ msg: 'batch stored', messages: fresh.size, replayed: replayed.length, deliveries: deliveries.length });
-      }
-      return [...deliveries.map((delivery) => ({ id: delivery.id, version: 1 })), ...redispatch];
-    });
+    }
+    await this.events.append(tx, appends);
+    const redispatch = await this.repository.unattemptedDeliveries(tx, replayed);
+    if (deliveries.length > 0 || replayed.length > 0) {
+      this.logger.debug({ msg: 'batch stored', messages: commands.length - replayed.length, replayed: replayed.length, deliveries: deliveries.length });
+    }
+    return [...deliveries.map((id) => ({ id, version: 1 })), ...redispatch];
   }
 
   private subjectType(subject: string): string | null {
     const prefix = `${this.topology.namespace}.in.`;
     return subject.startsWith(prefix) ? subject.slice(prefix.length) : null;
   }
+}
+
+/**
+ * A message of the batch is in the store already: its stream exists (the append's expected
+ * version 0 is stale), or — for an event id accepted before streams named their tenant — its
+ * `messages` row does.
+ */
+function alreadyStored(error: unknown): boolean {
+  if (error instanceof ConcurrencyError) return error.streamId.startsWith('message-');
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : null;
+  return driverError?.code === '23505' && driverError.constraint === 'messages_pkey';
 }

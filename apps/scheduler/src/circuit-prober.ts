@@ -4,6 +4,7 @@ import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, operationalEvent, topology, Topology } from '@hookledger/contracts';
 import { Outbox } from '@hookledger/event-store';
 import { JetStreamPublisher } from '@hookledger/messaging';
+import { claimDispatches, UNCLAIMED } from './dispatch-claims';
 import { PeriodicTask } from './periodic-task';
 
 /** A half-open circuit whose probe has had this long without an outcome is opened again (the probe was lost). */
@@ -48,8 +49,8 @@ export class CircuitProber extends PeriodicTask {
 
   private async probe(tx: EntityManager, endpointId: string): Promise<void> {
     const [held]: { id: string; attempts: number; version: number }[] = await tx.query(
-      `SELECT id, attempts, version FROM deliveries
-        WHERE endpoint_id = $1 AND due_at <= now() AND status IN ('pending', 'retrying')
+      `SELECT id, attempts, version FROM deliveries d
+        WHERE endpoint_id = $1 AND due_at <= now() AND status IN ('pending', 'retrying') AND ${UNCLAIMED}
         ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [endpointId],
     );
@@ -62,9 +63,10 @@ export class CircuitProber extends PeriodicTask {
       await this.outbox.add(tx, [operationalEvent('endpoint.circuit_closed', { endpoint_id: endpointId })]);
       return;
     }
+    // Another scheduler published it between our read and our lock: the probe is on its way.
+    if ((await claimDispatches(tx, [held])).length === 0) return;
     const command: DispatchCommand = { v: 1, delivery_id: held.id, attempt: held.attempts + 1, trigger: 'scheduled', probe: true };
     await this.publisher.publish(this.topology.subjects.dispatch, command, dispatchMessageId(held.id, held.version, 'probe'));
-    await tx.query(`UPDATE deliveries SET due_at = NULL WHERE id = $1`, [held.id]);
     await tx.query(`UPDATE endpoint_health SET circuit_state = 'half_open', updated_at = now() WHERE endpoint_id = $1`, [endpointId]);
     this.logger.log({ msg: 'circuit half-open: probe sent', endpoint_id: endpointId, delivery_id: held.id });
   }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
 import { JetStreamPublisher } from '@hookledger/messaging';
+import { claimDispatches, pruneDispatchClaims, UNCLAIMED } from './dispatch-claims';
 import { PeriodicTask } from './periodic-task';
 
 const BATCH = 500;
@@ -10,9 +11,9 @@ const BATCH = 500;
 /**
  * Publishes dispatch commands for deliveries that fall due: retries, and deliveries held while
  * their endpoint was paused or its circuit open (those wait until it is resumed or closed).
- * Rows are claimed with FOR UPDATE SKIP LOCKED and released (due_at cleared) in the same
- * transaction, after JetStream acknowledged the commands: several schedulers share the work and
- * none sends a retry another already sent. A crash between publish and commit re-publishes with
+ * Rows are locked with FOR UPDATE SKIP LOCKED and claimed at their stream version (see
+ * dispatch-claims.ts) in the same transaction, after JetStream acknowledged the commands: several
+ * schedulers share the work and none sends a retry another already sent. A crash between publish and commit re-publishes with
  * the same msgID, which JetStream drops.
  */
 @Injectable()
@@ -30,30 +31,31 @@ export class RetryPoller extends PeriodicTask {
     return (await this.publishDue()) === BATCH;
   }
 
-  /** Claims and publishes one batch of due deliveries; returns how many. */
+  /** Claims and publishes one batch of due deliveries; returns how many it published. */
   async publishDue(): Promise<number> {
     return this.db.transaction(async (tx) => {
+      await pruneDispatchClaims(tx);
       const due: { id: string; attempts: number; version: number }[] = await tx.query(
         `SELECT d.id, d.attempts, d.version
            FROM deliveries d
            JOIN endpoints e ON e.id = d.endpoint_id
            LEFT JOIN endpoint_health h ON h.endpoint_id = d.endpoint_id
-          WHERE d.due_at <= now() AND NOT e.paused AND coalesce(h.circuit_state, 'closed') = 'closed'
+          WHERE d.due_at <= now() AND NOT e.paused AND coalesce(h.circuit_state, 'closed') = 'closed' AND ${UNCLAIMED}
           ORDER BY d.due_at, d.id
           LIMIT $1
           FOR UPDATE OF d SKIP LOCKED`,
         [BATCH],
       );
       if (due.length === 0) return 0;
+      const claimed = await claimDispatches(tx, due);
       await this.publisher.publishMany(
-        due.map((row) => {
+        claimed.map((row) => {
           const command: DispatchCommand = { v: 1, delivery_id: row.id, attempt: row.attempts + 1, trigger: 'scheduled' };
           return { subject: this.topology.subjects.dispatch, payload: command, msgID: dispatchMessageId(row.id, row.version) };
         }),
       );
-      await tx.query(`UPDATE deliveries SET due_at = NULL WHERE id = ANY($1::text[])`, [due.map((row) => row.id)]);
-      this.logger.debug({ msg: 'due deliveries published', count: due.length });
-      return due.length;
+      this.logger.debug({ msg: 'due deliveries published', count: claimed.length });
+      return claimed.length;
     });
   }
 }

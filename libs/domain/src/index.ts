@@ -55,3 +55,4 @@ export * from './replays/replay-state';
 export * from './replays/replay-commands';
 export * from './replays/replay-decider';
 export * from './replays/replay-aggregate';
+export * from './delivery/delivery-row';

@@ -4,7 +4,8 @@ import {
 } from '@hookledger/event-store';
 import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
 
-const store = new EventStore();
+// The store alone: these specs append made-up MessageReceived data no projector could read.
+const store = new EventStore([]);
 const reader = new EventReader();
 let database: TestDatabase;
 let db: DataSource;

@@ -23,6 +23,8 @@ export { EndpointProjection } from './projections/endpoint-projection';
 export type { EndpointRow } from './projections/endpoint-projection';
 export { endpointsProjector } from './projections/endpoints.projector';
 export { endpointAggregate } from './endpoint-aggregate';
+export { messagesProjector } from './projections/messages.projector';
+export { deliveriesProjector } from './projections/deliveries.projector';
 export { Outbox } from './projections/outbox';
 export { Replays, REPLAY_STATUS_FILTERS } from './projections/replays';
 export type { ReplayRow, ReplayRange, ReplayTarget, ReplayStatusFilter } from './projections/replays';

@@ -3,7 +3,7 @@ import {
   ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags,
 } from '@nestjs/swagger';
 import { Access, MANAGERS, OwnedBy, PORTAL_READERS } from '../auth/access';
-import { CurrentPrincipal, Principal } from '../auth/principal';
+import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { TenantScope } from '../auth/tenant-scope';
 import { decodeCursor, decodeNumericCursor, Page, PageOf, PageQuery, toPage } from '../http/pagination';
 import { DeliveriesRepository } from './deliveries.repository';
@@ -62,8 +62,8 @@ export class DeliveriesController {
   @ApiNotFoundResponse({ description: 'No such delivery' })
   @ApiConflictResponse({ description: 'The endpoint is disabled, paused or deleted' })
   @ApiServiceUnavailableResponse({ description: 'The event bus did not acknowledge the retry; nothing was queued' })
-  retry(@Param('id') id: string): Promise<RetryAcceptedResource> {
-    return this.retries.retry(id);
+  retry(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<RetryAcceptedResource> {
+    return this.retries.retry(id, actorOf(principal));
   }
 }
 

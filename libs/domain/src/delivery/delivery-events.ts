@@ -108,3 +108,11 @@ export function deliveryDeferred(data: DeliveryDeferredData): DeliveryDeferred {
 export function deliveryRequeued(data: DeliveryRequeuedData): DeliveryRequeued {
   return { type: DeliveryEventType.DeliveryRequeued, schema_version: 1, data: { attempt: data.attempt, replay_id: data.replay_id } };
 }
+
+const KNOWN: ReadonlySet<string> = new Set(Object.values(DeliveryEventType));
+
+/** A stored event as a delivery event (every type is still at schema_version 1), or null for a type this release does not know. */
+export function readDeliveryEvent(stored: { readonly type: string; readonly data: unknown }): DeliveryEvent | null {
+  if (!KNOWN.has(stored.type)) return null;
+  return { type: stored.type, schema_version: 1, data: stored.data } as DeliveryEvent;
+}

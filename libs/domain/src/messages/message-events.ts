@@ -75,3 +75,9 @@ export function messageReceived(
     },
   };
 }
+
+/** A stored event as a message event (either schema version, as stored), or null for a type this release does not know. */
+export function readMessageEvent(stored: { readonly type: string; readonly schema_version?: number; readonly data: unknown }): MessageEvent | null {
+  if (stored.type !== MessageEventType.MessageReceived) return null;
+  return { type: stored.type, schema_version: stored.schema_version === 1 ? 1 : 2, data: stored.data } as MessageEvent;
+}

@@ -11,6 +11,7 @@ import { SubscriptionIndexChanges1732400000016 } from './1732400000016-subscript
 import { EventTypesProjection1732400000020 } from './1732400000020-event-types-projection';
 import { TenancyProjections1732400000025 } from './1732400000025-tenancy-projections';
 import { EndpointKeys1732400000030 } from './1732400000030-endpoint-keys';
+import { MessageDeliveryProjections1732400000035 } from './1732400000035-message-delivery-projections';
 import { ReplaysStream1732400000040 } from './1732400000040-replays-stream';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
@@ -22,5 +23,6 @@ export const migrations = [
   EventTypesProjection1732400000020,
   TenancyProjections1732400000025,
   EndpointKeys1732400000030,
+  MessageDeliveryProjections1732400000035,
   ReplaysStream1732400000040,
 ];

@@ -8,12 +8,13 @@ import type { Projector } from './projector';
  * event and nothing else: no extra columns, no parsing, no statement.
  */
 export class InlineProjections {
-  private readonly projectors: readonly Projector[];
+  private readonly projectors: readonly { readonly projector: Projector; readonly handles: ReadonlySet<string> }[];
   private readonly types: ReadonlySet<string>;
 
   constructor(projectors: readonly Projector[]) {
-    this.projectors = projectors.filter((projector) => projector.mode === 'inline');
-    this.types = new Set(this.projectors.flatMap((projector) => projector.handles));
+    const inline = projectors.filter((projector) => projector.mode === 'inline');
+    this.projectors = inline.map((projector) => ({ projector, handles: new Set(projector.handles) }));
+    this.types = new Set(inline.flatMap((projector) => projector.handles));
   }
 
   handles(type: string): boolean {
@@ -22,8 +23,8 @@ export class InlineProjections {
 
   /** Hands each projector the events it handles, in append order, in the append's transaction. */
   async apply(tx: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
-    for (const projector of this.projectors) {
-      const handled = events.filter((event) => projector.handles.includes(event.type));
+    for (const { projector, handles } of this.projectors) {
+      const handled = events.filter((event) => handles.has(event.type));
       if (handled.length > 0) await projector.apply(tx, handled);
     }
   }

@@ -1,6 +1,8 @@
 import { apiKeysProjector } from './api-keys.projector';
 import { endpointsProjector } from './endpoints.projector';
+import { deliveriesProjector } from './deliveries.projector';
 import { eventTypesProjector } from './event-types.projector';
+import { messagesProjector } from './messages.projector';
 import type { Projector } from './projector';
 import { tenantsProjector } from './tenants.projector';
 import { replaysProjector } from './replays.projector';
@@ -9,7 +11,9 @@ import { replaysProjector } from './replays.projector';
  * Every projector, in the order inline ones apply within an append. The apps' EventStore and the
  * rebuild CLI both read this list, so a projector added here is live and rebuildable at once.
  */
-export const PROJECTORS: readonly Projector[] = [eventTypesProjector, tenantsProjector, apiKeysProjector, endpointsProjector, replaysProjector];
+export const PROJECTORS: readonly Projector[] = [
+  eventTypesProjector, tenantsProjector, apiKeysProjector, endpointsProjector, messagesProjector, deliveriesProjector, replaysProjector,
+];
 
 export class UnknownProjectionError extends Error {
   override readonly name = 'UnknownProjectionError';

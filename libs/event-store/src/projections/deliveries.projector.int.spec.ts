@@ -1,0 +1,88 @@
+import type { DataSource } from 'typeorm';
+import { DeliveryEvent, deliveryDeferred, deliveryFailed, deliveryRequeued, deliveryScheduled, deliveryStreamId } from '@hookledger/domain';
+import { deliveriesProjector } from '@hookledger/event-store';
+import { createTestDatabase, GivenEvent, openDataSource, projectorSpec, TestDatabase } from '@hookledger/testing';
+
+let database: TestDatabase;
+let db: DataSource;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = await openDataSource(database, 2);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
+const spec = () => projectorSpec(deliveriesProjector, db);
+const on = (id: string, event: DeliveryEvent, second: number): GivenEvent => ({ streamId: deliveryStreamId(id), event, recordedAt: at(second) });
+const scheduled = (id: string) => deliveryScheduled({ delivery_id: id, message_id: `msg_${id}`, endpoint_id: 'ep_1', event_type: 'order.created', tenant_id: 'acme' });
+const attempted = (n: number, status_code: number | null, error: string | null = null): DeliveryEvent => ({
+  type: 'DeliveryAttempted', schema_version: 1,
+  data: {
+    attempt_id: `att_${n}`, attempt: n, trigger: 'scheduled', url: 'https://example.com/hooks', started_at: at(10 + n).toISOString(), duration_ms: 12,
+    status_code, outcome: status_code === 200 ? 'http_2xx' : status_code ? 'http_5xx' : 'timeout', error, response_body: status_code ? 'ok' : null,
+  },
+});
+const retry = (n: number, second: number): DeliveryEvent => ({ type: 'DeliveryRetryScheduled', schema_version: 1, data: { attempt: n, next_attempt_at: at(second).toISOString(), reason: 'http_5xx' } });
+const succeeded = (n: number): DeliveryEvent => ({ type: 'DeliverySucceeded', schema_version: 1, data: { attempt: n, status_code: 200 } });
+
+const COLUMNS = `id, status, attempts, last_status_code, last_error, next_attempt_at, due_at, delivered_at, version, created_at, updated_at`;
+const row = (fields: Record<string, unknown>) => ({
+  status: 'pending', attempts: 0, last_status_code: null, last_error: null, next_attempt_at: null, due_at: null, delivered_at: null, ...fields,
+});
+
+describe('the deliveries projection', () => {
+  it('a scheduled delivery is a pending row at version 1, created at its record time, not due (ingest publishes its dispatch)', async () => {
+    const rows = await spec().given(on('dlv_1', scheduled('dlv_1'), 1)).query(`SELECT message_id, endpoint_id, tenant_id, event_type, ${COLUMNS} FROM deliveries`);
+    expect(rows).toEqual([{
+      message_id: 'msg_dlv_1', endpoint_id: 'ep_1', tenant_id: 'acme', event_type: 'order.created',
+      ...row({ id: 'dlv_1', version: 1, created_at: at(1), updated_at: at(1) }),
+    }]);
+  });
+
+  it('a failed attempt: the attempt is a row naming its endpoint, the delivery retries and is due at the retry time', async () => {
+    const given = spec().given(on('dlv_1', scheduled('dlv_1'), 1), on('dlv_1', attempted(1, 500), 2), on('dlv_1', retry(1, 60), 2));
+    expect(await given.query(`SELECT ${COLUMNS} FROM deliveries`)).toEqual([
+      row({ id: 'dlv_1', status: 'retrying', attempts: 1, last_status_code: 500, next_attempt_at: at(60), due_at: at(60), version: 3, created_at: at(1), updated_at: at(2) }),
+    ]);
+    expect(await given.query(`SELECT id, delivery_id, endpoint_id, attempt, trigger, started_at, duration_ms, status_code, outcome, error, response_body FROM attempts`)).toEqual([
+      { id: 'att_1', delivery_id: 'dlv_1', endpoint_id: 'ep_1', attempt: 1, trigger: 'scheduled', started_at: at(11), duration_ms: 12, status_code: 500, outcome: 'http_5xx', error: null, response_body: 'ok' },
+    ]);
+  });
+
+  it('then a success: delivered at the attempt start, no longer due; a timeout before it left its error', async () => {
+    await spec()
+      .given(
+        on('dlv_1', scheduled('dlv_1'), 1), on('dlv_1', attempted(1, null, 'timed out'), 2), on('dlv_1', retry(1, 60), 2),
+        on('dlv_1', attempted(2, 200), 61), on('dlv_1', succeeded(2), 61),
+      )
+      .query(`SELECT ${COLUMNS} FROM deliveries`)
+      .then((rows) => expect(rows).toEqual([
+        row({ id: 'dlv_1', status: 'succeeded', attempts: 2, last_status_code: 200, delivered_at: at(12), version: 5, created_at: at(1), updated_at: at(61) }),
+      ]));
+  });
+
+  it('a held delivery is due at its creation time; a requeue moves only the version; failing ends it', async () => {
+    const held = [on('dlv_1', scheduled('dlv_1'), 1), on('dlv_1', deliveryDeferred({ attempt: 1, reason: 'endpoint_paused' }), 2)];
+    expect(await spec().given(...held).query(`SELECT ${COLUMNS} FROM deliveries`)).toEqual([
+      row({ id: 'dlv_1', due_at: at(1), version: 2, created_at: at(1), updated_at: at(2) }),
+    ]);
+    expect(await spec().given(...held, on('dlv_1', deliveryRequeued({ attempt: 1, replay_id: null }), 3)).query(`SELECT ${COLUMNS} FROM deliveries`)).toEqual([
+      row({ id: 'dlv_1', due_at: at(1), version: 3, created_at: at(1), updated_at: at(3) }),
+    ]);
+    expect(await spec().given(...held, on('dlv_1', deliveryFailed({ attempts: 0, reason: 'endpoint_deleted' }), 4)).query(`SELECT ${COLUMNS} FROM deliveries`)).toEqual([
+      row({ id: 'dlv_1', status: 'failed', version: 3, created_at: at(1), updated_at: at(4) }),
+    ]);
+  });
+
+  it('keeps each delivery to its own row and skips event types it does not know', async () => {
+    const rows = await spec()
+      .given(on('dlv_a', scheduled('dlv_a'), 1), on('dlv_b', scheduled('dlv_b'), 2), on('dlv_a', { type: 'DeliveryArchived', data: {} } as unknown as DeliveryEvent, 3))
+      .query(`SELECT id, version FROM deliveries ORDER BY id`);
+    expect(rows).toEqual([{ id: 'dlv_a', version: 1 }, { id: 'dlv_b', version: 1 }]);
+  });
+});

@@ -1,0 +1,132 @@
+import { DEFAULT_TENANT, DeliveryAttemptedData, DeliveryEventType, DeliveryRowChange, DeliveryScheduled, changeDeliveryRow, readDeliveryEvent, unchangedDeliveryRow } from '@hookledger/domain';
+import type { RecordedEvent } from '../event';
+import type { Projector } from './projector';
+
+const STREAM_PREFIX = 'delivery-';
+type AttemptData = DeliveryAttemptedData;
+
+// New deliveries with no other event in the batch (all of ingest's): only what DeliveryScheduled says.
+const SCHEDULED_SQL = `
+  INSERT INTO deliveries (id, message_id, endpoint_id, tenant_id, event_type, status, attempts, version, created_at, updated_at)
+  SELECT d.id, d.message_id, d.endpoint_id, d.tenant_id, d.event_type, 'pending', 0, d.version, d.created_at, d.created_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[])
+         AS d(id, message_id, endpoint_id, tenant_id, event_type, version, created_at)`;
+
+// New deliveries a rebuild batch holds more events of, with what those already did to them.
+const INSERT_SQL = `
+  INSERT INTO deliveries (id, message_id, endpoint_id, tenant_id, event_type, status, attempts, last_status_code, last_error,
+                          next_attempt_at, due_at, delivered_at, version, created_at, updated_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[],
+                       $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::int[], $14::timestamptz[], $15::timestamptz[])`;
+
+// Attempts name their endpoint through their delivery's row (inserted above when new in the batch).
+const ATTEMPTS_SQL = `
+  INSERT INTO attempts (id, delivery_id, endpoint_id, attempt, trigger, url, started_at, duration_ms, status_code, outcome, error, response_body)
+  SELECT a.id, a.delivery_id, d.endpoint_id, a.attempt, a.trigger, a.url, a.started_at, a.duration_ms, a.status_code, a.outcome, a.error, a.response_body
+    FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[])
+         AS a(id, delivery_id, attempt, trigger, url, started_at, duration_ms, status_code, outcome, error, response_body)
+    JOIN deliveries d ON d.id = a.delivery_id`;
+
+// Changes to existing rows, each column kept unless the batch's events set it (see DeliveryRowChange).
+// delivered_at of a success whose attempt was recorded in an earlier batch (a rebuild's batch can
+// split the two) is that attempt's start, as evolve has it.
+const UPDATE_SQL = `
+  UPDATE deliveries d
+     SET status = coalesce(u.status, d.status),
+         attempts = coalesce(u.attempts, d.attempts),
+         last_status_code = CASE WHEN u.attempted THEN u.last_status_code ELSE d.last_status_code END,
+         last_error = CASE WHEN u.attempted THEN u.last_error ELSE d.last_error END,
+         next_attempt_at = CASE WHEN u.next_set THEN u.next_attempt_at ELSE d.next_attempt_at END,
+         due_at = CASE u.due_set WHEN 'value' THEN u.due_at WHEN 'created' THEN d.created_at ELSE d.due_at END,
+         delivered_at = coalesce(u.delivered_at,
+                                 CASE WHEN u.delivered_by_attempt IS NOT NULL THEN
+                                   (SELECT a.started_at FROM attempts a WHERE a.delivery_id = d.id AND a.attempt = u.delivered_by_attempt) END,
+                                 d.delivered_at),
+         version = u.version, updated_at = u.updated_at
+    FROM unnest($1::text[], $2::text[], $3::int[], $4::boolean[], $5::int[], $6::text[], $7::boolean[], $8::timestamptz[], $9::text[],
+                $10::timestamptz[], $11::timestamptz[], $12::int[], $13::int[], $14::timestamptz[])
+         AS u(id, status, attempts, attempted, last_status_code, last_error, next_set, next_attempt_at, due_set,
+              due_at, delivered_at, delivered_by_attempt, version, updated_at)
+   WHERE d.id = u.id`;
+
+/**
+ * `deliveries` and their `attempts`, inline: the dispatcher loads a delivery's version and state
+ * right after ingest or a requeue appended, and the API answers from them. Set-based: per append
+ * batch at most one statement per kind of write, whatever the number of deliveries in it.
+ */
+export const deliveriesProjector: Projector = {
+  name: 'deliveries',
+  mode: 'inline',
+  tables: ['deliveries', 'attempts'],
+  handles: Object.values(DeliveryEventType),
+  async apply(tx, events) {
+    // Ingest appends thousands of DeliveryScheduled at once: they take the lean path, folded only
+    // when a later event of the same delivery follows in the batch (a rebuild's).
+    const scheduled = new Map<string, { event: DeliveryScheduled; recorded: RecordedEvent }>();
+    const changes = new Map<string, DeliveryRowChange>();
+    const attempts: { delivery_id: string; data: AttemptData }[] = [];
+    for (const recorded of events) {
+      const event = readDeliveryEvent(recorded);
+      if (!event) continue;
+      const id = deliveryIdOf(recorded);
+      if (event.type === 'DeliveryScheduled' && !changes.has(id)) {
+        scheduled.set(id, { event, recorded });
+        continue;
+      }
+      let before = changes.get(id);
+      if (!before) {
+        const first = scheduled.get(id);
+        scheduled.delete(id);
+        before = first ? changeDeliveryRow(unchangedDeliveryRow(id), first.event, at(first.recorded)) : unchangedDeliveryRow(id);
+      }
+      changes.set(id, changeDeliveryRow(before, event, at(recorded)));
+      if (event.type === 'DeliveryAttempted') attempts.push({ delivery_id: id, data: event.data });
+    }
+    const all = [...changes.values()];
+    const created = all.filter((change) => change.created_at !== null);
+    const updated = all.filter((change) => change.created_at === null);
+    if (scheduled.size > 0) await tx.query(SCHEDULED_SQL, scheduledParams([...scheduled.values()]));
+    if (created.length > 0) await tx.query(INSERT_SQL, insertParams(created));
+    if (attempts.length > 0) await tx.query(ATTEMPTS_SQL, attemptParams(attempts));
+    if (updated.length > 0) await tx.query(UPDATE_SQL, updateParams(updated));
+  },
+};
+
+const deliveryIdOf = (event: RecordedEvent): string => event.streamId.slice(STREAM_PREFIX.length);
+const at = (event: RecordedEvent) => ({ version: event.streamVersion, recordedAt: event.recordedAt.toISOString() });
+
+function scheduledParams(rows: readonly { event: DeliveryScheduled; recorded: RecordedEvent }[]): unknown[] {
+  return [
+    rows.map((r) => deliveryIdOf(r.recorded)), rows.map((r) => r.event.data.message_id), rows.map((r) => r.event.data.endpoint_id),
+    // Scheduled before tenants existed: the tenancy migration gave those rows the default tenant.
+    rows.map((r) => r.event.data.tenant_id ?? DEFAULT_TENANT), rows.map((r) => r.event.data.event_type),
+    rows.map((r) => r.recorded.streamVersion), rows.map((r) => r.recorded.recordedAt),
+  ];
+}
+
+function insertParams(rows: readonly DeliveryRowChange[]): unknown[] {
+  return [
+    rows.map((r) => r.delivery_id), rows.map((r) => r.message_id), rows.map((r) => r.endpoint_id), rows.map((r) => r.tenant_id),
+    rows.map((r) => r.event_type), rows.map((r) => r.status), rows.map((r) => r.attempts), rows.map((r) => r.last_status_code),
+    rows.map((r) => r.last_error), rows.map((r) => r.next_attempt_at.value),
+    rows.map((r) => (r.due_at.set === 'created' ? r.created_at : r.due_at.value)), rows.map((r) => r.delivered_at),
+    rows.map((r) => r.version), rows.map((r) => r.created_at), rows.map((r) => r.updated_at),
+  ];
+}
+
+function updateParams(rows: readonly DeliveryRowChange[]): unknown[] {
+  return [
+    rows.map((r) => r.delivery_id), rows.map((r) => r.status), rows.map((r) => r.attempts), rows.map((r) => r.attempted),
+    rows.map((r) => r.last_status_code), rows.map((r) => r.last_error), rows.map((r) => r.next_attempt_at.set),
+    rows.map((r) => r.next_attempt_at.value), rows.map((r) => r.due_at.set), rows.map((r) => r.due_at.value),
+    rows.map((r) => r.delivered_at), rows.map((r) => r.delivered_by_attempt), rows.map((r) => r.version), rows.map((r) => r.updated_at),
+  ];
+}
+
+function attemptParams(rows: readonly { delivery_id: string; data: AttemptData }[]): unknown[] {
+  return [
+    rows.map((r) => r.data.attempt_id), rows.map((r) => r.delivery_id), rows.map((r) => r.data.attempt), rows.map((r) => r.data.trigger),
+    rows.map((r) => r.data.url), rows.map((r) => r.data.started_at), rows.map((r) => r.data.duration_ms), rows.map((r) => r.data.status_code),
+    rows.map((r) => r.data.outcome), rows.map((r) => r.data.error), rows.map((r) => r.data.response_body),
+  ];
+}
