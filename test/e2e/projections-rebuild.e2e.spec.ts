@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { PROJECTORS, rebuildProjection } from '@hookledger/event-store';
-import { openDataSource, TestSystem, WebhookReceiver } from '@hookledger/testing';
+import { openDataSource, rowDifference, TestSystem, WebhookReceiver } from '@hookledger/testing';
 import { eventually } from './eventually';
 
 /**
@@ -121,10 +121,7 @@ describe('every projection rebuilds from the store to the rows the live system w
     };
   }
 
-  async function difference(a: string, b: string, columns: string): Promise<unknown[]> {
-    return db.query(`(SELECT ${columns}, '${a}' AS only_in FROM ${a} EXCEPT SELECT ${columns}, '${a}' FROM ${b})
-           UNION ALL (SELECT ${columns}, '${b}' FROM ${b} EXCEPT SELECT ${columns}, '${b}' FROM ${a})`);
-  }
+  const difference = (a: string, b: string, columns: string) => rowDifference(db, a, b, columns);
 
   it('lists every table of the database with its one writer, and every projector writes the tables listed as its own', async () => {
     const documented = documentedWriters();

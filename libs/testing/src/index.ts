@@ -15,3 +15,4 @@ export type { ReceivedOperationalEvent } from './operational-events';
 export { sealUnbound } from './legacy-seal';
 export { projectorSpec } from './projector-spec';
 export type { GivenEvent } from './projector-spec';
+export { rowDifference } from './row-difference';

@@ -6,7 +6,7 @@ import {
   classifyResponse, DeliveryCommand, deliveryDecider, deliveryScheduled, deliveryStreamId, foldEvents, messageReceived, messageStreamId, readDeliveryEvent,
 } from '@hookledger/domain';
 import { AggregateRepository, deliveriesProjector, EventStore, messagesProjector, rebuildProjection } from '@hookledger/event-store';
-import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
+import { createTestDatabase, openDataSource, rowDifference, TestDatabase } from '@hookledger/testing';
 import { DeliveryCommandHandlers, RequeueDeliveryCommand } from './commands';
 import { deliveryAggregate } from './commands/delivery-aggregate';
 
@@ -71,10 +71,7 @@ const answered = (statusCode: number, trigger: 'scheduled' | 'manual' = 'schedul
   };
 };
 
-/** Rows in one table and not the other, both ways: empty when the two are equal row for row. */
-async function difference(a: string, b: string): Promise<unknown[]> {
-  return db.query(`(SELECT *, '${a}' AS only_in FROM ${a} EXCEPT SELECT *, '${a}' FROM ${b}) UNION ALL (SELECT *, '${b}' FROM ${b} EXCEPT SELECT *, '${b}' FROM ${a})`);
-}
+const difference = (a: string, b: string) => rowDifference(db, a, b);
 
 // json has no equality operator: compare messages with data as text (the bytes must match anyway).
 const MESSAGES = `SELECT seq, tenant_id, id, type, data::text AS data, channels, timestamp, received_at FROM messages`;

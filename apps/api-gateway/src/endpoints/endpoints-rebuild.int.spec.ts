@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig } from '@hookledger/config';
 import { AggregateRepository, EndpointProjection, endpointsProjector, EventStore, Outbox, rebuildProjection } from '@hookledger/event-store';
 import { SecretsModule } from '@hookledger/secrets';
-import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
+import { createTestDatabase, openDataSource, rowDifference, TestDatabase } from '@hookledger/testing';
 import { TenantsService } from '../tenants/tenants.service';
 import {
   CreateEndpointCommand, DeleteEndpointCommand, DisableEndpointCommand, EnableEndpointCommand, EndpointCommandHandlers, PauseEndpointCommand,
@@ -48,9 +48,7 @@ const create = async (settings: { url: string } & Record<string, unknown>, auth:
 async function difference(a: string, b: string): Promise<unknown[]> {
   const columns: { column_name: string }[] = await db.query(
     `SELECT column_name FROM information_schema.columns WHERE table_name = 'endpoints' AND column_name <> 'index_version' ORDER BY ordinal_position`);
-  const list = columns.map((c) => c.column_name).join(', ');
-  return db.query(`(SELECT ${list}, '${a}' AS only_in FROM ${a} EXCEPT SELECT ${list}, '${a}' FROM ${b})
-                   UNION ALL (SELECT ${list}, '${b}' FROM ${b} EXCEPT SELECT ${list}, '${b}' FROM ${a})`);
+  return rowDifference(db, a, b, columns.map((c) => c.column_name).join(', '));
 }
 
 describe('endpoints through the command bus, rebuilt from the store', () => {

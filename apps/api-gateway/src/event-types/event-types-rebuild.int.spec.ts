@@ -4,7 +4,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { DomainRuleError } from '@hookledger/domain';
 import { AggregateRepository, EventStore, eventTypesProjector, rebuildProjection } from '@hookledger/event-store';
-import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
+import { createTestDatabase, openDataSource, rowDifference, TestDatabase } from '@hookledger/testing';
 import { ArchiveEventTypeCommand, ChangeEventTypeCommand, CreateEventTypeCommand, EventTypeCommandHandlers } from './commands';
 
 let database: TestDatabase;
@@ -33,10 +33,7 @@ const actor = 'api-key:key_rebuild';
 const create = (name: string, schema: Record<string, unknown> | null = null) => commands.execute(new CreateEventTypeCommand(name, `about ${name}`, schema, actor));
 const change = (name: string, changes: ConstructorParameters<typeof ChangeEventTypeCommand>[1]) => commands.execute(new ChangeEventTypeCommand(name, changes, actor));
 
-/** Rows in one table and not the other, both ways: empty when the two are equal row for row. */
-async function difference(a: string, b: string): Promise<unknown[]> {
-  return db.query(`(SELECT *, '${a}' AS only_in FROM ${a} EXCEPT SELECT *, '${a}' FROM ${b}) UNION ALL (SELECT *, '${b}' FROM ${b} EXCEPT SELECT *, '${b}' FROM ${a})`);
-}
+const difference = (a: string, b: string) => rowDifference(db, a, b);
 
 describe('the event catalog through the command bus, rebuilt from the store', () => {
   it('rebuilds exactly the rows the live projection wrote, and the same rows again on a second rebuild', async () => {

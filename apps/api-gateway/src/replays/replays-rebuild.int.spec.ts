@@ -4,7 +4,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { ReplayCommand, replayAggregate, replayStreamId } from '@hookledger/domain';
 import { AggregateRepository, EndpointProjection, EventStore, Replays, rebuildProjection, replaysProjector } from '@hookledger/event-store';
-import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
+import { createTestDatabase, openDataSource, rowDifference, TestDatabase } from '@hookledger/testing';
 import { ReplayCommandHandlers, RequestReplayCommand } from './commands';
 
 let database: TestDatabase;
@@ -45,9 +45,7 @@ const request = (status: 'failed' | 'succeeded' | 'all', until: Date | null = nu
 const page = (id: string, data: Extract<ReplayCommand, { type: 'DispatchReplayPage' }>['data']) =>
   aggregates.handle(replayAggregate, replayStreamId(id), { type: 'DispatchReplayPage', data }, { actor: 'system:scheduler' });
 
-async function difference(a: string, b: string): Promise<unknown[]> {
-  return db.query(`(SELECT *, '${a}' AS only_in FROM ${a} EXCEPT SELECT *, '${a}' FROM ${b}) UNION ALL (SELECT *, '${b}' FROM ${b} EXCEPT SELECT *, '${b}' FROM ${a})`);
-}
+const difference = (a: string, b: string) => rowDifference(db, a, b);
 
 describe('replays through the command bus, rebuilt from the store', () => {
   it('counts what a replay covers, records who asked, and refuses a disabled or unknown endpoint', async () => {

@@ -4,7 +4,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { AggregateRepository, apiKeysProjector, EndpointProjection, EventStore, rebuildProjection, tenantsProjector } from '@hookledger/event-store';
-import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
+import { createTestDatabase, openDataSource, rowDifference, TestDatabase } from '@hookledger/testing';
 import { ApiKeyDigests } from '../auth/api-key-digests';
 import { ApiKeyCommandHandlers, CreateApiKeyCommand, IssuePortalTokenCommand, RevokeApiKeyCommand } from '../auth/commands';
 import type { Principal } from '../auth/principal';
@@ -40,10 +40,7 @@ const operator: Principal = { keyId: 'admin', role: 'admin', tenantId: null, rat
 const adminOf = (tenantId: string, keyId: string): Principal => ({ keyId, role: 'admin', tenantId, rateLimitPerS: null });
 const noQuotas = { max_endpoints: null, max_events_per_month: null };
 
-/** Rows in one table and not the other, both ways: empty when the two are equal row for row. */
-async function difference(a: string, b: string): Promise<unknown[]> {
-  return db.query(`(SELECT *, '${a}' AS only_in FROM ${a} EXCEPT SELECT *, '${a}' FROM ${b}) UNION ALL (SELECT *, '${b}' FROM ${b} EXCEPT SELECT *, '${b}' FROM ${a})`);
-}
+const difference = (a: string, b: string) => rowDifference(db, a, b);
 
 describe('tenants and API keys through the command bus, rebuilt from the store', () => {
   it('rebuilds exactly the rows the live projections wrote, and the same rows again on a second rebuild', async () => {

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { replayAggregate, replayStreamId } from '@hookledger/domain';
 import { AggregateRepository, EventStore, dataSourceOptions, ensureDatabase, rebuildProjection, replaysProjector } from '@hookledger/event-store';
+import { rowDifference } from '@hookledger/testing';
 import { migrations } from './index';
 import { ReplaysStream1732400000040 } from './1732400000040-replays-stream';
 
@@ -48,9 +49,7 @@ afterAll(async () => {
   await admin.end();
 });
 
-async function difference(a: string, b: string): Promise<unknown[]> {
-  return db.query(`(SELECT *, '${a}' AS only_in FROM ${a} EXCEPT SELECT *, '${a}' FROM ${b}) UNION ALL (SELECT *, '${b}' FROM ${b} EXCEPT SELECT *, '${b}' FROM ${a})`);
-}
+const difference = (a: string, b: string) => rowDifference(db, a, b);
 
 describe('upgrading a database whose replays were rows without events', () => {
   it('keeps every row as it was, and records each on its own stream once', async () => {
