@@ -7,7 +7,8 @@ import { PeriodicTask } from './periodic-task';
 const BATCH = 500;
 
 /**
- * Publishes operational events from the outbox to `<ns>.evt.>` and deletes them once JetStream
+ * Publishes what waits in the outbox (operational events to `<ns>.evt.>`; a replay page's dispatch
+ * commands its runner died before publishing) and deletes them once JetStream
  * acknowledged: at least once (a crash before the delete republishes; the event id is the msgID
  * and consumers dedup on it). SKIP LOCKED lets several schedulers share the relay.
  */

@@ -1,8 +1,9 @@
-import { DEFAULT_TENANT, replayAggregate, replayStreamId } from '@hookledger/domain';
+import { DEFAULT_TENANT, DeliveryEvent, deliveryFailed, deliveryScheduled, deliveryStreamId, replayAggregate, replayStreamId } from '@hookledger/domain';
 import { randomBytes } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, Replays, ReplayStatusFilter } from '@hookledger/event-store';
+import { AggregateRepository, deliveryAggregate, EventStore, Outbox, Replays, ReplayStatusFilter } from '@hookledger/event-store';
+import { JetStreamPublisher } from '@hookledger/messaging';
 import { DispatchRecorder, PublishedDispatch, TestInfrastructure } from '@hookledger/testing';
 import { ReplayRunner } from './replay-runner';
 
@@ -43,17 +44,39 @@ async function createEndpoint(id: string): Promise<void> {
   );
 }
 
-/** `count` deliveries to the endpoint with one attempt made, created `ago` ago, 1 ms apart; ids sorted. */
+/**
+ * `count` deliveries to the endpoint, each a stream of three events (scheduled, attempted once,
+ * then failed or succeeded) projected as ingest and the dispatcher leave them, backdated to
+ * `ago` ago, 1 ms apart; ids sorted.
+ */
 async function seedDeliveries(endpointId: string, count: number, status: 'failed' | 'succeeded' = 'failed', ago = '1 hour'): Promise<string[]> {
-  const rows: { id: string }[] = await db.query(
-    `INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, attempts, version, created_at)
-     SELECT 'dlv_' || $1 || '_' || $3 || '_' || lpad(i::text, 5, '0'), 'msg_' || $1 || '_' || $3 || '_' || i, $1, 'order.created', $3, 1, 3,
-            now() - $4::interval + i * interval '1 ms'
-       FROM generate_series(1, $2::int) AS i
-     RETURNING id`,
-    [endpointId, count, status, ago],
+  const ids = Array.from({ length: count }, (_, i) => `dlv_${endpointId}_${status}_${String(i + 1).padStart(5, '0')}`);
+  const attempted = (id: string): DeliveryEvent => ({
+    type: 'DeliveryAttempted', schema_version: 1,
+    data: {
+      attempt_id: `att_${id}_1`, attempt: 1, trigger: 'scheduled', url: 'https://receiver.example/hooks', started_at: new Date().toISOString(), duration_ms: 5,
+      status_code: status === 'failed' ? 500 : 200, outcome: status === 'failed' ? 'http_5xx' : 'http_2xx', error: null, response_body: null,
+    },
+  });
+  const ended = (): DeliveryEvent => (status === 'failed'
+    ? deliveryFailed({ attempts: 1, reason: 'exhausted' })
+    : { type: 'DeliverySucceeded', schema_version: 1, data: { attempt: 1, status_code: 200 } });
+  await db.transaction((tx) => schedulers[0].app.get(EventStore).append(tx, ids.map((id, i) => ({
+    streamId: deliveryStreamId(id), streamType: deliveryAggregate.streamType, expectedVersion: 0,
+    events: [deliveryScheduled({ delivery_id: id, message_id: `msg_${id}_${i}`, endpoint_id: endpointId, event_type: 'order.created' }), attempted(id), ended()]
+      .map((event) => ({ type: event.type, schema_version: event.schema_version, data: event.data as Record<string, unknown>, metadata: { actor: 'test' } })),
+  }))));
+  await db.query(`UPDATE deliveries SET created_at = now() - $2::interval + (right(id, 5)::int) * interval '1 ms' WHERE id = ANY($1::text[])`, [ids, ago]);
+  return ids.sort();
+}
+
+/** The DeliveryRequeued events on a delivery's stream, with their stream version. */
+async function requeuesOf(deliveryId: string): Promise<{ version: number; replay_id: string; attempt: number }[]> {
+  return db.query(
+    `SELECT stream_version AS version, data->>'replay_id' AS replay_id, (data->>'attempt')::int AS attempt
+       FROM events WHERE stream_id = $1 AND type = 'DeliveryRequeued' ORDER BY stream_version`,
+    [deliveryStreamId(deliveryId)],
   );
-  return rows.map((row) => row.id).sort();
 }
 
 /** Requests a replay of the endpoint's deliveries since `since` ago, as the API does: counted, then a ReplayRequested on its stream. */
@@ -94,7 +117,14 @@ describe('ReplayRunner', () => {
 
     const sent = await publishedFor(replay.id);
     expect(sent.map((p) => p.command.delivery_id).sort()).toEqual(failed);
-    expect(sent.every((p) => p.command.attempt === 2 && p.command.trigger === 'manual' && p.msgId === `${p.command.delivery_id}:v3:${replay.id}`)).toBe(true);
+    // Each is requeued once on its own stream, for this replay, and dispatched at the version that left.
+    expect(sent.every((p) => p.command.attempt === 2 && p.command.trigger === 'manual' && p.msgId === `${p.command.delivery_id}:v4:${replay.id}`)).toBe(true);
+    for (const id of [failed[0], failed[200], failed[449]]) expect(await requeuesOf(id)).toEqual([{ version: 4, replay_id: replay.id, attempt: 2 }]);
+    const requeued: { n: number }[] = await db.query(
+      `SELECT count(*)::int AS n FROM events WHERE type = 'DeliveryRequeued' AND data->>'replay_id' = $1 AND metadata->>'actor' = 'system:scheduler'`, [replay.id]);
+    expect(requeued[0].n).toBe(450);
+    expect(await db.query(`SELECT version FROM deliveries WHERE id = ANY($1::text[]) GROUP BY version`, [failed])).toEqual([{ version: 4 }]);
+    expect(await db.query(`SELECT id FROM outbox`)).toEqual([]);
     expect(await schedulers[0].replays.find(replay.id)).toMatchObject({ state: 'completed', total: 450, dispatched: 450, cursor: failed[449], created_by: 'test' });
     // The progress is history on the replay's stream, which the row is projected from.
     const stream: { type: string; data: Record<string, unknown>; actor: string }[] = await db.query(
@@ -107,40 +137,59 @@ describe('ReplayRunner', () => {
     ]);
   });
 
-  it('after a crash between publish and commit, sends the same page with the same msgIDs and skips what was already re-sent', async () => {
+  it('a crash before the commit leaves nothing; one after it leaves the page in the outbox; each delivery is requeued once', async () => {
     await createEndpoint('ep_crash');
     const failed = await seedDeliveries('ep_crash', 250);
     const replay = await createReplay('ep_crash');
-    const { runner, replays, aggregates } = schedulers[0];
-    const storedBefore = await dispatches.storedCount();
+    const { runner, replays, app } = schedulers[0];
+    const outbox = app.get(Outbox);
+    const publisher = app.get(JetStreamPublisher);
 
-    // The commands of the first page reach JetStream, then the process dies before the cursor moves.
-    jest.spyOn(aggregates, 'handleIn').mockRejectedValueOnce(new Error('killed before commit'));
+    // Killed before the commit: the requeues roll back with the page, nothing was published.
+    jest.spyOn(outbox, 'addCommands').mockRejectedValueOnce(new Error('killed before commit'));
     await expect(runner.runPage()).rejects.toThrow('killed before commit');
-    expect(await publishedFor(replay.id)).toHaveLength(200);
+    expect(await requeuesOf(failed[0])).toEqual([]);
+    expect(await publishedFor(replay.id)).toEqual([]);
     expect(await replays.find(replay.id)).toMatchObject({ state: 'running', dispatched: 0, cursor: null });
 
-    // Meanwhile the dispatcher sent 50 of them: they are now succeeded, with a newer version.
-    const resent = failed.slice(0, 50);
-    await db.query(`UPDATE deliveries SET status = 'succeeded', attempts = 2, version = 5 WHERE id = ANY($1::text[])`, [resent]);
-    await db.query(
-      `INSERT INTO attempts (id, delivery_id, endpoint_id, attempt, trigger, url, started_at, duration_ms, status_code, outcome)
-       SELECT 'att_' || id, id, 'ep_crash', 2, 'manual', 'https://receiver.example/hooks', now(), 5, 200, 'http_2xx' FROM unnest($1::text[]) AS id`,
-      [resent],
-    );
+    // Killed after the commit, before publishing: the page is recorded and its commands wait in the outbox for the relay.
+    jest.spyOn(publisher, 'publishMany').mockRejectedValueOnce(new Error('killed before publish'));
+    await expect(runner.runPage()).rejects.toThrow('killed before publish');
+    expect(await replays.find(replay.id)).toMatchObject({ state: 'running', dispatched: 200, cursor: failed[199] });
+    const waiting: { id: string; payload: { delivery_id: string; attempt: number } }[] = await db.query(`SELECT id, payload FROM outbox ORDER BY id`);
+    expect(waiting.map((row) => row.id)).toEqual(failed.slice(0, 200).map((id) => `${id}:v4:${replay.id}`));
+    expect(waiting.every((row) => row.payload.attempt === 2)).toBe(true);
+    await db.query(`DELETE FROM outbox`);
 
-    expect(await runAll(runner)).toBe(2);
-
-    const sent = await publishedFor(replay.id);
-    const perDelivery = new Map<string, number>();
-    for (const p of sent) perDelivery.set(p.command.delivery_id, (perDelivery.get(p.command.delivery_id) ?? 0) + 1);
-    expect(resent.every((id) => perDelivery.get(id) === 1)).toBe(true);
-    expect(failed.slice(50, 200).every((id) => perDelivery.get(id) === 2)).toBe(true);
-    expect(failed.slice(200).every((id) => perDelivery.get(id) === 1)).toBe(true);
-    expect(new Set(sent.map((p) => p.msgId)).size).toBe(250);
-    // JetStream dropped the re-published ones: each delivery's command is stored once.
-    expect((await dispatches.storedCount()) - storedBefore).toBe(250);
+    expect(await runAll(runner)).toBe(1);
+    for (const id of [failed[0], failed[199], failed[200], failed[249]]) expect(await requeuesOf(id)).toEqual([{ version: 4, replay_id: replay.id, attempt: 2 }]);
+    expect((await publishedFor(replay.id)).map((p) => p.command.delivery_id)).toEqual(failed.slice(200));
     expect(await replays.find(replay.id)).toMatchObject({ state: 'completed', total: 250, dispatched: 250 });
+  });
+
+  it('runs a page again whole when the dispatcher appended to one of its deliveries in between', async () => {
+    await createEndpoint('ep_race');
+    const failed = await seedDeliveries('ep_race', 3);
+    const replay = await createReplay('ep_race');
+    const { runner, app } = schedulers[0];
+    const store = app.get(EventStore);
+    const load = store.loadStream.bind(store);
+    let raced = false;
+    // Another writer requeues the second delivery after the runner read its stream, before it appends.
+    jest.spyOn(store, 'loadStream').mockImplementation(async (tx, streamId) => {
+      const stream = await load(tx, streamId);
+      if (!raced && streamId === deliveryStreamId(failed[1])) {
+        raced = true;
+        await app.get(AggregateRepository).handle(deliveryAggregate, streamId, { type: 'RequeueDelivery', data: { replay_id: null } }, { actor: 'test' });
+      }
+      return stream;
+    });
+
+    expect(await runAll(runner)).toBe(1);
+    jest.restoreAllMocks();
+    expect((await requeuesOf(failed[1])).map((r) => [r.version, r.replay_id])).toEqual([[4, null], [5, replay.id]]);
+    expect(await requeuesOf(failed[0])).toEqual([{ version: 4, replay_id: replay.id, attempt: 2 }]);
+    expect((await publishedFor(replay.id)).map((p) => p.msgId).sort()).toEqual([`${failed[0]}:v4:${replay.id}`, `${failed[1]}:v5:${replay.id}`, `${failed[2]}:v4:${replay.id}`]);
   });
 
   it('shares running replays between two schedulers without sending any delivery twice', async () => {

@@ -23,4 +23,29 @@ export class Outbox {
       [events.map((e) => e.id), events.map((e) => this.topology.subjects.eventFor(e.type)), events.map((e) => JSON.stringify(e))],
     );
   }
+
+  /**
+   * Commands whose sending belongs to the change recorded in `tx` (a replay page's requeues): the
+   * relay publishes any the writer did not publish and `remove` itself after the commit.
+   */
+  async addCommands(tx: EntityManager, commands: readonly OutboxCommand[]): Promise<void> {
+    if (commands.length === 0) return;
+    await tx.query(
+      `INSERT INTO outbox (id, subject, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
+      [commands.map((c) => c.msgID), commands.map((c) => c.subject), commands.map((c) => JSON.stringify(c.payload))],
+    );
+  }
+
+  /** Drops entries their writer published itself; the relay may have published them too (same msgID: JetStream drops it). */
+  async remove(db: EntityManager, msgIDs: readonly string[]): Promise<void> {
+    if (msgIDs.length === 0) return;
+    await db.query(`DELETE FROM outbox WHERE id = ANY($1::text[])`, [msgIDs]);
+  }
+}
+
+/** A message for JetStream; its msgID is the outbox row's id. */
+export interface OutboxCommand {
+  readonly subject: string;
+  readonly payload: object;
+  readonly msgID: string;
 }

@@ -1,9 +1,2 @@
-import { DeliveryCommand, deliveryDecider, DeliveryEvent, DeliveryState, readDeliveryEvent } from '@hookledger/domain';
-import type { Aggregate } from '@hookledger/event-store';
-
-/** How the store runs a delivery's commands: its stream type, its rules, its reader of stored events. */
-export const deliveryAggregate: Aggregate<DeliveryCommand, DeliveryState, DeliveryEvent> = {
-  streamType: 'delivery',
-  decider: deliveryDecider,
-  read: readDeliveryEvent,
-};
+// Lives in the store's library: the scheduler's replay runner requeues deliveries too.
+export { deliveryAggregate } from '@hookledger/event-store';
