@@ -76,3 +76,26 @@ export async function waitUntilBlocked(dataSource: DataSource, pid: number, time
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/**
+ * A database of the spec file's own (cloned from the template) with a DataSource on it, opened
+ * before the file's tests and dropped after them; `current` is the DataSource once it is open.
+ */
+export function specDataSource(poolSize = 2): { readonly current: DataSource } {
+  let database: TestDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await openDataSource(database, poolSize);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+  return {
+    get current(): DataSource {
+      if (!dataSource) throw new Error('specDataSource: the database is opened in beforeAll; use it inside a test');
+      return dataSource;
+    },
+  };
+}

@@ -1,25 +1,13 @@
-import type { DataSource } from 'typeorm';
 import { apiKeyCreated, apiKeyRevoked, apiKeyStreamId } from '@hookledger/domain';
 import { apiKeysProjector } from '@hookledger/event-store';
-import { createTestDatabase, GivenEvent, openDataSource, projectorSpec, TestDatabase } from '@hookledger/testing';
+import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
-let database: TestDatabase;
-let db: DataSource;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await openDataSource(database, 2);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+const database = specDataSource();
 
 const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
 const by = { actor: 'api-key:key_admin', tenant_id: 'acme' };
 const on = (id: string, event: GivenEvent['event'], second: number): GivenEvent => ({ streamId: apiKeyStreamId(id), event, recordedAt: at(second), metadata: by });
-const spec = () => projectorSpec(apiKeysProjector, db);
+const spec = () => projectorSpec(apiKeysProjector, database.current);
 
 const reader = apiKeyCreated({ id: 'key_1', name: 'billing', role: 'reader', tenant_id: 'acme', prefix: 'hl_abcdef', rate_limit_per_s: 5, expires_at: null });
 const portal = apiKeyCreated({ id: 'key_2', name: 'portal token', role: 'portal', tenant_id: 'acme', prefix: 'hlp_abcdef', rate_limit_per_s: null, expires_at: at(60) });

@@ -1,23 +1,11 @@
-import type { DataSource } from 'typeorm';
 import { DeliveryEvent, deliveryDeferred, deliveryFailed, deliveryRequeued, deliveryScheduled, deliveryStreamId } from '@hookledger/domain';
 import { deliveriesProjector } from '@hookledger/event-store';
-import { createTestDatabase, GivenEvent, openDataSource, projectorSpec, TestDatabase } from '@hookledger/testing';
+import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
-let database: TestDatabase;
-let db: DataSource;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await openDataSource(database, 2);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+const database = specDataSource();
 
 const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
-const spec = () => projectorSpec(deliveriesProjector, db);
+const spec = () => projectorSpec(deliveriesProjector, database.current);
 const on = (id: string, event: DeliveryEvent, second: number): GivenEvent => ({ streamId: deliveryStreamId(id), event, recordedAt: at(second) });
 const scheduled = (id: string) => deliveryScheduled({ delivery_id: id, message_id: `msg_${id}`, endpoint_id: 'ep_1', event_type: 'order.created', tenant_id: 'acme' });
 const attempted = (n: number, status_code: number | null, error: string | null = null): DeliveryEvent => ({

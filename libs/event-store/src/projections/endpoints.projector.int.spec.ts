@@ -1,27 +1,15 @@
-import type { DataSource } from 'typeorm';
 import {
   DEFAULT_ENDPOINT_SETTINGS, endpointCircuitOpened, endpointCreated, EndpointCreatedData, endpointDeleted, endpointDisabled, endpointEnabled,
   endpointPaused, endpointSecretRotated, endpointStreamId, endpointUpdated, legacySigningKeyId,
 } from '@hookledger/domain';
 import { endpointsProjector } from '@hookledger/event-store';
-import { createTestDatabase, GivenEvent, openDataSource, projectorSpec, TestDatabase } from '@hookledger/testing';
+import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
-let database: TestDatabase;
-let db: DataSource;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await openDataSource(database, 2);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+const database = specDataSource();
 
 const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
 const on = (id: string, event: GivenEvent['event'], second: number): GivenEvent => ({ streamId: endpointStreamId(id), event, recordedAt: at(second) });
-const spec = () => projectorSpec(endpointsProjector, db);
+const spec = () => projectorSpec(endpointsProjector, database.current);
 const COLUMNS = `id, tenant_id, url, active, disabled_reason, paused, auth, signing_keys, keys_issued, version, created_at, updated_at, deleted_at`;
 const rows = (given: GivenEvent[]) => spec().given(...given).query(`SELECT ${COLUMNS} FROM endpoints ORDER BY id`);
 

@@ -1,25 +1,13 @@
-import type { DataSource } from 'typeorm';
 import { eventTypeArchived, eventTypeCreated, eventTypeRestored, eventTypeStreamId, eventTypeUpdated } from '@hookledger/domain';
 import { eventTypesProjector } from '@hookledger/event-store';
-import { createTestDatabase, GivenEvent, openDataSource, projectorSpec, TestDatabase } from '@hookledger/testing';
+import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
-let database: TestDatabase;
-let db: DataSource;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await openDataSource(database, 2);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+const database = specDataSource();
 
 const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
 const on = (name: string, event: GivenEvent['event'], second: number): GivenEvent => ({ streamId: eventTypeStreamId(name), event, recordedAt: at(second) });
 const schema = { type: 'object', required: ['amount'] };
-const spec = () => projectorSpec(eventTypesProjector, db);
+const spec = () => projectorSpec(eventTypesProjector, database.current);
 
 const row = (fields: Record<string, unknown>) => ({ description: '', schema: null, archived_at: null, ...fields });
 

@@ -1,23 +1,11 @@
-import type { DataSource } from 'typeorm';
 import { messageReceived, messageStreamId } from '@hookledger/domain';
 import { messagesProjector } from '@hookledger/event-store';
-import { createTestDatabase, GivenEvent, openDataSource, projectorSpec, TestDatabase } from '@hookledger/testing';
+import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
-let database: TestDatabase;
-let db: DataSource;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await openDataSource(database, 2);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+const database = specDataSource();
 
 const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
-const spec = () => projectorSpec(messagesProjector, db);
+const spec = () => projectorSpec(messagesProjector, database.current);
 const on = (tenant: string, id: string, event: GivenEvent['event'], second: number): GivenEvent => ({ streamId: messageStreamId(tenant, id), event, recordedAt: at(second) });
 const TIME = '2024-01-01T00:00:00.000Z';
 

@@ -1,25 +1,13 @@
-import type { DataSource } from 'typeorm';
 import { replayCompleted, replayPageDispatched, replayRecorded, replayRequested, replayStreamId } from '@hookledger/domain';
 import { replaysProjector } from '@hookledger/event-store';
-import { createTestDatabase, GivenEvent, openDataSource, projectorSpec, TestDatabase } from '@hookledger/testing';
+import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
-let database: TestDatabase;
-let db: DataSource;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await openDataSource(database, 2);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+const database = specDataSource();
 
 const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
 const on = (id: string, event: GivenEvent['event'], second: number, actor = 'system:scheduler'): GivenEvent =>
   ({ streamId: replayStreamId(id), event, recordedAt: at(second), metadata: { actor } });
-const spec = () => projectorSpec(replaysProjector, db);
+const spec = () => projectorSpec(replaysProjector, database.current);
 
 const since = '2023-12-31T00:00:00.000Z';
 const until = '2024-01-01T00:00:00.000Z';

@@ -1,24 +1,12 @@
-import type { DataSource } from 'typeorm';
 import { tenantCreated, tenantDeleted, tenantRecorded, tenantStreamId, tenantUpdated } from '@hookledger/domain';
 import { tenantsProjector } from '@hookledger/event-store';
-import { createTestDatabase, GivenEvent, openDataSource, projectorSpec, TestDatabase } from '@hookledger/testing';
+import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
-let database: TestDatabase;
-let db: DataSource;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await openDataSource(database, 2);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+const database = specDataSource();
 
 const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
 const on = (id: string, event: GivenEvent['event'], second: number): GivenEvent => ({ streamId: tenantStreamId(id), event, recordedAt: at(second) });
-const spec = () => projectorSpec(tenantsProjector, db);
+const spec = () => projectorSpec(tenantsProjector, database.current);
 const acme = tenantCreated({ id: 'acme', name: 'Acme', metadata: { plan: 'pro' }, quotas: { max_endpoints: 2, max_events_per_month: 10 } });
 const row = (fields: Record<string, unknown>) => ({ id: 'acme', name: 'Acme', metadata: { plan: 'pro' }, max_endpoints: 2, max_events_per_month: '10', deleted_at: null, ...fields });
 
