@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { TestSystem, WebhookReceiver } from '@hookledger/testing';
+import { eventually } from './eventually';
 
 describe('pausing an endpoint holds its deliveries, and resuming sends them in order', () => {
   let system: TestSystem;
@@ -30,7 +32,20 @@ describe('pausing an endpoint holds its deliveries, and resuming sends them in o
     }
     // The witness has them all: the paused endpoint's commands went through the dispatcher too.
     await receiver.waitForCount('/paused-witness', count);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // And every one of the paused endpoint's commands was held back (DeliveryDeferred): resuming
+    // earlier would let a command still on its way be sent at once, ahead of the held ones.
+    const db = new Client({ connectionString: system.database.url });
+    await db.connect();
+    try {
+      await eventually(async () => {
+        const { rows } = await db.query(
+          `SELECT count(DISTINCT e.stream_id)::int AS held FROM events e JOIN deliveries d ON e.stream_id = 'delivery-' || d.id
+            WHERE d.endpoint_id = $1 AND e.type = 'DeliveryDeferred'`, [endpoint.id]);
+        return rows[0].held === count ? true : undefined;
+      }, 'every delivery of the paused endpoint to be held back');
+    } finally {
+      await db.end();
+    }
     expect(receiver.received('/paused')).toHaveLength(0);
     const { body: listed } = await system.request('GET', `/v1/deliveries?endpoint_id=${endpoint.id}&limit=100`);
     expect(listed.data).toHaveLength(count);
