@@ -26,6 +26,7 @@ export * from './delivery/delivery-commands';
 export * from './delivery/delivery-decider';
 export * from './delivery/delivery-work-queue';
 export * from './health/circuit-breaker';
+export * from './health/endpoint-health';
 export * from './endpoints/endpoint-options';
 export * from './endpoints/destination-address';
 export * from './event-types/event-type-events';

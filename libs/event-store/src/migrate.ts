@@ -1,8 +1,21 @@
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
+import { rebuildProjection } from './projections/rebuild-projection';
+import { projectorsNamed } from './projections/registry';
 
 /** An arbitrary, fixed key: migrations run under this advisory lock so two starting processes never race. */
 const MIGRATION_LOCK = 7_337_001;
+
+/**
+ * A migration that changes what a projection holds names it here instead of mirroring the
+ * projector in SQL: once every pending migration has run (so the schema is the one today's
+ * projectors write), the runner rebuilds those projections from the store, in the order of
+ * PROJECTORS.
+ */
+export interface RebuildsProjections {
+  readonly rebuilds: readonly string[];
+}
 
 /** Creates the database named in `url` when it does not exist yet (connecting to `postgres` to do so). */
 export async function ensureDatabase(url: string): Promise<boolean> {
@@ -40,6 +53,7 @@ export async function migrate(url: string): Promise<string[]> {
     await dataSource.initialize();
     try {
       const ran = await dataSource.runMigrations({ transaction: 'each' });
+      await rebuildAfterMigrations(dataSource, ran.flatMap((migration) => (migration.instance as Partial<RebuildsProjections> | undefined)?.rebuilds ?? []));
       return ran.map((migration) => migration.name);
     } finally {
       await dataSource.destroy();
@@ -48,4 +62,9 @@ export async function migrate(url: string): Promise<string[]> {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.end();
   }
+}
+
+async function rebuildAfterMigrations(dataSource: DataSource, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  for (const projector of projectorsNamed([...new Set(names)])) await rebuildProjection(dataSource, projector);
 }

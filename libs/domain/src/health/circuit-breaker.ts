@@ -1,3 +1,5 @@
+import type { CloseEndpointCircuit, OpenEndpointCircuit } from '../endpoints/endpoint-commands';
+
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface CircuitPolicy {
@@ -12,101 +14,58 @@ export interface CircuitPolicy {
   readonly maxCooldownSeconds: number;
 }
 
-export interface EndpointHealth {
-  readonly circuit_state: CircuitState;
-  readonly circuit_opened_at: Date | null;
-  readonly circuit_retry_at: Date | null;
-  readonly circuit_cooldown_s: number;
-  readonly consecutive_failures: number;
-  /** Start of the current unbroken run of failures; null after any success. */
-  readonly failing_since: Date | null;
-  readonly last_success_at: Date | null;
-  readonly last_failure_at: Date | null;
-  /** Set when the receiver answered 410 Gone: the endpoint is to be disabled. */
-  readonly gone_at: Date | null;
-}
-
-export const healthyEndpoint: EndpointHealth = Object.freeze({
-  circuit_state: 'closed',
-  circuit_opened_at: null,
-  circuit_retry_at: null,
-  circuit_cooldown_s: 0,
-  consecutive_failures: 0,
-  failing_since: null,
-  last_success_at: null,
-  last_failure_at: null,
-  gone_at: null,
-});
-
-/** One recorded attempt, as far as the endpoint's health is concerned. */
-export interface AttemptResult {
-  readonly succeeded: boolean;
-  readonly gone: boolean;
-  readonly at: Date;
-}
-
 /** Attempts in the sliding window, including the ones being recorded. */
 export interface WindowCounts {
   readonly requests: number;
   readonly failures: number;
 }
 
-export type CircuitTransition = 'opened' | 'closed' | null;
+/** What a batch of newly recorded attempts says about one endpoint, for its circuit. */
+export interface AttemptsSeen {
+  readonly anySuccess: boolean;
+  readonly anyFailure: boolean;
+  /** The endpoint's latest run of failed attempts (since its last success, or since it was enabled), these included. */
+  readonly consecutiveFailures: number;
+  readonly window: WindowCounts & { readonly seconds: number };
+}
+
+/** The circuit as its transitions left it on the endpoint's stream. */
+export interface CircuitView {
+  readonly state: CircuitState;
+  readonly cooldown_s: number;
+}
 
 /**
- * Folds newly recorded attempts (oldest first) into an endpoint's health and decides whether its
- * circuit opens or closes. While open, the endpoint's deliveries wait without spending attempts;
- * after the cool-down one probe is let through (half-open): success closes the circuit, failure
- * opens it again for twice as long.
+ * What newly recorded attempts do to an endpoint's circuit: while open, its deliveries wait without
+ * spending attempts; after the cool-down one probe is let through (half-open). A success closes a
+ * circuit that is not closed; a failed probe opens it again for twice as long (capped); a closed
+ * circuit opens on a run of consecutive failures, or on the window's failure rate once it holds
+ * enough requests. Null: no transition. The endpoint decider still has the last word (a transition
+ * another writer already made records nothing).
  */
-export function recordAttempts(
-  health: EndpointHealth,
-  attempts: readonly AttemptResult[],
-  window: WindowCounts,
+export function circuitCommandAfterAttempts(
+  endpointId: string,
+  circuit: CircuitView,
+  seen: AttemptsSeen,
   policy: CircuitPolicy,
   now: Date,
-): { health: EndpointHealth; transition: CircuitTransition } {
-  let next: EndpointHealth = health;
-  for (const attempt of attempts) {
-    next = attempt.succeeded
-      ? { ...next, consecutive_failures: 0, failing_since: null, last_success_at: attempt.at }
-      : {
-          ...next,
-          consecutive_failures: next.consecutive_failures + 1,
-          failing_since: next.failing_since ?? attempt.at,
-          last_failure_at: attempt.at,
-          gone_at: attempt.gone ? attempt.at : next.gone_at,
-        };
+): OpenEndpointCircuit | CloseEndpointCircuit | null {
+  if (circuit.state !== 'closed' && seen.anySuccess) return { type: 'CloseEndpointCircuit', endpoint_id: endpointId, reason: 'delivery_succeeded' };
+  if (!seen.anyFailure) return null;
+  const open = (reason: OpenEndpointCircuit['reason'], cooldown: number, window: OpenEndpointCircuit['window']): OpenEndpointCircuit => ({
+    type: 'OpenEndpointCircuit', endpoint_id: endpointId, reason, retry_at: new Date(now.getTime() + cooldown * 1000), cooldown_s: cooldown,
+    consecutive_failures: seen.consecutiveFailures, window, now,
+  });
+  if (circuit.state === 'half_open') {
+    return open('probe_failed', Math.min(Math.max(circuit.cooldown_s * 2, policy.cooldownSeconds), policy.maxCooldownSeconds), null);
   }
-  const anySuccess = attempts.some((attempt) => attempt.succeeded);
-  const anyFailure = attempts.some((attempt) => !attempt.succeeded);
-
-  if (health.circuit_state !== 'closed' && anySuccess) {
-    return { health: { ...next, circuit_state: 'closed', circuit_opened_at: null, circuit_retry_at: null, circuit_cooldown_s: 0 }, transition: 'closed' };
-  }
-  if (health.circuit_state === 'half_open' && anyFailure) {
-    const cooldown = Math.min(Math.max(health.circuit_cooldown_s * 2, policy.cooldownSeconds), policy.maxCooldownSeconds);
-    return { health: open(next, cooldown, now), transition: 'opened' };
-  }
-  if (health.circuit_state === 'closed' && anyFailure && shouldOpen(next, window, policy)) {
-    return { health: open(next, policy.cooldownSeconds, now), transition: 'opened' };
-  }
-  return { health: next, transition: null };
+  if (circuit.state === 'closed' && shouldOpen(seen, policy)) return open('failures', policy.cooldownSeconds, seen.window);
+  return null;
 }
 
-function shouldOpen(health: EndpointHealth, window: WindowCounts, policy: CircuitPolicy): boolean {
-  if (health.consecutive_failures >= policy.consecutiveFailures) return true;
-  return window.requests >= policy.minRequests && window.failures / window.requests >= policy.failureRate;
-}
-
-function open(health: EndpointHealth, cooldownSeconds: number, now: Date): EndpointHealth {
-  return {
-    ...health,
-    circuit_state: 'open',
-    circuit_opened_at: now,
-    circuit_retry_at: new Date(now.getTime() + cooldownSeconds * 1000),
-    circuit_cooldown_s: cooldownSeconds,
-  };
+function shouldOpen(seen: AttemptsSeen, policy: CircuitPolicy): boolean {
+  if (seen.consecutiveFailures >= policy.consecutiveFailures) return true;
+  return seen.window.requests >= policy.minRequests && seen.window.failures / seen.window.requests >= policy.failureRate;
 }
 
 /** Whether a dispatch may send now: a closed circuit sends; a half-open one sends only its probe. */
