@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource, EntityManager } from 'typeorm';
-import { AttemptResult, DeliveryEvent, DeliveryState, deliveryStreamId } from '@hookledger/domain';
+import { DeliveryEvent, DeliveryState, deliveryStreamId } from '@hookledger/domain';
 import { ConcurrencyError, EventStore, Outbox } from '@hookledger/event-store';
+import { CircuitRecorder, EndpointAttempts } from './circuit-recorder';
 import type { DispatchContext } from './delivery-loader';
-import { EndpointHealthRecorder } from './endpoint-health.recorder';
 import { attemptResult, outcomeEvents } from './outcome-events';
 
 /** The events that record what happened to one delivery, decided by the domain. */
@@ -22,8 +22,8 @@ const SERIALIZATION_FAILURE = '40001';
 /**
  * Writes attempt outcomes in small batches, one transaction each: the delivery streams are
  * appended in one round trip with their expected versions (the inline projector writes
- * `deliveries` and `attempts` set-wise), `endpoint_health` is updated and the operational events
- * put in the outbox, in the same transaction. A stale version (another dispatcher already recorded this
+ * `deliveries` and `attempts` set-wise), the circuits the attempts open or close are recorded on
+ * their endpoints' streams, and the operational events put in the outbox, in the same transaction. A stale version (another dispatcher already recorded this
  * attempt) is reported as a conflict for that delivery alone.
  */
 @Injectable()
@@ -34,7 +34,7 @@ export class AttemptRecorder {
   constructor(
     private readonly db: DataSource,
     private readonly store: EventStore,
-    private readonly health: EndpointHealthRecorder,
+    private readonly circuits: CircuitRecorder,
     private readonly outbox: Outbox,
   ) {
     this.batcher = new DataLoader((outcomes) => this.recordBatch(outcomes), {
@@ -96,13 +96,16 @@ export class AttemptRecorder {
         events: events.map((event) => ({ ...event, metadata: { ...METADATA, causation_id: context.message_id } })),
       })),
     );
-    const results = new Map<string, AttemptResult[]>();
+    const byEndpoint = new Map<string, EndpointAttempts & { results: NonNullable<ReturnType<typeof attemptResult>>[] }>();
     for (const { context, events } of outcomes) {
       const result = attemptResult(events);
-      if (result) results.set(context.endpoint_id, [...(results.get(context.endpoint_id) ?? []), result]);
+      if (!result) continue;
+      const endpoint = byEndpoint.get(context.endpoint_id) ?? { endpointId: context.endpoint_id, results: [], circuitSeen: context.circuit_state };
+      endpoint.results.push(result);
+      byEndpoint.set(context.endpoint_id, context.circuit_state === 'closed' ? endpoint : { ...endpoint, circuitSeen: context.circuit_state });
     }
-    const circuitEvents = await this.health.record(tx, results);
-    await this.outbox.add(tx, [...outcomes.flatMap(({ context, events }) => outcomeEvents(context, events)), ...circuitEvents]);
+    await this.circuits.record(tx, [...byEndpoint.values()]);
+    await this.outbox.add(tx, outcomes.flatMap(({ context, events }) => outcomeEvents(context, events)));
   }
 }
 

@@ -45,11 +45,10 @@ const LOAD_SQL = `
          e.url, e.active AS endpoint_active, e.deleted_at IS NOT NULL AS endpoint_deleted, e.headers, e.signing_keys,
          e.retry_schedule, e.timeout_ms, e.rate_limit_per_s, e.auth, e.payload_format, e.signature_profile,
          e.version AS endpoint_version, e.paused,
-         coalesce(h.circuit_state, 'closed') AS circuit_state, d.created_at, d.delivered_at
+         e.circuit_state, d.created_at, d.delivered_at
     FROM deliveries d
     JOIN messages m ON m.tenant_id = d.tenant_id AND m.id = d.message_id
     JOIN endpoints e ON e.id = d.endpoint_id
-    LEFT JOIN endpoint_health h ON h.endpoint_id = d.endpoint_id
    WHERE d.id = ANY($1::text[])`;
 
 /**

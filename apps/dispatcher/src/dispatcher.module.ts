@@ -8,7 +8,7 @@ import { AttemptRecorder } from './attempt-recorder';
 import { DeliveryLoader } from './delivery-loader';
 import { DispatchConsumer } from './dispatch.consumer';
 import { DispatchService } from './dispatch.service';
-import { EndpointHealthRecorder } from './endpoint-health.recorder';
+import { CircuitRecorder } from './circuit-recorder';
 import { WebhookSender } from './http/webhook-sender';
 
 @Module({})
@@ -27,7 +27,7 @@ export class DispatcherModule {
       providers: [
         DeliveryLoader,
         AttemptRecorder,
-        EndpointHealthRecorder,
+        CircuitRecorder,
         DispatchService,
         DispatchConsumer,
         {

@@ -1,5 +1,5 @@
 import { OperationalEvent, operationalEvent, OperationalEventName } from '@hookledger/contracts';
-import type { AttemptResult, DeliveryEvent } from '@hookledger/domain';
+import { AttemptResult, attemptResultOf, DeliveryEvent, DeliveryEventType } from '@hookledger/domain';
 import type { DispatchContext } from './delivery-loader';
 
 /**
@@ -7,27 +7,27 @@ import type { DispatchContext } from './delivery-loader';
  * failed attempt, `delivery.succeeded`, and `delivery.exhausted` when the delivery ends failed.
  */
 export function outcomeEvents(context: DispatchContext, events: readonly DeliveryEvent[]): OperationalEvent<OperationalEventName, object>[] {
-  const attempted = events.find((event) => event.type === 'DeliveryAttempted');
+  const attempted = events.find((event) => event.type === DeliveryEventType.DeliveryAttempted);
   const base = {
     delivery_id: context.delivery_id,
     event_id: context.message_id,
     event_type: context.event_type,
     endpoint_id: context.endpoint_id,
-    attempt: attempted?.type === 'DeliveryAttempted' ? attempted.data.attempt : context.attempts,
-    status_code: attempted?.type === 'DeliveryAttempted' ? attempted.data.status_code : null,
-    error: attempted?.type === 'DeliveryAttempted' ? attempted.data.error : null,
+    attempt: attempted?.type === DeliveryEventType.DeliveryAttempted ? attempted.data.attempt : context.attempts,
+    status_code: attempted?.type === DeliveryEventType.DeliveryAttempted ? attempted.data.status_code : null,
+    error: attempted?.type === DeliveryEventType.DeliveryAttempted ? attempted.data.error : null,
   };
   const out: OperationalEvent<OperationalEventName, object>[] = [];
   for (const event of events) {
     switch (event.type) {
-      case 'DeliverySucceeded':
+      case DeliveryEventType.DeliverySucceeded:
         out.push(operationalEvent('delivery.succeeded', base));
         break;
-      case 'DeliveryRetryScheduled':
+      case DeliveryEventType.DeliveryRetryScheduled:
         out.push(operationalEvent('delivery.failed', { ...base, outcome: event.data.reason, next_attempt_at: event.data.next_attempt_at }));
         break;
-      case 'DeliveryFailed':
-        if (attempted) out.push(operationalEvent('delivery.failed', { ...base, outcome: attempted.type === 'DeliveryAttempted' ? attempted.data.outcome : null, next_attempt_at: null }));
+      case DeliveryEventType.DeliveryFailed:
+        if (attempted) out.push(operationalEvent('delivery.failed', { ...base, outcome: attempted.type === DeliveryEventType.DeliveryAttempted ? attempted.data.outcome : null, next_attempt_at: null }));
         out.push(operationalEvent('delivery.exhausted', { ...base, attempts: event.data.attempts, reason: event.data.reason }));
         break;
     }
@@ -35,13 +35,8 @@ export function outcomeEvents(context: DispatchContext, events: readonly Deliver
   return out;
 }
 
-/** What an attempt means for its endpoint's health; deferrals and failures without an attempt count for nothing. */
+/** What an attempt means for its endpoint's circuit; deferrals and failures without an attempt count for nothing. */
 export function attemptResult(events: readonly DeliveryEvent[]): AttemptResult | null {
-  const attempted = events.find((event) => event.type === 'DeliveryAttempted');
-  if (attempted?.type !== 'DeliveryAttempted') return null;
-  return {
-    succeeded: attempted.data.outcome === 'http_2xx',
-    gone: attempted.data.outcome === 'gone',
-    at: new Date(Date.parse(attempted.data.started_at) + attempted.data.duration_ms),
-  };
+  const attempted = events.find((event) => event.type === DeliveryEventType.DeliveryAttempted);
+  return attempted?.type === DeliveryEventType.DeliveryAttempted ? attemptResultOf(attempted.data) : null;
 }

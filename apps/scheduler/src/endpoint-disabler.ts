@@ -10,10 +10,11 @@ const ACTOR = 'system:scheduler';
 
 /**
  * Disables endpoints that answered 410 Gone or have failed without a single success for
- * HOOKS_ENDPOINT_DISABLE_AFTER. The change is decided by the endpoint aggregate like an operator's
- * (EndpointDisabled by the system, with its circuit closed on the stream), and
- * `endpoint.disabled` is announced through the outbox. The circuit is reset so the deliveries it
- * held are released and end as `endpoint_disabled` instead of waiting forever.
+ * HOOKS_ENDPOINT_DISABLE_AFTER, as the async `endpoint-health` projection has it (a tick or two
+ * behind the attempts is no matter at this scale of time). The change is decided by the endpoint
+ * aggregate like an operator's: EndpointDisabled by the system, with its circuit closed on the
+ * stream so the deliveries it held are released and end as `endpoint_disabled` instead of waiting
+ * forever; the projection clears `gone_at` on it. `endpoint.disabled` is announced through the outbox.
  */
 @Injectable()
 export class EndpointDisabler extends PeriodicTask {
@@ -29,11 +30,14 @@ export class EndpointDisabler extends PeriodicTask {
     this.intervalMs = Math.max(config.schedulerIntervalMs, 1000);
   }
 
+  // Nothing from before the endpoint's last enable counts: the projection resets on the enable, but
+  // may not have caught up with it yet, and the endpoints row (inline) already knows of it.
   protected async tick(): Promise<boolean> {
     const candidates: { id: string }[] = await this.db.query(
       `SELECT e.id FROM endpoints e JOIN endpoint_health h ON h.endpoint_id = e.id
         WHERE e.active AND e.deleted_at IS NULL
-          AND (h.gone_at IS NOT NULL OR h.failing_since <= now() - make_interval(secs => $1))
+          AND (h.gone_at > coalesce(e.enabled_at, '-infinity')
+               OR (h.failing_since > coalesce(e.enabled_at, '-infinity') AND h.failing_since <= now() - make_interval(secs => $1)))
         LIMIT 100`,
       [this.config.endpointDisableAfterMs / 1000],
     );
@@ -45,7 +49,7 @@ export class EndpointDisabler extends PeriodicTask {
     await this.aggregates.transaction(async (tx) => {
       const [health]: { gone_at: Date | null; failing_since: Date | null; tenant_id: string }[] = await tx.query(
         `SELECT h.gone_at, h.failing_since, e.tenant_id FROM endpoint_health h JOIN endpoints e ON e.id = h.endpoint_id
-          WHERE h.endpoint_id = $1 FOR UPDATE OF h`,
+          WHERE h.endpoint_id = $1`,
         [id],
       );
       if (!health) return;
@@ -55,11 +59,6 @@ export class EndpointDisabler extends PeriodicTask {
       const handled = await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(id),
         { type: 'DisableEndpoint', endpoint_id: id, by: 'system', reason }, { actor: ACTOR, tenant_id: health.tenant_id });
       if (handled.events.length === 0) return; // another scheduler, or an operator, got there first
-      await tx.query(
-        `UPDATE endpoint_health SET circuit_state = 'closed', circuit_opened_at = NULL, circuit_retry_at = NULL, circuit_cooldown_s = 0,
-                gone_at = NULL, updated_at = now() WHERE endpoint_id = $1`,
-        [id],
-      );
       await this.outbox.add(tx, [operationalEvent('endpoint.disabled', { endpoint_id: id, reason, by: 'system' })]);
       this.logger.warn({ msg: 'endpoint disabled', endpoint_id: id, reason });
     }).catch((error: unknown) => {

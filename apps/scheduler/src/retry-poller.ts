@@ -39,8 +39,7 @@ export class RetryPoller extends PeriodicTask {
         `SELECT d.id, d.attempts, d.version
            FROM deliveries d
            JOIN endpoints e ON e.id = d.endpoint_id
-           LEFT JOIN endpoint_health h ON h.endpoint_id = d.endpoint_id
-          WHERE d.due_at <= now() AND NOT e.paused AND coalesce(h.circuit_state, 'closed') = 'closed' AND ${UNCLAIMED}
+          WHERE d.due_at <= now() AND NOT e.paused AND e.circuit_state = 'closed' AND ${UNCLAIMED}
           ORDER BY d.due_at, d.id
           LIMIT $1
           FOR UPDATE OF d SKIP LOCKED`,

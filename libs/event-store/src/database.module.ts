@@ -7,6 +7,7 @@ import { EventReader } from './event-reader';
 import { AggregateRepository } from './aggregate-repository';
 import { EndpointProjection } from './projections/endpoint-projection';
 import { Outbox } from './projections/outbox';
+import { EndpointCircuits } from './endpoint-circuits';
 
 /** Postgres for an app: the TypeORM DataSource (inject `DataSource`), the EventStore and EventReader. */
 @Global()
@@ -26,8 +27,8 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [EventStore, EventReader, AggregateRepository, EndpointProjection, Outbox],
-      exports: [EventStore, EventReader, AggregateRepository, EndpointProjection, Outbox, TypeOrmModule],
+      providers: [EventStore, EventReader, AggregateRepository, EndpointProjection, Outbox, EndpointCircuits],
+      exports: [EventStore, EventReader, AggregateRepository, EndpointProjection, Outbox, EndpointCircuits, TypeOrmModule],
     };
   }
 }

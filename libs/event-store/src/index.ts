@@ -23,6 +23,8 @@ export { EndpointProjection } from './projections/endpoint-projection';
 export type { EndpointRow } from './projections/endpoint-projection';
 export { endpointsProjector } from './projections/endpoints.projector';
 export { endpointAggregate } from './endpoint-aggregate';
+export { EndpointCircuits } from './endpoint-circuits';
+export type { CircuitCommand, CircuitSnapshot } from './endpoint-circuits';
 export { deliveryAggregate } from './delivery-aggregate';
 export { messagesProjector } from './projections/messages.projector';
 export { deliveriesProjector } from './projections/deliveries.projector';

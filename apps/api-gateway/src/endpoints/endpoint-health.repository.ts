@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
-/** The circuit and failure streak of an endpoint, as the dispatcher keeps them in `endpoint_health`. */
+/**
+ * The failure streak and last outcomes of an endpoint, from the async `endpoint-health` projection
+ * (a scheduler tick behind the attempts at most); the circuit is in the endpoint's row.
+ */
 export interface EndpointHealthRow {
-  circuit_state: 'closed' | 'open' | 'half_open';
-  circuit_opened_at: Date | null;
-  circuit_retry_at: Date | null;
   consecutive_failures: number;
   failing_since: Date | null;
   last_success_at: Date | null;
@@ -27,8 +27,7 @@ export class EndpointHealthRepository {
   /** Null when the endpoint never had an attempt recorded: a closed circuit and no failures. */
   async find(endpointId: string): Promise<EndpointHealthRow | null> {
     const rows: EndpointHealthRow[] = await this.db.query(
-      `SELECT circuit_state, circuit_opened_at, circuit_retry_at, consecutive_failures, failing_since, last_success_at, last_failure_at
-         FROM endpoint_health WHERE endpoint_id = $1`,
+      `SELECT consecutive_failures, failing_since, last_success_at, last_failure_at FROM endpoint_health WHERE endpoint_id = $1`,
       [endpointId],
     );
     return rows[0] ?? null;
@@ -45,19 +44,5 @@ export class EndpointHealthRepository {
       [endpointId, seconds],
     );
     return rows[0];
-  }
-
-  /**
-   * An operator's enable starts the endpoint afresh: a closed circuit and no failure streak, so
-   * neither the breaker nor the auto-disabler acts at once on failures from before it was fixed.
-   */
-  async reset(tx: EntityManager, endpointId: string): Promise<void> {
-    await tx.query(
-      `UPDATE endpoint_health
-          SET circuit_state = 'closed', circuit_opened_at = NULL, circuit_retry_at = NULL, circuit_cooldown_s = 0,
-              consecutive_failures = 0, failing_since = NULL, gone_at = NULL, updated_at = now()
-        WHERE endpoint_id = $1`,
-      [endpointId],
-    );
   }
 }

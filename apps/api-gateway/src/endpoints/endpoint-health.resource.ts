@@ -47,7 +47,7 @@ export function toEndpointHealthResource(
     active: endpoint.active,
     disabled_reason: endpoint.disabled_reason,
     paused: endpoint.paused,
-    circuit: { state: health?.circuit_state ?? 'closed', opened_at: iso(health?.circuit_opened_at ?? null), retry_at: iso(health?.circuit_retry_at ?? null) },
+    circuit: { state: endpoint.circuit_state, opened_at: iso(endpoint.circuit_opened_at), retry_at: iso(endpoint.circuit_retry_at) },
     consecutive_failures: health?.consecutive_failures ?? 0,
     failing_since: iso(health?.failing_since ?? null),
     last_success_at: iso(health?.last_success_at ?? null),

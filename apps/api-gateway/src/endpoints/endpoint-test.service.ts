@@ -9,7 +9,6 @@ import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import type { AttemptRow, DeliveryRow } from '../deliveries/delivery.resource';
 import type { EndpointTestDto, EndpointTestResult } from './endpoint-test.dto';
 import { DeliveryOutcomeWatch, OutcomeWatcher } from './delivery-outcome-watch';
-import { EndpointHealthRepository } from './endpoint-health.repository';
 import { notFound } from '../http/not-found';
 
 const TEST_EVENT_TYPE = 'webhook.test';
@@ -34,7 +33,6 @@ export class EndpointTestService {
 
   constructor(
     private readonly endpoints: EndpointProjection,
-    private readonly health: EndpointHealthRepository,
     private readonly deliveries: DeliveriesRepository,
     private readonly publisher: JetStreamPublisher,
     private readonly outcomes: DeliveryOutcomeWatch,
@@ -48,7 +46,7 @@ export class EndpointTestService {
     if (!endpoint) throw notFound('endpoint', id);
     if (!endpoint.active) throw conflict(`Endpoint ${id} is disabled; enable it (POST /v1/endpoints/${id}/enable) to send a test event.`);
     if (endpoint.paused) throw conflict(`Endpoint ${id} is paused; resume it (POST /v1/endpoints/${id}/resume) to send a test event.`);
-    const circuit = (await this.health.find(id))?.circuit_state ?? 'closed';
+    const circuit = endpoint.circuit_state;
     if (circuit !== 'closed') throw conflict(`Endpoint ${id} has its circuit ${circuit.replace('_', '-')} after repeated failures; deliveries are held until a probe succeeds.`);
 
     const event: IngestCommand = {

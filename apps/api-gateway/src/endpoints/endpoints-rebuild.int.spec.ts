@@ -11,7 +11,6 @@ import {
   CreateEndpointCommand, DeleteEndpointCommand, DisableEndpointCommand, EnableEndpointCommand, EndpointCommandHandlers, PauseEndpointCommand,
   ResumeEndpointCommand, RotateEndpointSecretCommand, UpdateEndpointCommand,
 } from './commands';
-import { EndpointHealthRepository } from './endpoint-health.repository';
 
 let database: TestDatabase;
 let db: DataSource;
@@ -27,7 +26,6 @@ beforeAll(async () => {
       ...EndpointCommandHandlers, AggregateRepository, EventStore, EndpointProjection, Outbox, { provide: DataSource, useValue: db },
       // The tenant's quota and the health reset have their own specs; here only the endpoint's stream and row matter.
       { provide: TenantsService, useValue: { admitEndpoint: async () => undefined } },
-      { provide: EndpointHealthRepository, useValue: { reset: async () => undefined } },
     ],
   }).compile();
   await app.init();

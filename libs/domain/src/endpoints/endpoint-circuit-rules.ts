@@ -13,7 +13,7 @@ import type { EndpointState } from './endpoint-state';
  */
 export function decideCircuit(
   command: OpenEndpointCircuit | HalfOpenEndpointCircuit | CloseEndpointCircuit,
-  state: EndpointState,
+  state: Pick<EndpointState, 'id' | 'circuit'>,
 ): EndpointCircuitEvent[] {
   const { id, circuit } = state;
   switch (command.type) {

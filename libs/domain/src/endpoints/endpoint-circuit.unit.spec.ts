@@ -69,7 +69,7 @@ describe('the circuit breaker’s transitions on the endpoint’s stream', () =>
   });
 
   it('the state holds the circuit as the health view shows it', () => {
-    given(created, opened, halfOpened).thenCircuit({ state: 'half_open', opened_at: '2024-01-01T00:00:00.000Z', retry_at: '2024-01-01T00:00:30.000Z', cooldown_s: 30 });
-    given(created, opened, halfOpened, endpointCircuitClosed({ id, reason: 'delivery_succeeded' })).thenCircuit({ state: 'closed', opened_at: null, retry_at: null, cooldown_s: 0 });
+    given(created, opened, halfOpened).thenCircuit({ state: 'half_open', opened_at: '2024-01-01T00:00:00.000Z', retry_at: '2024-01-01T00:00:30.000Z', cooldown_s: 30, probe_delivery_id: 'dlv_1' });
+    given(created, opened, halfOpened, endpointCircuitClosed({ id, reason: 'delivery_succeeded' })).thenCircuit({ state: 'closed', opened_at: null, retry_at: null, cooldown_s: 0, probe_delivery_id: null });
   });
 });

@@ -2,6 +2,7 @@ import { isCircuitEvent } from './endpoint-circuit-events';
 import type { EndpointEvent } from './endpoint-events';
 import type { EndpointAuthReference, EndpointSettings } from './endpoint-settings';
 import type { SigningKeyReference } from './endpoint-signing-keys';
+import type { CircuitState } from '../health/circuit-breaker';
 import type { EndpointState } from './endpoint-state';
 
 /** When the store recorded the events that shaped the row (events carry no clock; the store's `recorded_at` is it). */
@@ -9,6 +10,10 @@ export interface EndpointTimes {
   readonly created_at: Date;
   readonly updated_at: Date;
   readonly deleted_at: Date | null;
+  /** The last enable (EndpointEnabled, or a PATCH that turned `active` on): the breaker counts failures from here. */
+  readonly enabled_at: Date | null;
+  /** The circuit's last transition: how long a half-open circuit has waited for its probe. */
+  readonly circuit_changed_at: Date | null;
 }
 
 /**
@@ -26,19 +31,36 @@ export type EndpointRowColumns = EndpointSettings & EndpointTimes & {
   auth: EndpointAuthReference | null;
   signing_keys: readonly SigningKeyReference[];
   version: number;
+  circuit_state: CircuitState;
+  /** ISO-8601, as the EndpointCircuitOpened event says. */
+  circuit_opened_at: string | null;
+  circuit_retry_at: string | null;
+  circuit_cooldown_s: number;
+  circuit_probe_delivery_id: string | null;
 };
 
 /**
- * The times after one more event recorded at `recordedAt`. The row's times were the append
- * transaction's now() before issue 12, which is what the store records as `recorded_at`, so
- * rebuilt rows equal live ones. A circuit transition is no change to the endpoint's settings and
- * leaves `updated_at` alone, as it did when circuits lived only in endpoint_health.
+ * The times after one more event recorded at `recordedAt`, which turned the endpoint from `before`
+ * into `after`. The row's times were the append transaction's now() before issue 12, which is what
+ * the store records as `recorded_at`, so rebuilt rows equal live ones. A circuit transition is no
+ * change to the endpoint's settings and leaves `updated_at` alone, as it did when circuits lived
+ * only in endpoint_health. An enable is told by the state (inactive before, active after), not by
+ * the event's type: old PATCH events recorded `active: true` even on an endpoint already active.
  */
-export function advanceEndpointTimes(times: EndpointTimes | null, event: EndpointEvent, recordedAt: Date): EndpointTimes {
-  const current = times ?? { created_at: recordedAt, updated_at: recordedAt, deleted_at: null };
-  if (event.type === 'EndpointCreated') return { created_at: recordedAt, updated_at: recordedAt, deleted_at: null };
-  if (isCircuitEvent(event)) return current;
-  return { ...current, updated_at: recordedAt, ...(event.type === 'EndpointDeleted' && { deleted_at: recordedAt }) };
+export function advanceEndpointTimes(
+  times: EndpointTimes | null, event: EndpointEvent, recordedAt: Date, before: EndpointState, after: EndpointState,
+): EndpointTimes {
+  if (event.type === 'EndpointCreated') {
+    return { created_at: recordedAt, updated_at: recordedAt, deleted_at: null, enabled_at: null, circuit_changed_at: null };
+  }
+  const current = times ?? { created_at: recordedAt, updated_at: recordedAt, deleted_at: null, enabled_at: null, circuit_changed_at: null };
+  if (isCircuitEvent(event)) return { ...current, circuit_changed_at: recordedAt };
+  return {
+    ...current,
+    updated_at: recordedAt,
+    ...(event.type === 'EndpointDeleted' && { deleted_at: recordedAt }),
+    ...(!before.active && after.active && { enabled_at: recordedAt }),
+  };
 }
 
 /** The row for an endpoint's state; null before it was created. */
@@ -66,8 +88,15 @@ export function endpointRow(state: EndpointState, times: EndpointTimes, version:
     adhoc: state.adhoc,
     signing_keys: state.signing_keys,
     version,
+    circuit_state: state.circuit.state,
+    circuit_opened_at: state.circuit.opened_at,
+    circuit_retry_at: state.circuit.retry_at,
+    circuit_cooldown_s: state.circuit.cooldown_s,
+    circuit_probe_delivery_id: state.circuit.probe_delivery_id,
     created_at: times.created_at,
     updated_at: times.updated_at,
     deleted_at: times.deleted_at,
+    enabled_at: times.enabled_at,
+    circuit_changed_at: times.circuit_changed_at,
   };
 }

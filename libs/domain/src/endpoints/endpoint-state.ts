@@ -14,6 +14,8 @@ export interface EndpointCircuit {
   readonly opened_at: string | null;
   readonly retry_at: string | null;
   readonly cooldown_s: number;
+  /** While half-open: the held delivery let through as the probe. */
+  readonly probe_delivery_id: string | null;
 }
 
 /**
@@ -39,7 +41,7 @@ export const OPERATOR_DISABLED_REASON = 'disabled by an operator';
 /** What a deleted endpoint's row says, as EndpointProjection.delete wrote it before issue 12. */
 export const DELETED_REASON = 'deleted';
 
-export const closedCircuit: EndpointCircuit = Object.freeze({ state: 'closed', opened_at: null, retry_at: null, cooldown_s: 0 });
+export const closedCircuit: EndpointCircuit = Object.freeze({ state: 'closed', opened_at: null, retry_at: null, cooldown_s: 0, probe_delivery_id: null });
 
 export const initialEndpointState: EndpointState = Object.freeze({
   ...DEFAULT_ENDPOINT_SETTINGS,
@@ -88,10 +90,10 @@ function evolveCurrent(state: EndpointState, event: CurrentEndpointEvent): Endpo
       return { ...state, status: 'deleted', active: false, disabled_reason: DELETED_REASON };
     case 'EndpointCircuitOpened': {
       const { opened_at, retry_at, cooldown_s } = event.data;
-      return { ...state, circuit: { state: 'open', opened_at, retry_at, cooldown_s } };
+      return { ...state, circuit: { state: 'open', opened_at, retry_at, cooldown_s, probe_delivery_id: null } };
     }
     case 'EndpointCircuitHalfOpened':
-      return { ...state, circuit: { ...state.circuit, state: 'half_open' } };
+      return { ...state, circuit: { ...state.circuit, state: 'half_open', probe_delivery_id: event.data.probe_delivery_id } };
     case 'EndpointCircuitClosed':
       return { ...state, circuit: closedCircuit };
     default:

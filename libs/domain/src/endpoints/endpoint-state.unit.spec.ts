@@ -98,8 +98,13 @@ describe('the endpoints row, from events alone', () => {
   ];
   const fold = (events: [EndpointEvent, string][]) => {
     let times: EndpointTimes | null = null;
-    for (const [event, at] of events) times = advanceEndpointTimes(times, event, new Date(at));
-    return { state: endpointStateFrom(events.map(([event]) => event)), times: times as EndpointTimes };
+    let state = initialEndpointState;
+    for (const [event, at] of events) {
+      const after = evolveEndpoint(state, event);
+      times = advanceEndpointTimes(times, event, new Date(at), state, after);
+      state = after;
+    }
+    return { state, times: times as EndpointTimes };
   };
 
   it('has every column the API answers, and no sealed material', () => {
@@ -108,8 +113,10 @@ describe('the endpoints row, from events alone', () => {
       id: 'ep_1', tenant_id: 'acme', ...settingsV1, filter: { amount: { $gte: 10 } }, payload_format: 'data', signature_profile: 'github',
       disabled_reason: null, paused: true, adhoc: false, auth: { type: 'basic', username: 'hooks', key_id: 'ep_1.auth' },
       signing_keys: [{ key_id: 'ep_1.signing.1', expires_at: null }], version: 3,
+      circuit_state: 'open', circuit_opened_at: 'x', circuit_retry_at: 'y', circuit_cooldown_s: 30, circuit_probe_delivery_id: null,
       // A circuit transition is no change to the endpoint's settings.
       created_at: new Date('2024-01-01T00:00:00.000Z'), updated_at: new Date('2024-01-02T00:00:00.000Z'), deleted_at: null,
+      enabled_at: null, circuit_changed_at: new Date('2024-01-03T00:00:00.000Z'),
     });
   });
 
@@ -121,6 +128,17 @@ describe('the endpoints row, from events alone', () => {
   });
 
   it('there is no row before the endpoint is created', () => {
-    expect(endpointRow(initialEndpointState, { created_at: new Date(), updated_at: new Date(), deleted_at: null }, 0)).toBeNull();
+    expect(endpointRow(initialEndpointState, { created_at: new Date(), updated_at: new Date(), deleted_at: null, enabled_at: null, circuit_changed_at: null }, 0)).toBeNull();
+  });
+
+  it('records when an endpoint was last enabled, which an old PATCH repeating active: true on an active endpoint is not', () => {
+    const enabled = fold([
+      ...recorded,
+      [v1('EndpointUpdated', { id: 'ep_1', changes: { active: true } }), '2024-01-04T00:00:00.000Z'],
+      [v1('EndpointDisabled', { id: 'ep_1' }), '2024-01-05T00:00:00.000Z'],
+      [v1('EndpointEnabled', { id: 'ep_1' }), '2024-01-06T00:00:00.000Z'],
+    ]);
+    expect(endpointRow(enabled.state, enabled.times, 6)).toMatchObject({ active: true, enabled_at: new Date('2024-01-06T00:00:00.000Z') });
+    expect(fold([...recorded, [v1('EndpointUpdated', { id: 'ep_1', changes: { active: true } }), '2024-01-04T00:00:00.000Z']]).times.enabled_at).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { EndpointAuthReference, SigningKeyReference } from '@hookledger/domain';
+import type { CircuitState, EndpointAuthReference, SigningKeyReference } from '@hookledger/domain';
 
 /** A row of the `endpoints` projection. */
 export interface EndpointRow {
@@ -34,6 +34,17 @@ export interface EndpointRow {
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
+  /** The last enable: the breaker counts failures from here. */
+  enabled_at: Date | null;
+  /** The circuit breaker, from the EndpointCircuit… events on the endpoint's stream. */
+  circuit_state: CircuitState;
+  circuit_opened_at: Date | null;
+  /** When an open circuit lets one probe through. */
+  circuit_retry_at: Date | null;
+  circuit_cooldown_s: number;
+  /** While half-open: the delivery sent as the probe. */
+  circuit_probe_delivery_id: string | null;
+  circuit_changed_at: Date | null;
 }
 
 /**

@@ -10,7 +10,8 @@ import type { Projector } from './projector';
 const COLUMNS = [
   'id', 'tenant_id', 'url', 'description', 'event_types', 'channels', 'active', 'disabled_reason', 'paused', 'headers', 'retry_schedule',
   'timeout_ms', 'rate_limit_per_s', 'metadata', 'auth', 'filter', 'payload_format', 'signature_profile', 'adhoc', 'signing_keys',
-  'keys_issued', 'version', 'created_at', 'updated_at', 'deleted_at',
+  'keys_issued', 'version', 'created_at', 'updated_at', 'deleted_at', 'enabled_at', 'circuit_state', 'circuit_opened_at', 'circuit_retry_at',
+  'circuit_cooldown_s', 'circuit_probe_delivery_id', 'circuit_changed_at',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 const JSON_COLUMNS: ReadonlySet<Column> = new Set(['headers', 'metadata', 'auth', 'filter', 'signing_keys']);
@@ -60,10 +61,12 @@ async function applyOne(tx: EntityManager, projected: Map<string, Projected>, re
   const id = (event.data as { id: string }).id;
   let current = projected.get(id) ?? (await fromRow(tx, id));
   if (event.type === EndpointEventType.EndpointCreated) {
-    current = { state: evolveEndpoint(initialEndpointState, event), times: advanceEndpointTimes(null, event, recorded.recordedAt), version: 0, keysIssued: 0, inserted: true };
+    const state = evolveEndpoint(initialEndpointState, event);
+    current = { state, times: advanceEndpointTimes(null, event, recorded.recordedAt, initialEndpointState, state), version: 0, keysIssued: 0, inserted: true };
   } else {
     if (!current) return; // a stream whose EndpointCreated this table never saw: nothing to change
-    current = { ...current, state: evolveEndpoint(current.state, event), times: advanceEndpointTimes(current.times, event, recorded.recordedAt) };
+    const state = evolveEndpoint(current.state, event);
+    current = { ...current, state, times: advanceEndpointTimes(current.times, event, recorded.recordedAt, current.state, state) };
   }
   projected.set(id, { ...current, version: recorded.streamVersion, keysIssued: current.state.keys_issued });
 }
@@ -71,8 +74,6 @@ async function applyOne(tx: EntityManager, projected: Map<string, Projected>, re
 async function fromRow(tx: EntityManager, id: string): Promise<Projected | undefined> {
   const [row]: (EndpointRow & { keys_issued: number })[] = await tx.query(`SELECT * FROM endpoints WHERE id = $1`, [id]);
   if (!row) return undefined;
-  // The row does not hold the circuit (endpoint_health shows it) and needs none of it: a state
-  // read back from a row starts closed, and a circuit transition only moves the row's version.
   const state: EndpointState = {
     ...initialEndpointState,
     id: row.id, tenant_id: row.tenant_id, url: row.url, description: row.description, event_types: row.event_types, channels: row.channels,
@@ -80,8 +81,17 @@ async function fromRow(tx: EntityManager, id: string): Promise<Projected | undef
     timeout_ms: row.timeout_ms, rate_limit_per_s: row.rate_limit_per_s, metadata: row.metadata, auth: row.auth, filter: row.filter,
     payload_format: row.payload_format, signature_profile: row.signature_profile, adhoc: row.adhoc, signing_keys: row.signing_keys,
     keys_issued: row.keys_issued, status: row.deleted_at ? 'deleted' : 'live',
+    circuit: {
+      state: row.circuit_state, opened_at: iso(row.circuit_opened_at), retry_at: iso(row.circuit_retry_at), cooldown_s: row.circuit_cooldown_s,
+      probe_delivery_id: row.circuit_probe_delivery_id,
+    },
   };
-  return { state, times: { created_at: row.created_at, updated_at: row.updated_at, deleted_at: row.deleted_at }, version: row.version, keysIssued: row.keys_issued, inserted: false };
+  const times = { created_at: row.created_at, updated_at: row.updated_at, deleted_at: row.deleted_at, enabled_at: row.enabled_at, circuit_changed_at: row.circuit_changed_at };
+  return { state, times, version: row.version, keysIssued: row.keys_issued, inserted: false };
+}
+
+function iso(time: Date | null): string | null {
+  return time === null ? null : time.toISOString();
 }
 
 function value(row: EndpointRowColumns, column: Column, keysIssued: number): unknown {

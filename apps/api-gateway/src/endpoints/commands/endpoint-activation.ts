@@ -3,22 +3,20 @@ import type { EntityManager } from 'typeorm';
 import { operationalEvent } from '@hookledger/contracts';
 import type { EndpointEvent } from '@hookledger/domain';
 import { Outbox } from '@hookledger/event-store';
-import { EndpointHealthRepository } from '../endpoint-health.repository';
 
 /**
  * What follows an operator enabling or disabling an endpoint, however they did it (the routes or
- * PATCH {active}), in the transaction of its events: the operational event, and on enable a fresh
- * start for its health.
+ * PATCH {active}), in the transaction of its events: the operational event. (The fresh start an
+ * enable gives its health is the endpoint-health projection's, from the same events.)
  */
 @Injectable()
 export class EndpointActivation {
-  constructor(private readonly outbox: Outbox, private readonly health: EndpointHealthRepository) {}
+  constructor(private readonly outbox: Outbox) {}
 
   async followUp(tx: EntityManager, events: readonly EndpointEvent[]): Promise<void> {
     for (const event of events) {
       const id = event.data.id;
       if (event.type === 'EndpointEnabled' || (event.type === 'EndpointUpdated' && event.data.changes.active === true)) {
-        await this.health.reset(tx, id);
         await this.outbox.add(tx, [operationalEvent('endpoint.enabled', { endpoint_id: id, by: 'operator' })]);
       } else if (event.type === 'EndpointDisabled' || (event.type === 'EndpointUpdated' && event.data.changes.active === false)) {
         const reason = event.type === 'EndpointDisabled' ? event.data.reason : 'disabled by an operator';
