@@ -1,6 +1,14 @@
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { migrate } from '../libs/event-store/src/migrate';
+import { register } from 'tsconfig-paths';
+import { compilerOptions } from '../tsconfig.json';
+
+// Jest's moduleNameMapper does not reach global setup: the migration runner imports the projectors
+// (it rebuilds the projections a migration names), which import the libs by their `@hookledger/…`
+// paths, so those are mapped here the way tsconfig.json maps them for the compiler.
+register({ baseUrl: path.resolve(__dirname, '..', compilerOptions.baseUrl ?? '.'), paths: compilerOptions.paths });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { migrate } = require('../libs/event-store/src/migrate') as typeof import('../libs/event-store/src/migrate');
 
 /**
  * Runs once per `jest` tier that touches infrastructure: finds or starts Postgres and NATS exactly
