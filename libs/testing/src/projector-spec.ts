@@ -22,25 +22,30 @@ const CLOCK = Date.parse('2024-01-01T00:00:00.000Z');
  * spec starts from empty tables and specs of one file never see each other's rows.
  */
 export function projectorSpec(projector: Projector, db: DataSource) {
+  const outcome = (given: readonly GivenEvent[], batchSize: number) => ({
+    /** Asserts the table holds exactly `rows` (every column, in `orderBy` order). */
+    then: async (table: string, rows: readonly Record<string, unknown>[], orderBy = '1'): Promise<void> => {
+      expect(await project(projector, db, given, batchSize, `SELECT * FROM "${table}" ORDER BY ${orderBy}`)).toEqual(rows);
+    },
+    /** Answers what `sql` reads after the events were projected, for assertions of your own. */
+    query: (sql: string, params: readonly unknown[] = []) => project(projector, db, given, batchSize, sql, params),
+  });
   return {
-    given: (...given: readonly GivenEvent[]) => ({
-      /** Asserts the table holds exactly `rows` (every column, in `orderBy` order). */
-      then: async (table: string, rows: readonly Record<string, unknown>[], orderBy = '1'): Promise<void> => {
-        expect(await project(projector, db, given, `SELECT * FROM "${table}" ORDER BY ${orderBy}`)).toEqual(rows);
-      },
-      /** Answers what `sql` reads after the events were projected, for assertions of your own. */
-      query: (sql: string, params: readonly unknown[] = []) => project(projector, db, given, sql, params),
-    }),
+    /** All the events in one call of apply, as one append (or one catch-up batch) hands them over. */
+    given: (...given: readonly GivenEvent[]) => outcome(given, Math.max(given.length, 1)),
+    /** Each event in a call of its own, as separate appends do: what a projector reads back of its own rows. */
+    givenOneByOne: (...given: readonly GivenEvent[]) => outcome(given, 1),
   };
 }
 
-async function project(projector: Projector, db: DataSource, given: readonly GivenEvent[], sql: string, params: readonly unknown[] = []) {
+async function project(projector: Projector, db: DataSource, given: readonly GivenEvent[], batchSize: number, sql: string, params: readonly unknown[] = []) {
   const runner = db.createQueryRunner();
   await runner.connect();
   try {
     await runner.startTransaction();
     for (const table of [...projector.tables].reverse()) await runner.query(`DELETE FROM "${table}"`);
-    await projector.apply(runner.manager, recorded(given));
+    const events = recorded(given);
+    for (let i = 0; i < events.length; i += batchSize) await projector.apply(runner.manager, events.slice(i, i + batchSize));
     return (await runner.query(sql, [...params])) as Record<string, unknown>[];
   } finally {
     if (runner.isTransactionActive) await runner.rollbackTransaction();

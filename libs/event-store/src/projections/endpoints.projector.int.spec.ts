@@ -1,5 +1,5 @@
 import {
-  DEFAULT_ENDPOINT_SETTINGS, endpointCircuitOpened, endpointCreated, EndpointCreatedData, endpointDeleted, endpointDisabled, endpointEnabled,
+  DEFAULT_ENDPOINT_SETTINGS, endpointCircuitClosed, endpointCircuitHalfOpened, endpointCircuitOpened, endpointCreated, EndpointCreatedData, endpointDeleted, endpointDisabled, endpointEnabled,
   endpointPaused, endpointSecretRotated, endpointStreamId, endpointUpdated, legacySigningKeyId,
 } from '@hookledger/domain';
 import { endpointsProjector } from '@hookledger/event-store';
@@ -20,7 +20,50 @@ const row = (fields: Record<string, unknown>) => ({
   tenant_id: 'acme', active: true, disabled_reason: null, paused: false, auth: null, keys_issued: 1, deleted_at: null, ...fields,
 });
 
+const CIRCUIT = `id, circuit_state, circuit_opened_at, circuit_retry_at, circuit_cooldown_s, circuit_probe_delivery_id, circuit_changed_at, enabled_at, version`;
+const circuitRows = (given: GivenEvent[]) => spec().given(...given).query(`SELECT ${CIRCUIT} FROM endpoints ORDER BY id`);
+
 describe('the endpoints projection', () => {
+  it('holds the circuit as its transitions on the stream left it, and when each transition was recorded', async () => {
+    const opened = on('ep_c', endpointCircuitOpened({
+      id: 'ep_c', reason: 'failures', opened_at: at(2).toISOString(), retry_at: at(32).toISOString(), cooldown_s: 30, consecutive_failures: 5, window: null,
+    }), 2);
+    const halfOpened = on('ep_c', endpointCircuitHalfOpened({ id: 'ep_c', probe_delivery_id: 'dlv_probe' }), 33);
+    const base = [on('ep_c', endpointCreated(created('ep_c')), 1), opened];
+    expect(await circuitRows(base)).toEqual([{
+      id: 'ep_c', circuit_state: 'open', circuit_opened_at: at(2), circuit_retry_at: at(32), circuit_cooldown_s: 30, circuit_probe_delivery_id: null,
+      circuit_changed_at: at(2), enabled_at: null, version: 2,
+    }]);
+    expect(await circuitRows([...base, halfOpened])).toEqual([expect.objectContaining({
+      circuit_state: 'half_open', circuit_opened_at: at(2), circuit_probe_delivery_id: 'dlv_probe', circuit_changed_at: at(33), version: 3,
+    })]);
+    expect(await circuitRows([...base, halfOpened, on('ep_c', endpointCircuitClosed({ id: 'ep_c', reason: 'delivery_succeeded' }), 34)])).toEqual([{
+      id: 'ep_c', circuit_state: 'closed', circuit_opened_at: null, circuit_retry_at: null, circuit_cooldown_s: 0, circuit_probe_delivery_id: null,
+      circuit_changed_at: at(34), enabled_at: null, version: 4,
+    }]);
+  });
+
+  it('a circuit transition applied to a row written by an earlier batch keeps what the row held', async () => {
+    // Each `given` event is its own batch when applied one by one: the row is read back between them.
+    const rowsOneByOne = await spec().givenOneByOne(
+      on('ep_d', endpointCreated(created('ep_d')), 1),
+      on('ep_d', endpointCircuitOpened({ id: 'ep_d', reason: 'failures', opened_at: at(2).toISOString(), retry_at: at(32).toISOString(), cooldown_s: 30, consecutive_failures: 5, window: null }), 2),
+      on('ep_d', endpointCircuitHalfOpened({ id: 'ep_d', probe_delivery_id: 'dlv_probe' }), 40),
+    ).query(`SELECT ${CIRCUIT} FROM endpoints`);
+    expect(rowsOneByOne).toEqual([expect.objectContaining({ circuit_state: 'half_open', circuit_opened_at: at(2), circuit_retry_at: at(32), circuit_cooldown_s: 30 })]);
+  });
+
+  it('stamps enabled_at when an endpoint goes from disabled to enabled, by the enable route or a PATCH', async () => {
+    const disabled = [
+      on('ep_e', endpointCreated(created('ep_e')), 1),
+      on('ep_e', endpointUpdated({ id: 'ep_e', changes: { active: true, url: 'https://receiver.example/same' } }), 2),
+      on('ep_e', endpointDisabled({ id: 'ep_e', reason: 'the endpoint answered 410 Gone', by: 'system' }), 3),
+    ];
+    expect((await circuitRows(disabled))[0].enabled_at).toBeNull();
+    expect((await circuitRows([...disabled, on('ep_e', endpointEnabled({ id: 'ep_e', by: 'operator' }), 4)]))[0].enabled_at).toEqual(at(4));
+    expect((await circuitRows([...disabled, on('ep_e', endpointUpdated({ id: 'ep_e', changes: { active: true } }), 5)]))[0].enabled_at).toEqual(at(5));
+  });
+
   it('a created endpoint is a row naming its signing key by id, stamped with the event time and stream version 1', async () => {
     const auth = { type: 'basic' as const, username: 'hooks', key_id: 'ep_1.auth1' };
     expect(await rows([on('ep_1', endpointCreated(created('ep_1', { auth })), 1)])).toEqual([row({
