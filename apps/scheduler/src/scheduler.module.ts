@@ -8,6 +8,7 @@ import { AdhocDestinationExpiry } from './adhoc-destination-expiry';
 import { CircuitProber } from './circuit-prober';
 import { EndpointDisabler } from './endpoint-disabler';
 import { OutboxRelay } from './outbox-relay';
+import { ProjectionCatchUp } from './projection-catch-up';
 import { RetryPoller } from './retry-poller';
 
 @Module({})
@@ -22,7 +23,7 @@ export class SchedulerModule {
         MetricsModule,
         HealthModule.forRoot('scheduler'),
       ],
-      providers: [Replays, ReplayRunner, RetryPoller, CircuitProber, EndpointDisabler, OutboxRelay, AdhocDestinationExpiry],
+      providers: [Replays, ReplayRunner, RetryPoller, CircuitProber, EndpointDisabler, OutboxRelay, AdhocDestinationExpiry, ProjectionCatchUp],
     };
   }
 }

@@ -165,3 +165,91 @@ describe('reading in pages from a stored checkpoint', () => {
     }
   });
 });
+
+describe('reading only some event types', () => {
+  const counted = (n: number): NewEvent => ({ type: 'ThingCounted', data: { n } });
+  const ignored = (n: number): NewEvent => ({ type: 'ThingIgnored', data: { n } });
+  const thing = (streamId: string, expectedVersion: number, events: NewEvent[]): StreamAppend => ({ streamId, streamType: 'thing', expectedVersion, events });
+  const TYPES = ['ThingCounted'];
+
+  /** Resolves once every stored event is below the read horizon, so a read sees all of them at once. */
+  async function belowHorizon(): Promise<Checkpoint> {
+    const head = await headCheckpoint();
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const [row] = await db.query(`SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS below`, [head.transactionId.toString()]);
+      if (row.below) return head;
+      if (Date.now() > deadline) throw new Error('the horizon did not pass the last event in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('hands over only those types, and moves past the others to the last event below the horizon', async () => {
+    const from = await headCheckpoint();
+    const appended = await append([thing('thing-filtered-1', 0, [ignored(1), counted(2), ignored(3)]), thing('thing-filtered-2', 0, [ignored(4)])]);
+    const head = await belowHorizon();
+
+    const batch = await reader.read(db.manager, from, 10, TYPES);
+    expect(batch.events.map((e) => [e.type, e.data, e.streamId, e.streamVersion])).toEqual([['ThingCounted', { n: 2 }, 'thing-filtered-1', 2]]);
+    expect(positions(batch.events)).toEqual([appended[1].globalPosition]);
+    expect(batch.checkpoint).toEqual(head);
+    expect(await reader.read(db.manager, batch.checkpoint, 10, TYPES)).toEqual({ events: [], checkpoint: head });
+  });
+
+  it('moves past a stretch of other types alone, and stays put when nothing new is visible', async () => {
+    const from = await headCheckpoint();
+    await append([thing('thing-filtered-3', 0, [ignored(1), ignored(2)])]);
+    const head = await belowHorizon();
+    expect(await reader.read(db.manager, from, 10, TYPES)).toEqual({ events: [], checkpoint: head });
+    expect(await reader.read(db.manager, head, 10, TYPES)).toEqual({ events: [], checkpoint: head });
+  });
+
+  it('reads a full batch of exactly `limit` events, resuming after the last one, then the rest and the horizon', async () => {
+    const from = await headCheckpoint();
+    const appended = await append([thing('thing-filtered-4', 0, [1, 2, 3, 4, 5, 6, 7].flatMap((n) => [counted(n), ignored(n)]))]);
+    const matching = appended.filter((_, i) => i % 2 === 0).map((e) => e.globalPosition);
+    const head = await belowHorizon();
+
+    const first = await reader.read(db.manager, from, 3, TYPES);
+    expect(positions(first.events)).toEqual(matching.slice(0, 3));
+    expect(first.checkpoint).toEqual({ transactionId: head.transactionId, globalPosition: matching[2] });
+    const second = await reader.read(db.manager, first.checkpoint, 3, TYPES);
+    expect(positions(second.events)).toEqual(matching.slice(3, 6));
+    expect(second.checkpoint.globalPosition).toBe(matching[5]);
+    const third = await reader.read(db.manager, second.checkpoint, 3, TYPES);
+    expect(positions(third.events)).toEqual(matching.slice(6));
+    expect(third.checkpoint).toEqual(head);
+  });
+
+  it('never skips a matching event of a transaction still open at the read, while moving past what committed before it', async () => {
+    const late = db.createQueryRunner();
+    await late.connect();
+    try {
+      const from = await headCheckpoint();
+      const early = await append([thing('thing-early', 0, [counted(1), ignored(2)])]);
+      await belowHorizon();
+      await late.startTransaction();
+      await late.query(`SELECT pg_current_xact_id()`);
+      const lateEvents = await store.append(late.manager, [thing('thing-late', 0, [ignored(3), counted(4)])]);
+      const after = await append([thing('thing-after', 0, [counted(5), ignored(6)])]);
+
+      const whileOpen = await reader.read(db.manager, from, 10, TYPES);
+      expect(positions(whileOpen.events)).toEqual([early[0].globalPosition]);
+      expect(whileOpen.checkpoint.globalPosition).toBe(early[1].globalPosition);
+
+      await late.commitTransaction();
+      const deadline = Date.now() + 15_000;
+      const resumed: RecordedEvent[] = [];
+      for (let checkpoint = whileOpen.checkpoint; resumed.length < 2;) {
+        if (Date.now() > deadline) throw new Error(`read ${resumed.length} of 2 events before the deadline`);
+        const batch = await reader.read(db.manager, checkpoint, 10, TYPES);
+        resumed.push(...batch.events);
+        checkpoint = batch.checkpoint;
+      }
+      expect(positions(resumed)).toEqual([lateEvents[1].globalPosition, after[0].globalPosition]);
+    } finally {
+      if (late.isTransactionActive) await late.rollbackTransaction();
+      await late.release();
+    }
+  });
+});

@@ -33,3 +33,4 @@ export type { OutboxCommand } from './projections/outbox';
 export { Replays, REPLAY_STATUS_FILTERS } from './projections/replays';
 export type { ReplayRow, ReplayRange, ReplayTarget, ReplayStatusFilter } from './projections/replays';
 export { replaysProjector } from './projections/replays.projector';
+export { endpointHealthProjector } from './projections/endpoint-health.projector';

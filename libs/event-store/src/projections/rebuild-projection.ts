@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../event';
 import { claimCheckpoint, saveCheckpoint } from '../checkpoint-store';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from '../event-row';
-import { EventReader, Checkpoint } from '../event-reader';
+import { Checkpoint, EventReader, ZERO_CHECKPOINT } from '../event-reader';
 import type { Projector } from './projector';
 
 export interface RebuildProgress {
@@ -70,14 +70,15 @@ async function replayInline(tx: EntityManager, projector: Projector, batchSize: 
 /** As the catch-up runner reads, from the very start: the checkpoint it returns is where the runner resumes. */
 async function replayCatchUp(tx: EntityManager, projector: Projector, batchSize: number, progress: (events: readonly RecordedEvent[]) => void): Promise<Checkpoint> {
   const reader = new EventReader();
-  let checkpoint: Checkpoint = { transactionId: 0n, globalPosition: 0n };
+  let checkpoint = ZERO_CHECKPOINT;
   for (;;) {
-    const batch = await reader.read(tx, checkpoint, batchSize);
-    if (batch.events.length === 0) return checkpoint;
-    const handled = batch.events.filter((event) => projector.handles.includes(event.type));
-    if (handled.length > 0) await projector.apply(tx, handled);
-    progress(handled);
+    const batch = await reader.read(tx, checkpoint, batchSize, projector.handles);
+    if (batch.events.length > 0) {
+      await projector.apply(tx, batch.events);
+      progress(batch.events);
+    }
     checkpoint = batch.checkpoint;
+    if (batch.events.length < batchSize) return checkpoint;
   }
 }
 

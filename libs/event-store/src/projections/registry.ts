@@ -6,6 +6,7 @@ import { messagesProjector } from './messages.projector';
 import type { Projector } from './projector';
 import { tenantsProjector } from './tenants.projector';
 import { replaysProjector } from './replays.projector';
+import { endpointHealthProjector } from './endpoint-health.projector';
 
 /**
  * Every projector, in the order inline ones apply within an append. The apps' EventStore and the
@@ -13,6 +14,7 @@ import { replaysProjector } from './replays.projector';
  */
 export const PROJECTORS: readonly Projector[] = [
   eventTypesProjector, tenantsProjector, apiKeysProjector, endpointsProjector, messagesProjector, deliveriesProjector, replaysProjector,
+  endpointHealthProjector,
 ];
 
 export class UnknownProjectionError extends Error {
