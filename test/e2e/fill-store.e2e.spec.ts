@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { EventStore, PROJECTORS } from '@hookledger/event-store';
+import { AggregateRepository, deliveryAggregate, EventStore, PROJECTORS } from '@hookledger/event-store';
 import { createTestDatabase, openDataSource, TestDatabase } from '@hookledger/testing';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fillStore } = require('../../bench/fill-store.js') as { fillStore: (url: string, options: { events: number; endpointIds: string[]; log?: (line: string) => void }) => Promise<{ events: number }> };
@@ -44,5 +44,14 @@ describe('bench/fill-store.js', () => {
     const before = await Promise.all(tables.map(rowsOf));
     await fillStore(database.url, { events: 0, endpointIds: ['ep_fill_a'], log: () => undefined });
     expect(await Promise.all(tables.map(rowsOf))).toEqual(before);
+
+    // Retrying a filled failed delivery goes through its aggregate as the retry route's handler does:
+    // loaded, decided and appended at the version the projection shows, which the next attempt then expects.
+    const [failed]: { id: string; version: number }[] = await db.query(`SELECT id, version FROM deliveries WHERE status = 'failed' ORDER BY id LIMIT 1`);
+    expect(failed.version).toBe(3);
+    const handled = await new AggregateRepository(db, new EventStore()).handle(
+      deliveryAggregate, `delivery-${failed.id}`, { type: 'RequeueDelivery', data: { replay_id: null } }, { actor: 'test' });
+    expect(handled.events.map((event) => event.type)).toEqual(['DeliveryRequeued']);
+    expect(await db.query(`SELECT version, attempts FROM deliveries WHERE id = $1`, [failed.id])).toEqual([{ version: 4, attempts: 1 }]);
   });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
-import { deliveryStreamId, ReplayCommand, replayAggregate, replayStreamId } from '@hookledger/domain';
+import { DeliveryEventType, deliveryStreamId, ReplayCommand, replayAggregate, replayStreamId } from '@hookledger/domain';
 import { AggregateRepository, deliveryAggregate, Outbox, OutboxCommand, Replays, ReplayTarget } from '@hookledger/event-store';
 import { JetStreamPublisher } from '@hookledger/messaging';
 import { PeriodicTask } from './periodic-task';
@@ -84,7 +84,7 @@ export class ReplayRunner extends PeriodicTask {
       tx, deliveryAggregate, deliveryStreamId(delivery.id), { type: 'RequeueDelivery', data: { replay_id: replayId } }, ACTOR,
     );
     const [requeued] = events;
-    if (requeued?.type !== 'DeliveryRequeued') throw new Error(`requeueing ${delivery.id} for replay ${replayId} recorded no DeliveryRequeued`);
+    if (requeued?.type !== DeliveryEventType.DeliveryRequeued) throw new Error(`requeueing ${delivery.id} for replay ${replayId} recorded no DeliveryRequeued`);
     const command: DispatchCommand = { v: 1, delivery_id: delivery.id, attempt: requeued.data.attempt, trigger: 'manual' };
     return { subject: this.topology.subjects.dispatch, payload: command, msgID: dispatchMessageId(delivery.id, version, replayId) };
   }

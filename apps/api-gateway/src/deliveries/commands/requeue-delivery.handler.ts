@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { deliveryStreamId } from '@hookledger/domain';
+import { DeliveryEventType, deliveryStreamId } from '@hookledger/domain';
 import { AggregateRepository } from '@hookledger/event-store';
 import { deliveryAggregate } from './delivery-aggregate';
 import { Requeued, RequeueDeliveryCommand } from './requeue-delivery.command';
@@ -18,7 +18,7 @@ export class RequeueDeliveryHandler implements ICommandHandler<RequeueDeliveryCo
       deliveryAggregate, deliveryStreamId(command.deliveryId), { type: 'RequeueDelivery', data: { replay_id: null } }, { actor: command.actor },
     );
     const [requeued] = events;
-    if (requeued?.type !== 'DeliveryRequeued') throw new Error(`requeueing ${command.deliveryId} recorded no DeliveryRequeued`);
+    if (requeued?.type !== DeliveryEventType.DeliveryRequeued) throw new Error(`requeueing ${command.deliveryId} recorded no DeliveryRequeued`);
     return { attempt: requeued.data.attempt, version };
   }
 }

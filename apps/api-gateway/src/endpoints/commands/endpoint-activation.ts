@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { operationalEvent } from '@hookledger/contracts';
-import type { EndpointEvent } from '@hookledger/domain';
+import { EndpointEvent, EndpointEventType } from '@hookledger/domain';
 import { Outbox } from '@hookledger/event-store';
 
 /**
@@ -16,10 +16,10 @@ export class EndpointActivation {
   async followUp(tx: EntityManager, events: readonly EndpointEvent[]): Promise<void> {
     for (const event of events) {
       const id = event.data.id;
-      if (event.type === 'EndpointEnabled' || (event.type === 'EndpointUpdated' && event.data.changes.active === true)) {
+      if (event.type === EndpointEventType.EndpointEnabled || (event.type === EndpointEventType.EndpointUpdated && event.data.changes.active === true)) {
         await this.outbox.add(tx, [operationalEvent('endpoint.enabled', { endpoint_id: id, by: 'operator' })]);
-      } else if (event.type === 'EndpointDisabled' || (event.type === 'EndpointUpdated' && event.data.changes.active === false)) {
-        const reason = event.type === 'EndpointDisabled' ? event.data.reason : 'disabled by an operator';
+      } else if (event.type === EndpointEventType.EndpointDisabled || (event.type === EndpointEventType.EndpointUpdated && event.data.changes.active === false)) {
+        const reason = event.type === EndpointEventType.EndpointDisabled ? event.data.reason : 'disabled by an operator';
         await this.outbox.add(tx, [operationalEvent('endpoint.disabled', { endpoint_id: id, reason, by: 'operator' })]);
       }
     }
