@@ -13,6 +13,7 @@ import { TenancyProjections1732400000025 } from './1732400000025-tenancy-project
 import { EndpointKeys1732400000030 } from './1732400000030-endpoint-keys';
 import { MessageDeliveryProjections1732400000035 } from './1732400000035-message-delivery-projections';
 import { ReplaysStream1732400000040 } from './1732400000040-replays-stream';
+import { MessagePayloadBytes1732400000050 } from './1732400000050-message-payload-bytes';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   EndpointKeys1732400000030,
   MessageDeliveryProjections1732400000035,
   ReplaysStream1732400000040,
+  MessagePayloadBytes1732400000050,
 ];
