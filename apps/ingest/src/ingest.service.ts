@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
-import { DEFAULT_TENANT, deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
+import { DEFAULT_TENANT, MESSAGE_STREAM_TYPE, deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
 import { ConcurrencyError, EventStore, StreamAppend } from '@hookledger/event-store';
 import { InboundMessage, JetStreamPublisher } from '@hookledger/messaging';
 import { DeliveryToDispatch, IngestRepository, messageKey, TenantCommand } from './ingest.repository';
@@ -102,7 +102,7 @@ export class IngestService {
     const deliveries: string[] = [];
     for (const command of commands) {
       if (!isFresh(command)) continue;
-      appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: 'message', expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
+      appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
       // Targeted endpoint ids come from the bus as well as from the API: only the command's own
       // tenant's endpoints take them, or any publisher could deliver to another tenant's receiver.
       const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.get(id) === command.tenant_id) : index.match(command);

@@ -1,8 +1,9 @@
 import { DomainRuleError, foldEvents } from '../domain-event';
 import type { ReceiveMessage } from './message-commands';
 import { messageDecider } from './message-decider';
-import { MessageEvent, MessageReceivedV1, messageReceived } from './message-events';
+import { MessageEvent, MessageReceivedV1, messagePayloadPreserved, messageReceived, readMessageEvent } from './message-events';
 import { messageRow } from './message-row';
+import { evolveMessage, initialMessageState } from './message-state';
 
 // Key order, spacing and number spelling a jsonb value would not keep.
 const PAYLOAD = '{"z": 1.0, "a": {"b": 1e2}}';
@@ -67,5 +68,33 @@ describe('the messages row', () => {
 
   it('from a v1 event: the jsonb value re-serialised, in the default tenant when it named none', () => {
     expect(messageRow(v1, '2023-01-01T00:00:00.000Z')).toMatchObject({ tenant_id: 'default', id: 'msg_0', data: '{"a":1,"z":[true]}' });
+  });
+});
+
+describe('a payload preserved after a version 1 MessageReceived', () => {
+  // What the v1 event's jsonb gave back was {"a":1,"z":[true]}; the row had kept the published text.
+  const EXACT = '{"z": [true], "a": 1.0}';
+  const preserved = messagePayloadPreserved({ id: 'msg_0', tenant_id: 'default', payload: EXACT, received_at: '2023-01-01T00:00:00.123456Z' });
+
+  it('is read back from the store as stored, beside both MessageReceived versions; an unknown type is null', () => {
+    expect(readMessageEvent({ type: 'MessagePayloadPreserved', schema_version: 1, data: JSON.parse(JSON.stringify(preserved.data)) })).toEqual(preserved);
+    expect(readMessageEvent({ type: 'MessageReceived', schema_version: 1, data: v1.data })).toEqual(v1);
+    expect(readMessageEvent({ type: 'MessageReceived', schema_version: 2, data: receive.data })?.schema_version).toBe(2);
+    expect(readMessageEvent({ type: 'MessageRedacted', data: {} })).toBeNull();
+  });
+
+  it('makes the message state hold the exact text, the rest as the v1 event gave it', () => {
+    expect(foldEvents(messageDecider, [v1, preserved])).toEqual({
+      received: true,
+      message: { id: 'msg_0', type: 'invoice.paid', timestamp: '2023-01-01T00:00:00.000Z', payload: EXACT, tenant_id: 'default', channels: null },
+    });
+  });
+
+  it('alone, before any MessageReceived, receives nothing', () => {
+    expect(evolveMessage(initialMessageState, preserved)).toEqual({ received: false });
+  });
+
+  it('the message is still received once: the same message again is refused', () => {
+    given(v1, preserved).when({ ...receive, data: { ...receive.data, id: 'msg_0' } }).thenRefuses('conflict', /already received/);
   });
 });

@@ -1,7 +1,10 @@
 import type { DomainEvent } from '../domain-event';
 
-export const MessageEventType = { MessageReceived: 'MessageReceived' } as const;
+export const MessageEventType = { MessageReceived: 'MessageReceived', MessagePayloadPreserved: 'MessagePayloadPreserved' } as const;
 export type MessageEventType = (typeof MessageEventType)[keyof typeof MessageEventType];
+
+/** Stream type of `message-<tenant>/<id>` in the store's `streams` table. */
+export const MESSAGE_STREAM_TYPE = 'message';
 
 /**
  * An accepted event, schema_version 2: `payload` is the exact JSON text of its `data`, the bytes
@@ -33,8 +36,31 @@ export type MessageReceivedV1Data = {
 };
 export type MessageReceivedV1 = DomainEvent<'MessageReceived', MessageReceivedV1Data, 1>;
 
+/** A MessageReceived of either schema version, as stored. */
+export type AnyMessageReceived = MessageReceived | MessageReceivedV1;
+
+/**
+ * The exact published text of a message received under schema_version 1, recorded afterwards
+ * (by migration 1732400000050) from its `messages` row, the one place that kept it byte for byte
+ * (`data` is a json column). The v1 event itself cannot be corrected (the store is append-only and
+ * hash-chained), so this later fact supersedes its re-serialised payload.
+ */
+export type MessagePayloadPreservedData = {
+  id: string;
+  tenant_id: string;
+  /** The message's `data` as the exact JSON text of its row. */
+  payload: string;
+  /**
+   * ISO-8601 with the database's microseconds: the row's `received_at`. Ingest wrote it unrounded
+   * beside v1 events, while a projector gets `recorded_at` as a Date (milliseconds), so without it
+   * the rebuilt row would differ from the one it came from.
+   */
+  received_at: string;
+};
+export type MessagePayloadPreserved = DomainEvent<'MessagePayloadPreserved', MessagePayloadPreservedData>;
+
 /** Every message event the store may hold, of any schema version. */
-export type MessageEvent = MessageReceived | MessageReceivedV1;
+export type MessageEvent = AnyMessageReceived | MessagePayloadPreserved;
 
 /**
  * `message-<tenant>/<id>`: an event id is unique only within its tenant, so the stream names both.
@@ -76,8 +102,22 @@ export function messageReceived(
   };
 }
 
-/** A stored event as a message event (either schema version, as stored), or null for a type this release does not know. */
+export function messagePayloadPreserved(data: MessagePayloadPreservedData): MessagePayloadPreserved {
+  return {
+    type: MessageEventType.MessagePayloadPreserved,
+    schema_version: 1,
+    data: { id: data.id, tenant_id: data.tenant_id, payload: data.payload, received_at: data.received_at },
+  };
+}
+
+/** A stored event as a message event (MessageReceived of either schema version, as stored), or null for a type this release does not know. */
 export function readMessageEvent(stored: { readonly type: string; readonly schema_version?: number; readonly data: unknown }): MessageEvent | null {
-  if (stored.type !== MessageEventType.MessageReceived) return null;
-  return { type: stored.type, schema_version: stored.schema_version === 1 ? 1 : 2, data: stored.data } as MessageEvent;
+  switch (stored.type) {
+    case MessageEventType.MessageReceived:
+      return { type: stored.type, schema_version: stored.schema_version === 1 ? 1 : 2, data: stored.data } as AnyMessageReceived;
+    case MessageEventType.MessagePayloadPreserved:
+      return { type: stored.type, schema_version: 1, data: stored.data } as MessagePayloadPreserved;
+    default:
+      return null;
+  }
 }

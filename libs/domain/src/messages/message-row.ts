@@ -1,4 +1,4 @@
-import type { MessageEvent } from './message-events';
+import type { AnyMessageReceived } from './message-events';
 import { upcastMessageReceived } from './message-upcast';
 
 /** A row of `messages`, as its projector writes it. */
@@ -18,9 +18,10 @@ export interface MessageRow {
 /**
  * The `messages` row a MessageReceived of either schema version projects to. `seq` is not here: a
  * rebuild cannot reproduce identity values the live table drew (rolled-back inserts leave gaps),
- * so the projector should take it from the event's global position.
+ * so the projector should take it from the event's global position. A version 1 event's `data` is
+ * not the published text: the stream's MessagePayloadPreserved, later, gives the row its bytes.
  */
-export function messageRow(event: MessageEvent, recordedAt: string | Date): MessageRow {
+export function messageRow(event: AnyMessageReceived, recordedAt: string | Date): MessageRow {
   const { id, tenant_id, type, payload, channels, timestamp } = upcastMessageReceived(event).data;
   return {
     tenant_id, id, type, data: payload, channels, timestamp,

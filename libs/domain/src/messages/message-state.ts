@@ -1,7 +1,11 @@
 import type { MessageEvent, MessageReceivedData } from './message-events';
 import { upcastMessageReceived } from './message-upcast';
 
-/** A message is accepted once and never changes: its state is whether it was, and what. */
+/**
+ * A message is accepted once and never changes: its state is whether it was, and what. A
+ * MessagePayloadPreserved does not change the message either: it gives back the exact text of a
+ * version 1 event's payload, which the store could not keep.
+ */
 export type MessageState = { readonly received: false } | { readonly received: true; readonly message: Readonly<MessageReceivedData> };
 
 export const initialMessageState: MessageState = Object.freeze({ received: false });
@@ -10,6 +14,8 @@ export function evolveMessage(state: MessageState, event: MessageEvent): Message
   switch (event.type) {
     case 'MessageReceived':
       return { received: true, message: upcastMessageReceived(event).data };
+    case 'MessagePayloadPreserved':
+      return state.received ? { received: true, message: { ...state.message, payload: event.data.payload } } : state;
     default:
       return state;
   }

@@ -14,6 +14,7 @@ import { EndpointKeys1732400000030 } from './1732400000030-endpoint-keys';
 import { MessageDeliveryProjections1732400000035 } from './1732400000035-message-delivery-projections';
 import { ReplaysStream1732400000040 } from './1732400000040-replays-stream';
 import { EndpointCircuitEvents1732400000045 } from './1732400000045-endpoint-circuit-events';
+import { MessagePayloadBytes1732400000050 } from './1732400000050-message-payload-bytes';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   MessageDeliveryProjections1732400000035,
   ReplaysStream1732400000040,
   EndpointCircuitEvents1732400000045,
+  MessagePayloadBytes1732400000050,
 ];

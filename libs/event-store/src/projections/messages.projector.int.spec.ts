@@ -1,4 +1,4 @@
-import { messageReceived, messageStreamId } from '@hookledger/domain';
+import { messagePayloadPreserved, messageReceived, messageStreamId } from '@hookledger/domain';
 import { messagesProjector } from '@hookledger/event-store';
 import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
@@ -29,6 +29,33 @@ describe('the messages projection', () => {
     const rows = await spec().given({ streamId: 'message-old-1', event: v1, recordedAt: at(3) })
       .query(`SELECT tenant_id, id, data::text AS data FROM messages`);
     expect(rows).toEqual([{ tenant_id: 'default', id: 'old-1', data: '{"name":"Ada"}' }]);
+  });
+
+  it('a MessagePayloadPreserved after a v1 MessageReceived gives its row the exact text and receive time, to the microsecond', async () => {
+    const v1 = { type: 'MessageReceived', schema_version: 1, data: { id: 'old-1', type: 'user.created', timestamp: TIME, data: { b: 1, a: 100 }, tenant_id: null, channels: null } };
+    const payload = '{"b":1,  "a":1e2}';
+    const rows = await spec()
+      .given(
+        { streamId: 'message-old-1', event: v1, recordedAt: at(3) },
+        { streamId: 'message-old-1', event: messagePayloadPreserved({ id: 'old-1', tenant_id: 'default', payload, received_at: '2024-01-01T00:00:03.000123Z' }), recordedAt: at(9) },
+      )
+      .query(`SELECT seq, tenant_id, id, data::text AS data, received_at = '2024-01-01T00:00:03.000123Z' AS exact_time FROM messages`);
+    expect(rows).toEqual([{ seq: '1', tenant_id: 'default', id: 'old-1', data: payload, exact_time: true }]);
+  });
+
+  it('applies a batch in store order: a payload preserved between messages received, and one for a message with no row, changes nothing else', async () => {
+    const v1 = (id: string) => ({ type: 'MessageReceived', schema_version: 1, data: { id, type: 'user.created', timestamp: TIME, data: { a: 1 }, tenant_id: 'acme', channels: null } });
+    const preserved = (id: string, payload: string) => messagePayloadPreserved({ id, tenant_id: 'acme', payload, received_at: '2024-01-01T00:00:00.000001Z' });
+    const rows = await spec()
+      .given(
+        on('acme', 'm-1', v1('m-1'), 1),
+        on('acme', 'm-1', preserved('m-1', '{ "a" : 1.0 }'), 2),
+        on('acme', 'm-2', v1('m-2'), 3),
+        on('acme', 'gone', preserved('gone', '{"a":2}'), 4),
+        on('acme', 'm-3', messageReceived({ id: 'm-3', type: 'user.created', timestamp: TIME, tenant_id: 'acme', payload: '{"a" :3}' }), 5),
+      )
+      .query(`SELECT seq, id, data::text AS data FROM messages ORDER BY seq`);
+    expect(rows).toEqual([{ seq: '1', id: 'm-1', data: '{ "a" : 1.0 }' }, { seq: '3', id: 'm-2', data: '{"a":1}' }, { seq: '5', id: 'm-3', data: '{"a" :3}' }]);
   });
 
   it('skips event types it does not know', async () => {

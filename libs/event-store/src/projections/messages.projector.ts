@@ -1,4 +1,6 @@
-import { MessageEventType, messageRow, readMessageEvent } from '@hookledger/domain';
+import { AnyMessageReceived, MessageEventType, MessagePayloadPreserved, messageRow, readMessageEvent } from '@hookledger/domain';
+import type { EntityManager } from 'typeorm';
+import type { RecordedEvent } from '../event';
 import type { Projector } from './projector';
 
 // One statement per append batch (ingest appends hundreds of messages at once). `data` goes in as
@@ -13,6 +15,13 @@ const INSERT_SQL = `
     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[])
          AS m(seq, tenant_id, id, type, data, channels, timestamp, received_at)`;
 
+// A version 1 MessageReceived projected its payload re-serialised and its time in milliseconds;
+// the exact text and time recorded later replace them (the text cast to json, as on insert).
+const PRESERVE_SQL = `
+  UPDATE messages m SET data = p.payload::json, received_at = p.received_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS p(tenant_id, id, payload, received_at)
+   WHERE m.tenant_id = p.tenant_id AND m.id = p.id`;
+
 /** `messages`, inline: the dispatcher reads a message's payload right after ingest appended it. */
 export const messagesProjector: Projector = {
   name: 'messages',
@@ -20,21 +29,50 @@ export const messagesProjector: Projector = {
   tables: ['messages'],
   handles: Object.values(MessageEventType),
   async apply(tx, events) {
-    const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-    const [seq, tenant, id, type, data, channels, timestamp, receivedAt] = columns;
+    // Runs of one kind, written in store order: a payload is preserved for a message received before it.
+    const received: ReceivedMessage[] = [];
+    const preserved: MessagePayloadPreserved[] = [];
     for (const recorded of events) {
       const event = readMessageEvent(recorded);
       if (!event) continue;
-      const row = messageRow(event, recorded.recordedAt);
-      seq.push(recorded.globalPosition.toString());
-      tenant.push(row.tenant_id);
-      id.push(row.id);
-      type.push(row.type);
-      data.push(row.data);
-      channels.push(row.channels ? JSON.stringify(row.channels) : null);
-      timestamp.push(row.timestamp);
-      receivedAt.push(row.received_at);
+      if (event.type === MessageEventType.MessagePayloadPreserved) {
+        await insert(tx, received.splice(0));
+        preserved.push(event);
+      } else {
+        await preserve(tx, preserved.splice(0));
+        received.push({ event, recorded });
+      }
     }
-    if (seq.length > 0) await tx.query(INSERT_SQL, columns);
+    await insert(tx, received);
+    await preserve(tx, preserved);
   },
 };
+
+interface ReceivedMessage {
+  readonly event: AnyMessageReceived;
+  readonly recorded: RecordedEvent;
+}
+
+async function insert(tx: EntityManager, received: readonly ReceivedMessage[]): Promise<void> {
+  if (received.length === 0) return;
+  const columns: unknown[][] = [[], [], [], [], [], [], [], []];
+  const [seq, tenant, id, type, data, channels, timestamp, receivedAt] = columns;
+  for (const { event, recorded } of received) {
+    const row = messageRow(event, recorded.recordedAt);
+    seq.push(recorded.globalPosition.toString());
+    tenant.push(row.tenant_id);
+    id.push(row.id);
+    type.push(row.type);
+    data.push(row.data);
+    channels.push(row.channels ? JSON.stringify(row.channels) : null);
+    timestamp.push(row.timestamp);
+    receivedAt.push(row.received_at);
+  }
+  await tx.query(INSERT_SQL, columns);
+}
+
+async function preserve(tx: EntityManager, preserved: readonly MessagePayloadPreserved[]): Promise<void> {
+  if (preserved.length === 0) return;
+  const columns = [preserved.map((e) => e.data.tenant_id), preserved.map((e) => e.data.id), preserved.map((e) => e.data.payload), preserved.map((e) => e.data.received_at)];
+  await tx.query(PRESERVE_SQL, columns);
+}
