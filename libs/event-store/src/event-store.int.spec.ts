@@ -77,6 +77,35 @@ describe('appending to many streams in one call', () => {
   });
 });
 
+describe('the hash chains an append extends', () => {
+  it('chains every stream of a many-stream append from its head, and leaves the head at its last event', async () => {
+    await append([delivery('delivery-chain-1', 0, [attempted(1)]), delivery('delivery-chain-2', 0, [attempted(1), attempted(2)])]);
+    await append([
+      delivery('delivery-chain-3', 0, [attempted(1)]),
+      delivery('delivery-chain-1', 1, [attempted(2), attempted(3)]),
+      delivery('delivery-chain-2', 2, [attempted(3)]),
+    ]);
+    const heads: { stream_id: string; version: number; broken: number | null; head_matches: boolean }[] = await db.query(
+      `SELECT s.stream_id, s.version, hl_verify_stream(s.stream_id) AS broken,
+              s.last_hash = (SELECT e.hash FROM events e WHERE e.stream_id = s.stream_id ORDER BY e.stream_version DESC LIMIT 1) AS head_matches
+         FROM streams s WHERE s.stream_id LIKE 'delivery-chain-%' ORDER BY s.stream_id`);
+    expect(heads).toEqual([
+      { stream_id: 'delivery-chain-1', version: 3, broken: null, head_matches: true },
+      { stream_id: 'delivery-chain-2', version: 3, broken: null, head_matches: true },
+      { stream_id: 'delivery-chain-3', version: 1, broken: null, head_matches: true },
+    ]);
+  });
+
+  it('refuses an event for a stream that is neither appended to nor known, writing nothing', async () => {
+    const before = await db.query(`SELECT count(*)::int AS n FROM events`);
+    await expect(db.query(
+      `SELECT * FROM hl_append_events(ARRAY['delivery-listed'], ARRAY['delivery'], ARRAY[0], ARRAY['delivery-listed', 'delivery-unlisted'],
+                                      ARRAY['DeliveryAttempted', 'DeliveryAttempted'], ARRAY[1, 1]::smallint[], ARRAY['{}', '{}']::jsonb[], ARRAY['{}', '{}']::jsonb[])`,
+    )).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('delivery-unlisted') });
+    expect(await db.query(`SELECT count(*)::int AS n FROM events`)).toEqual(before);
+  });
+});
+
 describe('expected versions', () => {
   it('refuses a stale expected version: nothing is written and no global position is used up', async () => {
     const [before] = await append([delivery('delivery-b', 0, [attempted(1)])]);

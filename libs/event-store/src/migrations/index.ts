@@ -15,6 +15,7 @@ import { MessageDeliveryProjections1732400000035 } from './1732400000035-message
 import { ReplaysStream1732400000040 } from './1732400000040-replays-stream';
 import { EndpointCircuitEvents1732400000045 } from './1732400000045-endpoint-circuit-events';
 import { MessagePayloadBytes1732400000050 } from './1732400000050-message-payload-bytes';
+import { SetBasedAppend1732400000055 } from './1732400000055-set-based-append';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ReplaysStream1732400000040,
   EndpointCircuitEvents1732400000045,
   MessagePayloadBytes1732400000050,
+  SetBasedAppend1732400000055,
 ];
