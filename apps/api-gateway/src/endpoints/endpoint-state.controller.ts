@@ -76,7 +76,7 @@ export class EndpointStateController {
     const endpoint = await this.endpoints.find(id);
     if (!endpoint) throw notFound('endpoint', id);
     const seconds = this.config.circuit.windowSeconds;
-    const [health, window] = await Promise.all([this.health.find(id), this.health.window(id, seconds)]);
+    const [health, window] = await Promise.all([this.health.find(endpoint.tenant_id, id), this.health.window(endpoint.tenant_id, id, seconds)]);
     return toEndpointHealthResource(endpoint, health, window, seconds);
   }
 
