@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeliveryEvent, DeliveryState, deliveryStreamId } from '@hookledger/domain';
 import { ConcurrencyError, EventStore, Outbox } from '@hookledger/event-store';
-import { CircuitRecorder, EndpointAttempts } from './circuit-recorder';
+import { CircuitRecorder } from './circuit-recorder';
 import type { DispatchContext } from './delivery-loader';
 import { attemptResult, outcomeEvents } from './outcome-events';
 
@@ -96,15 +96,10 @@ export class AttemptRecorder {
         events: events.map((event) => ({ ...event, metadata: { ...METADATA, causation_id: context.message_id } })),
       })),
     );
-    const byEndpoint = new Map<string, EndpointAttempts & { results: NonNullable<ReturnType<typeof attemptResult>>[] }>();
-    for (const { context, events } of outcomes) {
+    await this.circuits.record(tx, outcomes.flatMap(({ context, events }) => {
       const result = attemptResult(events);
-      if (!result) continue;
-      const endpoint = byEndpoint.get(context.endpoint_id) ?? { endpointId: context.endpoint_id, results: [], circuitSeen: context.circuit_state };
-      endpoint.results.push(result);
-      byEndpoint.set(context.endpoint_id, context.circuit_state === 'closed' ? endpoint : { ...endpoint, circuitSeen: context.circuit_state });
-    }
-    await this.circuits.record(tx, [...byEndpoint.values()]);
+      return result ? [{ endpointId: context.endpoint_id, circuitSeen: context.circuit_state, result }] : [];
+    }));
     await this.outbox.add(tx, outcomes.flatMap(({ context, events }) => outcomeEvents(context, events)));
   }
 }

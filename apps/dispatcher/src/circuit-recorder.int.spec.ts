@@ -6,7 +6,14 @@ import {
 } from '@hookledger/domain';
 import { EventStore } from '@hookledger/event-store';
 import { TestInfrastructure } from '@hookledger/testing';
-import { CircuitRecorder, EndpointAttempts } from './circuit-recorder';
+import { CircuitRecorder } from './circuit-recorder';
+
+/** One endpoint's attempts in a batch, and the circuit its dispatch contexts saw. */
+interface EndpointAttempts {
+  readonly endpointId: string;
+  readonly results: readonly AttemptResult[];
+  readonly circuitSeen: 'closed' | 'open' | 'half_open';
+}
 
 // Five failures in a row open the circuit; the window's rate needs 10 requests.
 const ENV = { HOOKS_CIRCUIT_CONSECUTIVE_FAILURES: '5', HOOKS_CIRCUIT_MIN_REQUESTS: '10', HOOKS_CIRCUIT_FAILURE_RATE: '0.5', HOOKS_CIRCUIT_COOLDOWN_S: '30' };
@@ -68,7 +75,8 @@ async function attempt(endpointId: string, outcomes: ('fail' | 'ok')[]): Promise
 }
 
 async function record(app: TestingModule, batch: EndpointAttempts[]): Promise<void> {
-  await app.get(DataSource).transaction((tx) => app.get(CircuitRecorder).record(tx, batch));
+  const attempts = batch.flatMap(({ endpointId, results, circuitSeen }) => results.map((result) => ({ endpointId, circuitSeen, result })));
+  await app.get(DataSource).transaction((tx) => app.get(CircuitRecorder).record(tx, attempts));
 }
 
 async function circuitEvents(id: string): Promise<{ type: string; data: Record<string, unknown> }[]> {

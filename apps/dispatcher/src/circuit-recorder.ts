@@ -7,12 +7,17 @@ import { CircuitCommand, EndpointCircuits } from '@hookledger/event-store';
 const MAX_COOLDOWN_SECONDS = 600;
 const METADATA = { actor: 'system:dispatcher' };
 
-/** One endpoint's attempts in a recorded batch, and its circuit as the dispatch commands found it. */
-export interface EndpointAttempts {
+/** One recorded attempt, with its endpoint's circuit as its dispatch context found it. */
+export interface RecordedAttempt {
   readonly endpointId: string;
-  readonly results: readonly AttemptResult[];
-  /** From the dispatch contexts: any not closed means the circuit may have to close on a success. */
   readonly circuitSeen: CircuitState;
+  readonly result: AttemptResult;
+}
+
+/** One endpoint's attempts in the batch; any circuit seen not closed means it may have to close on a success. */
+interface EndpointAttempts {
+  readonly results: AttemptResult[];
+  circuitSeen: CircuitState;
 }
 
 // The attempts of each endpoint since its last enable: how many in the window, how many failed,
@@ -49,10 +54,18 @@ export class CircuitRecorder {
     this.windowSeconds = config.circuit.windowSeconds;
   }
 
-  async record(tx: EntityManager, batch: readonly EndpointAttempts[]): Promise<void> {
-    const concerned = batch.filter((endpoint) => endpoint.circuitSeen !== 'closed' || endpoint.results.some((result) => !result.succeeded));
-    if (concerned.length === 0) return;
-    const byId = new Map(concerned.map((endpoint) => [endpoint.endpointId, endpoint]));
+  async record(tx: EntityManager, attempts: readonly RecordedAttempt[]): Promise<void> {
+    if (attempts.every(({ circuitSeen, result }) => circuitSeen === 'closed' && result.succeeded)) return;
+    const byId = new Map<string, EndpointAttempts>();
+    for (const { endpointId, circuitSeen, result } of attempts) {
+      const endpoint = byId.get(endpointId) ?? { results: [], circuitSeen };
+      endpoint.results.push(result);
+      if (circuitSeen !== 'closed') endpoint.circuitSeen = circuitSeen;
+      byId.set(endpointId, endpoint);
+    }
+    for (const [id, { results, circuitSeen }] of byId) {
+      if (circuitSeen === 'closed' && results.every((result) => result.succeeded)) byId.delete(id);
+    }
     await this.circuits.transition(tx, [...byId.keys()], async (circuits) => {
       const ids = [...circuits.keys()];
       const stats: { endpoint_id: string; requests: number; failures: number; streak: number }[] = await tx.query(STATS_SQL, [
