@@ -36,10 +36,11 @@ export const messagesProjector: Projector = {
       const event = readMessageEvent(recorded);
       if (!event) continue;
       if (event.type === MessageEventType.MessagePayloadPreserved) {
-        await insert(tx, received.splice(0));
+        if (received.length > 0) await insert(tx, received.splice(0));
         preserved.push(event);
       } else {
-        await preserve(tx, preserved.splice(0));
+        // Ingest's appends hold only received messages: no await per message on its hot path.
+        if (preserved.length > 0) await preserve(tx, preserved.splice(0));
         received.push({ event, recorded });
       }
     }
