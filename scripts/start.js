@@ -13,6 +13,7 @@ const { appNodeOptions } = require('./node-options.js');
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, '.data');
 const KEY_FILE = path.join(DATA, 'admin-api-key');
+const SIGNING_KEY_FILE = path.join(DATA, 'ledger-signing-key');
 const STOP_TIMEOUT_MS = 15000;
 const APPS = [
   { name: 'api-gateway', portVariable: 'HOOKS_API_PORT', defaultPort: 3000 },
@@ -44,6 +45,26 @@ function adminApiKey() {
   const key = fs.readFileSync(KEY_FILE, 'utf8').trim();
   if (key.length < 16) throw new Error(`${shown(KEY_FILE)} holds fewer than 16 characters: delete it and a new key is generated`);
   return { key, file: KEY_FILE };
+}
+
+/**
+ * The Ed25519 seed ledger checkpoints are signed with: HOOKS_LEDGER_SIGNING_KEY, or one generated
+ * once into .data/ledger-signing-key. It never goes into Postgres: whoever can rewrite the database
+ * must not be able to sign for it.
+ */
+function ledgerSigningKey() {
+  if (process.env.HOOKS_LEDGER_SIGNING_KEY) return { key: process.env.HOOKS_LEDGER_SIGNING_KEY, file: null };
+  fs.mkdirSync(DATA, { recursive: true });
+  try {
+    fs.writeFileSync(SIGNING_KEY_FILE, `${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    say(`generated a ledger signing key in ${shown(SIGNING_KEY_FILE)}`);
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+  fs.chmodSync(SIGNING_KEY_FILE, 0o600);
+  const key = fs.readFileSync(SIGNING_KEY_FILE, 'utf8').trim();
+  if (Buffer.from(key, 'base64').length !== 32) throw new Error(`${shown(SIGNING_KEY_FILE)} is not the base64 of 32 bytes: delete it and a new key is generated`);
+  return { key, file: SIGNING_KEY_FILE };
 }
 
 /** Copies a child's output line by line, each line under the child's name. */
@@ -84,7 +105,10 @@ async function main() {
   if (missing.length > 0) throw new Error(`not built: ${missing.map(shown).join(', ')} — run \`npm run build\` (npm start does)`);
 
   const admin = adminApiKey();
-  const env = { ...process.env, HOOKS_ADMIN_API_KEY: admin.key };
+  if (process.env.NODE_ENV === 'production' && !process.env.HOOKS_LEDGER_SIGNING_KEY) {
+    throw new Error('NODE_ENV=production needs HOOKS_LEDGER_SIGNING_KEY (base64 of a 32-byte Ed25519 seed, e.g. `openssl rand -base64 32`)');
+  }
+  const env = { ...process.env, HOOKS_ADMIN_API_KEY: admin.key, HOOKS_LEDGER_SIGNING_KEY: ledgerSigningKey().key };
   const infra = [];
   const state = { settingUp: true, stopping: false, apps: [] };
 

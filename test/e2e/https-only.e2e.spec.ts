@@ -19,6 +19,7 @@ describe('https only (NODE_ENV=production, HOOKS_ALLOW_HTTP unset)', () => {
       env: {
         NODE_ENV: 'production',
         HOOKS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+        HOOKS_LEDGER_SIGNING_KEY: randomBytes(32).toString('base64'),
         HOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
         HOOKS_ALLOW_HTTP: undefined,
       },

@@ -3,7 +3,7 @@ import { loadConfig } from './hookledger-config';
 describe('HOOKS_ALLOW_HTTP', () => {
   // Production refuses to start without an encryption key; give every environment one so only NODE_ENV differs.
   const ENCRYPTION_KEY = '00'.repeat(32);
-  const load = (env: Record<string, string>) => loadConfig({ HOOKS_ENCRYPTION_KEY: ENCRYPTION_KEY, ...env });
+  const load = (env: Record<string, string>) => loadConfig({ HOOKS_ENCRYPTION_KEY: ENCRYPTION_KEY, HOOKS_LEDGER_SIGNING_KEY: Buffer.alloc(32, 1).toString('base64'), ...env });
 
   it('is off unless NODE_ENV=development: production, test, or NODE_ENV unset (read as production)', () => {
     expect(load({ NODE_ENV: 'production' }).allowHttp).toBe(false);

@@ -9,6 +9,7 @@ describe('encryption keys in the configuration', () => {
   it('reads the current key and comma-separated previous keys, hex or base64', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
+      HOOKS_LEDGER_SIGNING_KEY: Buffer.alloc(32, 3).toString('base64'),
       HOOKS_ENCRYPTION_KEY: current.toString('hex'),
       HOOKS_ENCRYPTION_KEY_PREVIOUS: ` ${previousHex.toString('hex')} , ${previousBase64.toString('base64')}`,
     });

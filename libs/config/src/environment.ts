@@ -127,4 +127,23 @@ export class Environment {
 
   @IsOptional() @Matches(/^\d+(ms|s|m|h|d)?$/, { message: 'HOOKS_ADHOC_RETENTION must be a duration such as 1d, 12h, 30m, 45s or a number of seconds' })
   HOOKS_ADHOC_RETENTION?: string;
+
+  @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'HOOKS_MIGRATION_DATABASE_URL must be a postgres:// URL' })
+  HOOKS_MIGRATION_DATABASE_URL?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'HOOKS_LEDGER_SIGNING_KEY must be the base64 of a 32-byte Ed25519 seed (44 characters)' })
+  HOOKS_LEDGER_SIGNING_KEY?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'HOOKS_LEDGER_CHECKPOINT_EVENTS must be a whole number of events' })
+  @Min(1, { message: 'HOOKS_LEDGER_CHECKPOINT_EVENTS must be at least 1' }) @Max(10000000, { message: 'HOOKS_LEDGER_CHECKPOINT_EVENTS must be at most 10000000' })
+  HOOKS_LEDGER_CHECKPOINT_EVENTS?: number;
+
+  @IsOptional() @Matches(/^\d+(ms|s|m|h|d)?$/, { message: 'HOOKS_LEDGER_CHECKPOINT_INTERVAL must be a duration such as 10s, 1m or 500ms' })
+  HOOKS_LEDGER_CHECKPOINT_INTERVAL?: string;
+
+  @IsOptional() @Matches(/^\d+(ms|s|m|h|d)?$/, { message: 'HOOKS_RETENTION_DAY must be a duration such as 1d (test set-ups shorten it to seconds)' })
+  HOOKS_RETENTION_DAY?: string;
+
+  @IsOptional() @Matches(/^\d+(ms|s|m|h|d)?$/, { message: 'HOOKS_RETENTION_INTERVAL must be a duration such as 1m or 30s' })
+  HOOKS_RETENTION_INTERVAL?: string;
 }

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import ipaddr from 'ipaddr.js';
-import { DEVELOPMENT_ENCRYPTION_KEY } from './development-encryption-key';
+import { DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_LEDGER_SIGNING_KEY } from './development-encryption-key';
 import { Environment } from './environment';
 
 /** The Standard Webhooks schedule after the first, immediate attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
@@ -12,6 +12,8 @@ export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [5, 300, 1800, 7200, 18
 export class HookledgerConfig {
   readonly environment!: 'development' | 'test' | 'production';
   readonly databaseUrl!: string;
+  /** The database owner's URL: migrations (and the grants they give the apps' role) run as it; the apps never use it. */
+  readonly migrationDatabaseUrl!: string;
   readonly natsUrl!: string;
   readonly natsNamespace!: string;
   readonly api!: {
@@ -56,6 +58,20 @@ export class HookledgerConfig {
   readonly ingestBatchSize!: number;
   readonly schedulerIntervalMs!: number;
   readonly dbPoolSize!: number;
+  readonly ledger!: {
+    /** The Ed25519 seed checkpoints are signed with (HOOKS_LEDGER_SIGNING_KEY); never stored in Postgres. */
+    readonly signingKey: Buffer;
+    /** A checkpoint is signed once this many events are uncovered… */
+    readonly checkpointEvents: number;
+    /** …or this long after the last one, when any event is uncovered. */
+    readonly checkpointIntervalMs: number;
+  };
+  readonly retention!: {
+    /** The length of a retention day: payloads are sealed with one data key per tenant per day. Only tests shorten it. */
+    readonly dayMs: number;
+    /** How often the scheduler looks for data keys past their tenant's retention. */
+    readonly intervalMs: number;
+  };
   readonly logLevel!: string;
   readonly version!: string;
 }
@@ -88,6 +104,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (environment === 'production' && !parsed.HOOKS_ENCRYPTION_KEY && options.needsEncryptionKey !== false) {
     problems.push('HOOKS_ENCRYPTION_KEY is required when NODE_ENV=production (32 bytes, hex or base64)');
   }
+  if (environment === 'production' && !parsed.HOOKS_LEDGER_SIGNING_KEY && options.needsEncryptionKey !== false) {
+    problems.push('HOOKS_LEDGER_SIGNING_KEY is required when NODE_ENV=production (base64 of a 32-byte Ed25519 seed; `npm start` generates one into .data/ for development)');
+  }
+  if (environment === 'production' && parsed.HOOKS_RETENTION_DAY !== undefined && durationMs(parsed.HOOKS_RETENTION_DAY) !== 86_400_000) {
+    problems.push('HOOKS_RETENTION_DAY is for tests only: in production a retention day is 1d');
+  }
+  if (parsed.HOOKS_RETENTION_DAY !== undefined && durationMs(parsed.HOOKS_RETENTION_DAY) < 1000) {
+    problems.push('HOOKS_RETENTION_DAY must be at least 1s');
+  }
   const ssrfAllowCidrs = (parsed.HOOKS_SSRF_ALLOW_CIDRS ?? '').split(',').map((text) => text.trim()).filter(Boolean);
   const badCidrs = ssrfAllowCidrs.filter((cidr) => !ipaddr.isValidCIDR(cidr));
   if (badCidrs.length > 0) {
@@ -99,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   return Object.freeze({
     environment,
     databaseUrl: parsed.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hookledger',
+    migrationDatabaseUrl: parsed.HOOKS_MIGRATION_DATABASE_URL ?? parsed.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hookledger',
     natsUrl: parsed.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsNamespace: parsed.HOOKS_NATS_NAMESPACE ?? 'hooks',
     api: {
@@ -139,6 +165,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     ingestBatchSize: parsed.HOOKS_INGEST_BATCH_SIZE ?? 500,
     schedulerIntervalMs: parsed.HOOKS_SCHEDULER_INTERVAL_MS ?? 500,
     dbPoolSize: parsed.HOOKS_DB_POOL_SIZE ?? 10,
+    ledger: {
+      signingKey: parsed.HOOKS_LEDGER_SIGNING_KEY ? Buffer.from(parsed.HOOKS_LEDGER_SIGNING_KEY, 'base64') : DEVELOPMENT_LEDGER_SIGNING_KEY,
+      checkpointEvents: parsed.HOOKS_LEDGER_CHECKPOINT_EVENTS ?? 10_000,
+      checkpointIntervalMs: durationMs(parsed.HOOKS_LEDGER_CHECKPOINT_INTERVAL ?? '10s'),
+    },
+    retention: {
+      dayMs: durationMs(parsed.HOOKS_RETENTION_DAY ?? '1d'),
+      intervalMs: durationMs(parsed.HOOKS_RETENTION_INTERVAL ?? '1m'),
+    },
     logLevel: parsed.HOOKS_LOG_LEVEL ?? 'info',
     version: options.version ?? '0.1.0',
   }) as HookledgerConfig;

@@ -1,4 +1,4 @@
-import { DEVELOPMENT_ENCRYPTION_KEY } from './development-encryption-key';
+import { DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_LEDGER_SIGNING_KEY } from './development-encryption-key';
 import type { HookledgerConfig } from './hookledger-config';
 
 /**
@@ -14,6 +14,9 @@ export function unsafeSettings(config: HookledgerConfig): readonly string[] {
   if (config.allowHttp) unsafe.push('HOOKS_ALLOW_HTTP=true: endpoints may use plain http:// URLs');
   if (config.encryptionKey.equals(DEVELOPMENT_ENCRYPTION_KEY)) {
     unsafe.push('HOOKS_ENCRYPTION_KEY: secrets at rest are sealed with the public development key (the default when it is unset)');
+  }
+  if (config.ledger.signingKey.equals(DEVELOPMENT_LEDGER_SIGNING_KEY)) {
+    unsafe.push('HOOKS_LEDGER_SIGNING_KEY: ledger checkpoints are signed with the public development key (the default when it is unset), so they prove nothing');
   }
   return unsafe;
 }
