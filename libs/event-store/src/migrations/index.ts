@@ -16,6 +16,7 @@ import { ReplaysStream1732400000040 } from './1732400000040-replays-stream';
 import { EndpointCircuitEvents1732400000045 } from './1732400000045-endpoint-circuit-events';
 import { MessagePayloadBytes1732400000050 } from './1732400000050-message-payload-bytes';
 import { SetBasedAppend1732400000055 } from './1732400000055-set-based-append';
+import { LedgerCheckpoints1732400000060 } from './1732400000060-ledger-checkpoints';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   EndpointCircuitEvents1732400000045,
   MessagePayloadBytes1732400000050,
   SetBasedAppend1732400000055,
+  LedgerCheckpoints1732400000060,
 ];
