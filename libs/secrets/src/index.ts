@@ -6,3 +6,5 @@ export { reencryptSecrets } from './reencrypt-secrets';
 export type { ReencryptionCounts, ReencryptionReport } from './reencrypt-secrets';
 export { EndpointKeys, endpointKeyContext } from './endpoint-keys';
 export type { EndpointKeyRow } from './endpoint-keys';
+export { TenantDataKeys } from './tenant-data-keys';
+export type { SealedPayload, PayloadContext, OpenedPayload, PayloadToSeal, DestroyedKeys } from './tenant-data-keys';

@@ -15,6 +15,8 @@ export const sealedAt = {
   endpointSecret: (endpointId: string) => at('endpoints', 'secrets', endpointId),
   /** Before the key table: the basic password or bearer token in `endpoints.auth.sealed`. */
   endpointAuth: (endpointId: string) => at('endpoints', 'auth', endpointId),
+  /** A tenant's data key, wrapped under the encryption key (`tenant_data_keys.wrapped`). */
+  dataKey: (keyId: string) => at('tenant_data_keys', 'wrapped', keyId),
   /** A stored idempotent answer (`idempotency_keys.response_body.sealed`). */
   idempotentAnswer: (scope: string, key: string) => at('idempotency_keys', 'response_body', scope, key),
 };
