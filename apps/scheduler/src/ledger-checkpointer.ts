@@ -25,6 +25,7 @@ export class LedgerCheckpointer extends PeriodicTask {
   private readonly key: LedgerSigningKey;
   private readonly everyEvents: number;
   private readonly everyMs: number;
+  private progress: Progress | null = null;
 
   constructor(private readonly db: DataSource, private readonly checkpoints: LedgerCheckpoints, private readonly outbox: Outbox, config: HookledgerConfig) {
     super();
@@ -56,30 +57,27 @@ export class LedgerCheckpointer extends PeriodicTask {
   private async signNext(tx: EntityManager): Promise<Checkpoint | null> {
     if (!(await this.checkpoints.claimWriter(tx))) return null;
     const last = await this.checkpoints.latest(tx);
-    const after = last ? cursorOf(last) : LEDGER_GENESIS;
-    const intervalPassed = last === null || Date.now() - Date.parse(last.signed_at) >= this.everyMs;
-    if (!intervalPassed && !(await this.checkpoints.hasCommitted(tx, after, this.everyEvents))) return null;
-
-    let head = last ? Buffer.from(last.head, 'hex') : GENESIS_HEAD;
-    let cursor: LedgerCursor = after;
-    let covered = 0;
-    while (covered < this.everyEvents) {
-      const limit = Math.min(READ_BATCH, this.everyEvents - covered);
-      const batch = await this.checkpoints.readCommitted(tx, cursor, limit);
+    const progress = this.progressAfter(last);
+    while (progress.covered < this.everyEvents) {
+      const limit = Math.min(READ_BATCH, this.everyEvents - progress.covered);
+      const batch = await this.checkpoints.readCommitted(tx, progress.cursor, limit);
+      if (batch.length === 0) break;
+      let head = progress.head;
       for (const entry of batch) head = extendLedger(head, entry.position, entry.hash);
-      covered += batch.length;
-      if (batch.length > 0) cursor = { transactionId: batch[batch.length - 1].transactionId, position: batch[batch.length - 1].position };
+      const end = batch[batch.length - 1];
+      Object.assign(progress, { head, cursor: { transactionId: end.transactionId, position: end.position }, covered: progress.covered + batch.length });
       if (batch.length < limit) break;
     }
-    if (covered === 0) return null;
+    const intervalPassed = last === null || Date.now() - Date.parse(last.signed_at) >= this.everyMs;
+    if (progress.covered === 0 || (progress.covered < this.everyEvents && !intervalPassed)) return null;
 
     const checkpoint = this.key.sign({
-      seq: (last?.seq ?? 0) + 1,
-      events: (BigInt(last?.events ?? 0) + BigInt(covered)).toString(),
-      position: cursor.position,
-      transaction_id: cursor.transactionId,
-      head: head.toString('hex'),
-      previous_head: last?.head ?? GENESIS_HEAD.toString('hex'),
+      seq: progress.after + 1,
+      events: (BigInt(last?.events ?? 0) + BigInt(progress.covered)).toString(),
+      position: progress.cursor.position,
+      transaction_id: progress.cursor.transactionId,
+      head: progress.head.toString('hex'),
+      previous_head: progress.afterHead,
       signed_at: new Date().toISOString(),
     });
     await this.checkpoints.insert(tx, checkpoint);
@@ -87,6 +85,29 @@ export class LedgerCheckpointer extends PeriodicTask {
     this.logger.log({ msg: 'ledger checkpoint signed', seq: checkpoint.seq, events: checkpoint.events, position: checkpoint.position });
     return checkpoint;
   }
+
+  /**
+   * The chain so far past `last`: what earlier steps read when `last` is still the latest checkpoint
+   * (so a quiet ledger is not re-read from the checkpoint on every step while it waits for the
+   * interval), else started afresh from it. Held in memory only: a restart recomputes it.
+   */
+  private progressAfter(last: Checkpoint | null): Progress {
+    const afterHead = last?.head ?? GENESIS_HEAD.toString('hex');
+    const after = last?.seq ?? 0;
+    if (this.progress?.after !== after || this.progress.afterHead !== afterHead) {
+      this.progress = { after, afterHead, head: Buffer.from(afterHead, 'hex'), cursor: last ? cursorOf(last) : LEDGER_GENESIS, covered: 0 };
+    }
+    return this.progress;
+  }
+}
+
+/** The chain extended past checkpoint `after` (whose head is `afterHead`) over `covered` events, up to `cursor`. */
+interface Progress {
+  readonly after: number;
+  readonly afterHead: string;
+  head: Buffer;
+  cursor: LedgerCursor;
+  covered: number;
 }
 
 function sqlState(error: unknown): string | undefined {

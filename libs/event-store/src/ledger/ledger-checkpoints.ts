@@ -46,10 +46,6 @@ const READ_COMMITTED_SQL = `
    ORDER BY e.transaction_id, e.global_position
    LIMIT $3`;
 
-// Whether at least $3 events wait: the index alone answers it, no hash leaves the database.
-const HAS_COMMITTED_SQL = `
-  SELECT EXISTS (SELECT 1 ${COMMITTED_AFTER} ORDER BY e.transaction_id, e.global_position OFFSET ($3::bigint - 1) LIMIT 1) AS enough`;
-
 // The verifier's walk between two signed cursors. No horizon: every transaction up to a signed
 // cursor had ended when it was signed. Each event's hash is recomputed from its own columns and the
 // stored hash of the version before it in its stream, so a rewritten event is named where it is.
@@ -126,12 +122,6 @@ export class LedgerCheckpoints {
         Buffer.from(checkpoint.previous_head, 'hex'), checkpoint.signed_at, Buffer.from(checkpoint.public_key, 'base64'),
         Buffer.from(checkpoint.signature, 'base64')],
     );
-  }
-
-  /** Whether at least `count` committed events follow `after` in ledger order. */
-  async hasCommitted(db: EntityManager, after: LedgerCursor, count: number): Promise<boolean> {
-    const [row]: { enough: boolean }[] = await db.query(HAS_COMMITTED_SQL, [after.transactionId, after.position, count]);
-    return row.enough;
   }
 
   /** Up to `limit` committed events after `after`, in ledger order. */
