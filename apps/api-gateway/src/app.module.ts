@@ -1,13 +1,15 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, HookledgerConfig } from '@hookledger/config';
-import { DatabaseModule, Replays } from '@hookledger/event-store';
+import { DatabaseModule, LedgerCheckpoints, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
 import { SecretsModule } from '@hookledger/secrets';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditController } from './audit/audit.controller';
+import { LedgerController } from './audit/ledger.controller';
+import { LedgerVerifier } from './audit/ledger-verifier';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyThrottlerGuard } from './auth/api-key-throttler.guard';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -78,7 +80,8 @@ export class ApiGatewayModule implements NestModule {
         }),
       ],
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
-        EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController],
+        EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController,
+        LedgerController],
       providers: [
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -89,7 +92,7 @@ export class ApiGatewayModule implements NestModule {
         EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
-        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests,
+        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, LedgerCheckpoints, LedgerVerifier,
       ],
     };
   }

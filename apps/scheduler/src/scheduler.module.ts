@@ -1,12 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HookledgerConfig } from '@hookledger/config';
-import { DatabaseModule, Replays } from '@hookledger/event-store';
+import { DatabaseModule, LedgerCheckpoints, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
 import { ReplayRunner } from './replay-runner';
 import { AdhocDestinationExpiry } from './adhoc-destination-expiry';
 import { CircuitProber } from './circuit-prober';
 import { EndpointDisabler } from './endpoint-disabler';
+import { LedgerCheckpointer } from './ledger-checkpointer';
 import { OutboxRelay } from './outbox-relay';
 import { ProjectionCatchUp } from './projection-catch-up';
 import { RetryPoller } from './retry-poller';
@@ -23,7 +24,8 @@ export class SchedulerModule {
         MetricsModule,
         HealthModule.forRoot('scheduler'),
       ],
-      providers: [Replays, ReplayRunner, RetryPoller, CircuitProber, EndpointDisabler, OutboxRelay, AdhocDestinationExpiry, ProjectionCatchUp],
+      providers: [Replays, ReplayRunner, RetryPoller, CircuitProber, EndpointDisabler, OutboxRelay, AdhocDestinationExpiry, ProjectionCatchUp,
+        LedgerCheckpoints, LedgerCheckpointer],
     };
   }
 }
