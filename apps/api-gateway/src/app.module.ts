@@ -8,6 +8,8 @@ import { SecretsModule } from '@hookledger/secrets';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditController } from './audit/audit.controller';
+import { AuditExportController } from './audit/audit-export.controller';
+import { LedgerExportService } from './audit/ledger-export.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyThrottlerGuard } from './auth/api-key-throttler.guard';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -78,7 +80,7 @@ export class ApiGatewayModule implements NestModule {
         }),
       ],
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
-        EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController],
+        EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController, AuditExportController],
       providers: [
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -89,7 +91,7 @@ export class ApiGatewayModule implements NestModule {
         EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
-        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests,
+        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, LedgerExportService,
       ],
     };
   }

@@ -4,3 +4,5 @@ export type { Checkpoint, UnsignedCheckpoint } from './checkpoint';
 export { jsonbText, numericText, parseLossless, renderJsonb } from './jsonb-text';
 export { eventDigest, epochMicros } from './event-digest';
 export type { DigestedEvent } from './event-digest';
+export { verifyExport } from './verify-export';
+export type { VerifyFailure, VerifyOptions, VerifyResult, VerifySummary } from './verify-export';
