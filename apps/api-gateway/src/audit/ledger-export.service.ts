@@ -51,11 +51,16 @@ export class LedgerExportService {
     const client = await pool.connect();
     let failure: Error | undefined;
     try {
+      // The pool's statement_timeout would cut a long export short: the cursor is one statement for
+      // as long as the client takes to read it. SET LOCAL ends with the transaction.
+      await client.query('BEGIN READ ONLY');
+      await client.query('SET LOCAL statement_timeout = 0');
       const rows = client.query(new QueryStream(EXPORT_EVENTS, [
         covering.transaction_id, covering.position, filters.tenant_id ?? null, filters.endpoint_id ?? null, filters.event_type ?? null,
         filters.since ?? null, filters.until ?? null,
       ], { rowMode: 'array', batchSize: BATCH_ROWS, highWaterMark: BATCH_ROWS }));
       await pipeline(rows, new ExportRecords(request, (after) => this.checkpointsAfter(after, covering.seq)), out);
+      await client.query('COMMIT');
     } catch (error) {
       failure = error as Error;
       const aborted = failure.message.includes('Premature close') || (failure as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';

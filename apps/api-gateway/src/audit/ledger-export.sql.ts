@@ -18,9 +18,10 @@ export type ExportRow = [
 export const EXPORT_EVENTS = `
   SELECT e.global_position::text, e.transaction_id::text, e.stream_id, e.stream_version, e.type, e.schema_version,
          to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-         e.data::text, e.metadata::text, encode(p.hash, 'hex'), encode(e.hash, 'hex')
+         e.data::text, e.metadata::text,
+         encode((SELECT p.hash FROM events p WHERE p.stream_id = e.stream_id AND p.stream_version = e.stream_version - 1), 'hex'),
+         encode(e.hash, 'hex')
     FROM events e
-    LEFT JOIN events p ON p.stream_id = e.stream_id AND p.stream_version = e.stream_version - 1
    WHERE (e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)
      AND ($3::text IS NULL
           OR (e.metadata ? 'tenant_id' AND e.metadata->>'tenant_id' = $3)
