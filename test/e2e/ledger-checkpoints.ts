@@ -5,7 +5,7 @@ import { Checkpoint, extendLedger, GENESIS_HEAD, LedgerSigningKey } from '@hookl
 /**
  * Signs checkpoints over the whole store as the scheduler's checkpointer will: the ledger chain from
  * genesis in ledger order, one checkpoint every `every` events and one covering the last. Call it
- * once per database, when the store is quiet (nothing left to commit).
+ * once per database. Only transactions below the snapshot's xmin count: their order is final.
  * TODO: once the scheduler's checkpointer (branch cl-ckpt) is merged, the specs can wait for its
  * checkpoint instead of signing their own.
  */
@@ -26,7 +26,8 @@ export async function signCheckpoints(url: string, key: LedgerSigningKey, every:
       previous = head;
     };
     const rows = db.query(new QueryStream(
-      `SELECT transaction_id::text, global_position::text AS position, hash FROM events ORDER BY transaction_id, global_position`, [], { batchSize: 5000 }));
+      `SELECT transaction_id::text, global_position::text AS position, hash FROM events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY transaction_id, global_position`, [], { batchSize: 5000 }));
     for await (const row of rows as AsyncIterable<{ transaction_id: string; position: string; hash: Buffer }>) {
       head = extendLedger(head, row.position, row.hash);
       events++;
