@@ -17,7 +17,7 @@ let system: TestSystem;
 let receiver: WebhookReceiver;
 /** The attacker: the postgres superuser, who can switch the append-only trigger off. */
 let superuser: Client;
-let exports = 0;
+let exported = 0;
 
 beforeAll(async () => {
   receiver = await WebhookReceiver.start();
@@ -38,7 +38,7 @@ interface Verdict { readonly code: number; readonly stdout: string; readonly std
 async function exportLedger(query = ''): Promise<string> {
   const answer = await fetch(`${system.apiUrl}/v1/audit/export${query}`, { headers: { authorization: `Bearer ${system.adminKey}` } });
   expect(answer.status).toBe(200);
-  const file = join(folder, `export-${++exports}.ndjson`);
+  const file = join(folder, `export-${++exported}.ndjson`);
   writeFileSync(file, Buffer.from(await answer.arrayBuffer()));
   return file;
 }
