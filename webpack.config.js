@@ -22,6 +22,7 @@ module.exports = {
     'cli/migrate': './libs/event-store/src/migrate.main.ts',
     'cli/reencrypt-secrets': './libs/secrets/src/reencrypt-secrets.main.ts',
     'cli/rebuild-projections': './libs/event-store/src/rebuild-projections.main.ts',
+    'cli/ledger-verify': './libs/ledger/src/verify-export.main.ts',
   },
   // HOOKLEDGER_DIST lets parallel work build into its own folder (the tests read the same variable).
   output: { path: path.resolve(__dirname, process.env.HOOKLEDGER_DIST || 'dist'), filename: '[name].js', clean: true },

@@ -10,6 +10,8 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditController } from './audit/audit.controller';
 import { LedgerController } from './audit/ledger.controller';
 import { LedgerVerifier } from './audit/ledger-verifier';
+import { AuditExportController } from './audit/audit-export.controller';
+import { LedgerExportService } from './audit/ledger-export.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyThrottlerGuard } from './auth/api-key-throttler.guard';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -81,7 +83,7 @@ export class ApiGatewayModule implements NestModule {
       ],
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
         EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController,
-        LedgerController],
+        LedgerController, AuditExportController],
       providers: [
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -92,7 +94,7 @@ export class ApiGatewayModule implements NestModule {
         EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
-        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, LedgerCheckpoints, LedgerVerifier,
+        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, LedgerCheckpoints, LedgerVerifier, LedgerExportService,
       ],
     };
   }

@@ -117,6 +117,13 @@ export class TestSystem {
     this.running.delete(name);
   }
 
+  /** The operating-system pid of a running app, e.g. to sample its memory from /proc. */
+  pid(name: string): number {
+    const pid = this.running.get(name)?.process.pid;
+    if (pid === undefined) throw new Error(`${name} is not running`);
+    return pid;
+  }
+
   logs(name?: string): string {
     return [...this.running.values()].filter((app) => !name || app.name === name).map((app) => app.output.join('')).join('');
   }
