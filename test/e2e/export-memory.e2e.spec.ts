@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { LedgerSigningKey } from '@hookledger/ledger';
 import { TestSystem } from '@hookledger/testing';
 import { eventually } from './eventually';
-import { signCheckpoints } from './ledger-checkpoints';
+import { coveringCheckpoints } from './ledger-checkpoints';
 
 const EVENTS = 1_000_000;
 const STREAMS_PER_BATCH = 500;
@@ -22,7 +22,8 @@ const folder = mkdtempSync(join(tmpdir(), 'ledger-export-'));
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await TestSystem.start({ apps: ['api-gateway'], env: { HOOKS_LEDGER_SIGNING_KEY: seed.toString('base64') } });
+  // The scheduler, which signs the checkpoints, starts once the store is filled.
+  system = await TestSystem.start({ apps: ['api-gateway'], env: { HOOKS_LEDGER_SIGNING_KEY: seed.toString('base64'), HOOKS_LEDGER_CHECKPOINT_EVENTS: '10000' } });
 });
 
 afterAll(async () => {
@@ -76,7 +77,8 @@ describe('the ledger export of a store of a million events', () => {
     const started = Date.now();
     await fill(system.database.url);
     const filled = Date.now();
-    const signed = await signCheckpoints(system.database.url, key, 10_000);
+    await system.startApp('scheduler');
+    const signed = await coveringCheckpoints(system, 240_000);
     const db = new Client({ connectionString: system.database.url });
     await db.connect();
     const [{ count }] = (await db.query(`SELECT count(*)::int AS count FROM events`)).rows;

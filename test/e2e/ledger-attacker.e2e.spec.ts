@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { LedgerSigningKey } from '@hookledger/ledger';
 import { TestSystem, WebhookReceiver } from '@hookledger/testing';
 import { eventually } from './eventually';
-import { signCheckpoints } from './ledger-checkpoints';
+import { coveringCheckpoints } from './ledger-checkpoints';
 
 const seed = randomBytes(32);
 const key = new LedgerSigningKey(seed);
@@ -21,7 +21,11 @@ let exported = 0;
 
 beforeAll(async () => {
   receiver = await WebhookReceiver.start();
-  system = await TestSystem.start({ env: { HOOKS_LEDGER_SIGNING_KEY: seed.toString('base64') } });
+  // The scheduler (and with it the checkpointer) starts once the 409 before any checkpoint is seen.
+  system = await TestSystem.start({
+    apps: ['api-gateway', 'ingest', 'dispatcher'],
+    env: { HOOKS_LEDGER_SIGNING_KEY: seed.toString('base64'), HOOKS_LEDGER_CHECKPOINT_EVENTS: '5', HOOKS_LEDGER_CHECKPOINT_INTERVAL: '100ms' },
+  });
   superuser = new Client({ connectionString: system.database.url });
   await superuser.connect();
 });
@@ -101,8 +105,8 @@ describe('an attacker with superuser rights against the signed ledger', () => {
   });
 
   it('exports a ledger that verifies offline, as NDJSON, CSV and filtered', async () => {
-    // TODO(cl-ckpt): once the scheduler's checkpointer is merged, wait for its checkpoint instead of signing here.
-    const signed = await signCheckpoints(system.database.url, key, 5);
+    await system.startApp('scheduler');
+    const signed = await coveringCheckpoints(system);
     const file = await exportLedger();
     const verdict = await verify(file);
     expect(verdict).toMatchObject({ code: 0, stderr: '' });
