@@ -108,18 +108,19 @@ export async function grantAppRole(client: Client, role: string): Promise<void> 
       const privileges = READ_ONLY_TABLES.has(table.name) ? 'SELECT' : table.append_only ? 'SELECT, INSERT' : READ_WRITE;
       await client.query(`GRANT ${privileges} ON TABLE ${inSchema}.${client.escapeIdentifier(table.name)} TO ${app}`);
     }
-    // Sequences of tables the apps write (serial and identity columns), not of the store's tables.
-    const { rows: sequences } = await client.query<{ name: string }>(
-      `SELECT s.relname AS name FROM pg_class s
-        WHERE s.relnamespace = $1::regnamespace AND s.relkind = 'S'
-          AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
+    // Every sequence may be read (pg_dump reads them all); only those of tables the apps write
+    // (serial and identity columns), not the store's, may be advanced.
+    const { rows: sequences } = await client.query<{ name: string; store: boolean }>(
+      `SELECT s.relname AS name,
+              EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
                            WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.refclassid = 'pg_class'::regclass
                              AND (t.relname = ANY ($2) OR EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_proc p ON p.oid = g.tgfoid
-                                                                  WHERE g.tgrelid = t.oid AND p.proname = $3)))`,
+                                                                  WHERE g.tgrelid = t.oid AND p.proname = $3))) AS store
+         FROM pg_class s WHERE s.relnamespace = $1::regnamespace AND s.relkind = 'S'`,
       [schema, [...READ_ONLY_TABLES], APPEND_ONLY_TRIGGER],
     );
     for (const sequence of sequences) {
-      await client.query(`GRANT USAGE, SELECT ON SEQUENCE ${inSchema}.${client.escapeIdentifier(sequence.name)} TO ${app}`);
+      await client.query(`GRANT ${sequence.store ? 'SELECT' : 'USAGE, SELECT'} ON SEQUENCE ${inSchema}.${client.escapeIdentifier(sequence.name)} TO ${app}`);
     }
     for (const fn of APP_FUNCTIONS) await client.query(`GRANT EXECUTE ON FUNCTION ${inSchema}.${fn} TO ${app}`);
 
