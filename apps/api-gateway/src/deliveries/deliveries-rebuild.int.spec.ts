@@ -98,13 +98,13 @@ describe('messages, deliveries and attempts, rebuilt from the store', () => {
     await owner.query(`CREATE TABLE live_messages AS ${MESSAGES}`);
     await owner.query(`CREATE TABLE live_deliveries AS SELECT * FROM deliveries`);
     await owner.query(`CREATE TABLE live_attempts AS SELECT * FROM attempts`);
-    expect(await db.query(`SELECT id, status, attempts, version, due_at IS NOT NULL AS due FROM live_deliveries ORDER BY id`)).toEqual([
+    expect(await owner.query(`SELECT id, status, attempts, version, due_at IS NOT NULL AS due FROM live_deliveries ORDER BY id`)).toEqual([
       { id: 'dlv_failed', status: 'succeeded', attempts: 2, version: 6, due: false },
       { id: 'dlv_held', status: 'pending', attempts: 0, version: 2, due: true },
       { id: 'dlv_ok', status: 'succeeded', attempts: 1, version: 3, due: false },
       { id: 'dlv_retried', status: 'retrying', attempts: 1, version: 4, due: true },
     ]);
-    expect(await db.query(`SELECT data FROM live_messages ORDER BY seq`)).toEqual([{ data: '{"z": 1.0, "a": [1e2]}' }, { data: '{ "b":2 }' }, { data: '{}' }]);
+    expect(await owner.query(`SELECT data FROM live_messages ORDER BY seq`)).toEqual([{ data: '{"z": 1.0, "a": [1e2]}' }, { data: '{ "b":2 }' }, { data: '{}' }]);
 
     for (const batchSize of [1, 1000]) {
       await rebuildProjection(db, messagesProjector, { batchSize });

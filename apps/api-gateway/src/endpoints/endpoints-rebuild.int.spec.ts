@@ -74,7 +74,7 @@ describe('endpoints through the command bus, rebuilt from the store', () => {
     await commands.execute(new DeleteEndpointCommand(gone, actor));
 
     await owner.query(`CREATE TABLE live_endpoints AS SELECT * FROM endpoints`);
-    expect(await db.query(`SELECT id, active, paused, signature_profile, jsonb_array_length(signing_keys) AS keys, version, deleted_at IS NOT NULL AS deleted
+    expect(await owner.query(`SELECT id, active, paused, signature_profile, jsonb_array_length(signing_keys) AS keys, version, deleted_at IS NOT NULL AS deleted
                              FROM live_endpoints WHERE id IN ($1, $2, $3, $4) ORDER BY id`, [plain, basic, ed25519, gone])).toEqual([
       { id: plain, active: true, paused: false, signature_profile: 'github', keys: 1, version: 5, deleted: false },
       { id: basic, active: false, paused: false, signature_profile: 'standard', keys: 1, version: 3, deleted: false },

@@ -67,7 +67,7 @@ describe('replays through the command bus, rebuilt from the store', () => {
     const empty = await request('all', at(0.5));
 
     await owner.query(`CREATE TABLE live_replays AS SELECT * FROM replays`);
-    expect(await db.query(`SELECT id, state, total, dispatched FROM live_replays WHERE id = ANY($1) ORDER BY id`, [[finished, midway, empty]])).toEqual([
+    expect(await owner.query(`SELECT id, state, total, dispatched FROM live_replays WHERE id = ANY($1) ORDER BY id`, [[finished, midway, empty]])).toEqual([
       { id: finished, state: 'completed', total: 10, dispatched: 10 },
       { id: midway, state: 'running', total: 19, dispatched: 10 },
       { id: empty, state: 'completed', total: 0, dispatched: 0 },

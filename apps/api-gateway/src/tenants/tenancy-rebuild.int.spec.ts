@@ -68,17 +68,17 @@ describe('tenants and API keys through the command bus, rebuilt from the store',
 
     await owner.query(`CREATE TABLE live_tenants AS SELECT * FROM tenants`);
     await owner.query(`CREATE TABLE live_api_keys AS SELECT * FROM api_keys`);
-    expect(await db.query(`SELECT id, name, deleted_at IS NOT NULL AS deleted FROM live_tenants ORDER BY id`)).toEqual([
+    expect(await owner.query(`SELECT id, name, deleted_at IS NOT NULL AS deleted FROM live_tenants ORDER BY id`)).toEqual([
       { id: 'acme', name: 'Acme Corp', deleted: false }, { id: 'default', name: 'Default tenant', deleted: false },
       { id: 'globex', name: 'Globex', deleted: false }, { id: 'leaving', name: 'Leaving Ltd', deleted: true },
     ]);
-    expect(await db.query(`SELECT role, tenant_id, revoked_at IS NOT NULL AS revoked FROM live_api_keys ORDER BY role, tenant_id`)).toEqual([
+    expect(await owner.query(`SELECT role, tenant_id, revoked_at IS NOT NULL AS revoked FROM live_api_keys ORDER BY role, tenant_id`)).toEqual([
       { role: 'admin', tenant_id: 'acme', revoked: false }, { role: 'auditor', tenant_id: 'leaving', revoked: true },
       { role: 'portal', tenant_id: 'acme', revoked: true }, { role: 'publisher', tenant_id: null, revoked: true },
       { role: 'reader', tenant_id: 'acme', revoked: false }, { role: 'reader', tenant_id: 'leaving', revoked: true },
     ]);
     // Each minted key has its digest, and only there.
-    expect(await db.query(`SELECT count(*)::int AS n FROM api_key_digests d JOIN live_api_keys k ON k.id = d.key_id`)).toEqual([{ n: 6 }]);
+    expect(await owner.query(`SELECT count(*)::int AS n FROM api_key_digests d JOIN live_api_keys k ON k.id = d.key_id`)).toEqual([{ n: 6 }]);
 
     for (const [projector, table] of [[tenantsProjector, 'tenants'], [apiKeysProjector, 'api_keys']] as const) {
       await rebuildProjection(db, projector, { batchSize: 2 });
