@@ -71,6 +71,9 @@ export async function ensureAppRole(client: Client, role: AppRole): Promise<void
       await client.query(exists ? `ALTER ROLE ${name}${password}` : `CREATE ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS${password}`);
       return;
     } catch (error) {
+      // A role made by hand by another administrator (PostgreSQL 16+ lets only its admins alter it),
+      // or a superuser: its password stays as set; the grants' check refuses the superuser.
+      if (exists && (error as { code?: string }).code === '42501') return;
       if (!isRoleRace(error) || attempt === RETRIES) throw error;
     }
   }
