@@ -14,6 +14,9 @@ const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, '.data');
 const KEY_FILE = path.join(DATA, 'admin-api-key');
 const SIGNING_KEY_FILE = path.join(DATA, 'ledger-signing-key');
+const APP_PASSWORD_FILE = path.join(DATA, 'database-app-password');
+/** The role the apps connect as when only the owner's URL is given (docs/database-roles.md). */
+const APP_ROLE = 'hookledger_app';
 const STOP_TIMEOUT_MS = 15000;
 const APPS = [
   { name: 'api-gateway', portVariable: 'HOOKS_API_PORT', defaultPort: 3000 },
@@ -67,6 +70,37 @@ function ledgerSigningKey() {
   return { key, file: SIGNING_KEY_FILE };
 }
 
+/**
+ * The owner's URL (migrations) and the apps' (docs/database-roles.md). Given both
+ * (HOOKS_MIGRATION_DATABASE_URL and DATABASE_URL), they are used as they are. Given DATABASE_URL
+ * alone, it names the owner, as it always has, and the apps get the same database as
+ * `hookledger_app`, a role the migration creates — with a password generated once into
+ * .data/database-app-password when the owner's URL carries one. The apps never see the owner's URL.
+ */
+function databaseUrls() {
+  const given = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  if (process.env.HOOKS_MIGRATION_DATABASE_URL) return { owner: process.env.HOOKS_MIGRATION_DATABASE_URL, app: given };
+  const app = new URL(given);
+  if (decodeURIComponent(app.username) === APP_ROLE) {
+    throw new Error(`DATABASE_URL connects as ${APP_ROLE}, the apps' role: set HOOKS_MIGRATION_DATABASE_URL to the owner's URL for the migrations (docs/database-roles.md)`);
+  }
+  app.username = APP_ROLE;
+  app.password = app.password ? encodeURIComponent(appDatabasePassword()) : '';
+  return { owner: given, app: app.toString() };
+}
+
+function appDatabasePassword() {
+  fs.mkdirSync(DATA, { recursive: true });
+  try {
+    fs.writeFileSync(APP_PASSWORD_FILE, `${crypto.randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    say(`generated the password of the apps' database role (${APP_ROLE}) in ${shown(APP_PASSWORD_FILE)}`);
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+  fs.chmodSync(APP_PASSWORD_FILE, 0o600);
+  return fs.readFileSync(APP_PASSWORD_FILE, 'utf8').trim();
+}
+
 /** Copies a child's output line by line, each line under the child's name. */
 function forward(name, stream, target) {
   readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => target.write(`${prefix(name)} ${line}\n`));
@@ -108,7 +142,9 @@ async function main() {
   if (process.env.NODE_ENV === 'production' && !process.env.HOOKS_LEDGER_SIGNING_KEY) {
     throw new Error('NODE_ENV=production needs HOOKS_LEDGER_SIGNING_KEY (base64 of a 32-byte Ed25519 seed, e.g. `openssl rand -base64 32`)');
   }
-  const env = { ...process.env, HOOKS_ADMIN_API_KEY: admin.key, HOOKS_LEDGER_SIGNING_KEY: ledgerSigningKey().key };
+  const database = databaseUrls();
+  const env = { ...process.env, HOOKS_ADMIN_API_KEY: admin.key, HOOKS_LEDGER_SIGNING_KEY: ledgerSigningKey().key, DATABASE_URL: database.app };
+  delete env.HOOKS_MIGRATION_DATABASE_URL; // the apps' environment: never the owner's URL
   const infra = [];
   const state = { settingUp: true, stopping: false, apps: [] };
 
@@ -153,11 +189,11 @@ async function main() {
   process.on('exit', () => state.apps.forEach((app) => app.child.exitCode === null && app.child.kill('SIGKILL')));
 
   const steps = [
-    async () => infra.push(await ensurePostgres(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, { dataDir: path.join(DATA, 'postgres') })),
+    async () => infra.push(await ensurePostgres(database.owner, { dataDir: path.join(DATA, 'postgres') })),
     async () => infra.push(await ensureNats(process.env.NATS_URL || DEFAULT_NATS_URL, { dataDir: path.join(DATA, 'nats') })),
     async () => {
-      say('migrating the database');
-      await migrate(env);
+      say(`migrating the database as its owner; the apps connect as ${decodeURIComponent(new URL(database.app).username)}`);
+      await migrate({ ...env, HOOKS_MIGRATION_DATABASE_URL: database.owner });
     },
   ];
   for (const step of steps) {

@@ -9,6 +9,8 @@ import { compilerOptions } from '../tsconfig.json';
 register({ baseUrl: path.resolve(__dirname, '..', compilerOptions.baseUrl ?? '.'), paths: compilerOptions.paths });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { migrate } = require('../libs/event-store/src/migrate') as typeof import('../libs/event-store/src/migrate');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { DEFAULT_APP_ROLE } = require('../libs/event-store/src/app-role') as typeof import('../libs/event-store/src/app-role');
 
 /**
  * Runs once per `jest` tier that touches infrastructure: finds or starts Postgres and NATS exactly
@@ -51,15 +53,26 @@ export default async function globalSetup(): Promise<void> {
     started.push(await infra.ensurePostgres(`${server}/postgres`, { dataDir: path.join(DATA, 'postgres') }));
     started.push(await infra.ensureNats(process.env.HOOKLEDGER_TEST_NATS_URL, { dataDir: path.join(DATA, 'nats') }));
 
+    // The template is migrated as the owner; what the apps connect as (TestDatabase.url) is the apps'
+    // role it grants, so every spec runs the code under least privilege as deployed.
+    const appRole = { name: process.env.HOOKLEDGER_TEST_APP_ROLE ?? DEFAULT_APP_ROLE, password: new URL(server).password || undefined };
     const template = templateName();
-    await migrate(`${server}/${template}`);
+    await migrate(`${server}/${template}`, { appRole });
     process.env.HOOKLEDGER_TEST_TEMPLATE = template;
+    process.env.HOOKLEDGER_TEST_APP_PG_URL = withUser(server, appRole.name);
     started.push({ started: true, description: `template database ${template}`, stop: () => dropDatabase(server, template) });
   } catch (error) {
     // Jest runs no teardown when the setup fails: stop here what was started.
     while (started.length > 0) await started.pop()?.stop();
     throw error;
   }
+}
+
+/** The server URL as `user`, with the same password (the template gives the apps' role the owner's). */
+function withUser(server: string, user: string): string {
+  const url = new URL(server);
+  url.username = encodeURIComponent(user);
+  return url.toString().replace(/\/$/, '');
 }
 
 async function dropDatabase(server: string, name: string): Promise<void> {

@@ -145,13 +145,20 @@ describe('Idempotency-Key, end to end', () => {
   it('does not keep a 5xx: the retry with the same key runs again', async () => {
     const key = randomUUID();
     const body = { url: 'https://example.com/idem-5xx' };
-    await db.query(`CREATE FUNCTION idem_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$`);
-    await db.query(`CREATE TRIGGER idem_fail BEFORE INSERT ON endpoints FOR EACH ROW EXECUTE FUNCTION idem_fail()`);
+    // A failing write, planted as the owner (the apps' role may not add triggers).
+    const owner = new Client({ connectionString: system.database.ownerUrl });
+    await owner.connect();
     let failed: ApiAnswer;
     try {
-      failed = await post('/v1/endpoints', body, key);
+      await owner.query(`CREATE FUNCTION idem_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$`);
+      await owner.query(`CREATE TRIGGER idem_fail BEFORE INSERT ON endpoints FOR EACH ROW EXECUTE FUNCTION idem_fail()`);
+      try {
+        failed = await post('/v1/endpoints', body, key);
+      } finally {
+        await owner.query(`DROP TRIGGER idem_fail ON endpoints; DROP FUNCTION idem_fail()`);
+      }
     } finally {
-      await db.query(`DROP TRIGGER idem_fail ON endpoints; DROP FUNCTION idem_fail()`);
+      await owner.end();
     }
     expectProblem(failed, 500);
 

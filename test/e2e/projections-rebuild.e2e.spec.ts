@@ -31,15 +31,19 @@ describe('every projection rebuilds from the store to the rows the live system w
   let system: TestSystem;
   let receiver: WebhookReceiver;
   let db: DataSource;
+  /** The live rows are snapshotted into scratch tables to compare with a rebuild: only the owner may create tables. */
+  let owner: DataSource;
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
     // Failures below are deliberate: opening the circuit is another spec's subject.
     system = await TestSystem.start({ env: { HOOKS_CIRCUIT_MIN_REQUESTS: '100000', HOOKS_CIRCUIT_CONSECUTIVE_FAILURES: '100000' } });
     db = await openDataSource(system.database, 2);
+    owner = await openDataSource(system.database, 1, 'owner');
   });
 
   afterAll(async () => {
+    await owner?.destroy();
     await db?.destroy();
     await system?.stop();
     await receiver?.close();
@@ -127,7 +131,7 @@ describe('every projection rebuilds from the store to the rows the live system w
     };
   }
 
-  const difference = (a: string, b: string, columns: string) => rowDifference(db, a, b, columns);
+  const difference = (a: string, b: string, columns: string) => rowDifference(owner, a, b, columns);
 
   it('lists every table of the database with its one writer, and every projector writes the tables listed as its own', async () => {
     const documented = documentedWriters();
@@ -153,17 +157,17 @@ describe('every projection rebuilds from the store to the rows the live system w
       if (projector.mode === 'async') await caughtUp(projector.name);
       const columns = new Map<string, { copy: string; compare: string }>();
       for (const table of projector.tables) columns.set(table, await columnsOf(table));
-      for (const table of projector.tables) await db.query(`CREATE TABLE "live_${table}" AS SELECT ${columns.get(table)!.copy} FROM "${table}"`);
+      for (const table of projector.tables) await owner.query(`CREATE TABLE "live_${table}" AS SELECT ${columns.get(table)!.copy} FROM "${table}"`);
       const rebuilt = await rebuildProjection(db, projector, { batchSize: 7 });
       expect(rebuilt.events).toBeGreaterThan(0);
       for (const table of projector.tables) {
         expect({ table, difference: await difference(`live_${table}`, table, columns.get(table)!.compare) }).toEqual({ table, difference: [] });
-        await db.query(`CREATE TABLE "first_${table}" AS SELECT ${columns.get(table)!.copy} FROM "${table}"`);
+        await owner.query(`CREATE TABLE "first_${table}" AS SELECT ${columns.get(table)!.copy} FROM "${table}"`);
       }
       await rebuildProjection(db, projector);
       for (const table of projector.tables) {
         expect({ table, again: await difference(`first_${table}`, table, columns.get(table)!.compare) }).toEqual({ table, again: [] });
-        await db.query(`DROP TABLE "live_${table}", "first_${table}"`);
+        await owner.query(`DROP TABLE "live_${table}", "first_${table}"`);
       }
     }
   });

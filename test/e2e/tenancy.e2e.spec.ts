@@ -595,10 +595,16 @@ describe('tenants, API keys and roles', () => {
     expect(verified.body).toMatchObject({ stream_id: `endpoint-${endpoint.body.id}`, type: 'endpoint', version: 5, intact: true, first_broken_version: null });
     expect((await system.request('GET', `/v1/audit/streams/endpoint-${globex.endpoint}`, { key: acmeKeys.auditor.value })).status).toBe(404);
     expect((await system.request('GET', '/v1/audit/streams/tenant-audited', { key: globalKeys.auditor.value })).body.intact).toBe(true);
-    // Rewriting history behind the append-only trigger's back is caught.
-    await db.query(`ALTER TABLE events DISABLE TRIGGER events_append_only`);
-    await db.query(`UPDATE events SET data = jsonb_set(data, '{changes,max_endpoints}', '500') WHERE stream_id = 'tenant-audited' AND stream_version = 2`);
-    await db.query(`ALTER TABLE events ENABLE TRIGGER events_append_only`);
+    // Rewriting history behind the append-only trigger's back (only the owner can: the apps' role may not touch it) is caught.
+    const owner = new Client({ connectionString: system.database.ownerUrl });
+    await owner.connect();
+    try {
+      await owner.query(`ALTER TABLE events DISABLE TRIGGER events_append_only`);
+      await owner.query(`UPDATE events SET data = jsonb_set(data, '{changes,max_endpoints}', '500') WHERE stream_id = 'tenant-audited' AND stream_version = 2`);
+      await owner.query(`ALTER TABLE events ENABLE TRIGGER events_append_only`);
+    } finally {
+      await owner.end();
+    }
     expect((await system.request('GET', '/v1/audit/streams/tenant-audited', { key: globalKeys.auditor.value })).body).toMatchObject({ intact: false, first_broken_version: 2 });
     // The ledger never holds a key's value.
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM events WHERE data::text LIKE $1 OR metadata::text LIKE $1`, [`%${key.value.slice(3)}%`]);

@@ -25,7 +25,8 @@ export interface CircuitSnapshot {
   readonly enabled_at: Date | null;
 }
 
-const LOCK_SQL = `SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`;
+// Locks the streams' rows in id order (FOR UPDATE) as their owner: the apps' role may not lock rows it may not update.
+const LOCK_SQL = `SELECT stream_id, version FROM hl_lock_streams($1::text[])`;
 const READ_SQL = `
   SELECT id AS endpoint_id, tenant_id, circuit_state AS state, circuit_opened_at AS opened_at, circuit_retry_at AS retry_at,
          circuit_cooldown_s AS cooldown_s, circuit_probe_delivery_id AS probe_delivery_id, circuit_changed_at AS changed_at, enabled_at

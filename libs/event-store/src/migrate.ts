@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { AppRole, ensureAppRole, grantAppRole } from './app-role';
 import { createDataSource } from './data-source';
 import { rebuildProjection } from './projections/rebuild-projection';
 import { projectorsNamed } from './projections/registry';
@@ -42,22 +43,39 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   }
 }
 
-/** Runs pending migrations; returns their names. Safe to call from several processes at once. */
-export async function migrate(url: string): Promise<string[]> {
+export interface MigrateOptions {
+  /**
+   * The role the apps connect as: created when missing (if the owner may), then granted what it may
+   * do on every table — after every run, so tables a later migration adds are covered too.
+   */
+  readonly appRole?: AppRole | null;
+}
+
+/**
+ * Runs pending migrations as the owner (`url`, whose user owns everything they create); returns
+ * their names. Safe to call from several processes at once.
+ */
+export async function migrate(url: string, options: MigrateOptions = {}): Promise<string[]> {
   await ensureDatabase(url);
-  const lock = new Client({ connectionString: url });
+  const lock = new Client({ connectionString: url, application_name: 'hookledger-migrate' });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const dataSource = createDataSource({ url, poolSize: 1, applicationName: 'hookledger-migrate' });
     await dataSource.initialize();
+    let ran: string[];
     try {
-      const ran = await dataSource.runMigrations({ transaction: 'each' });
-      await rebuildAfterMigrations(dataSource, ran.flatMap((migration) => (migration.instance as Partial<RebuildsProjections> | undefined)?.rebuilds ?? []));
-      return ran.map((migration) => migration.name);
+      const migrations = await dataSource.runMigrations({ transaction: 'each' });
+      await rebuildAfterMigrations(dataSource, migrations.flatMap((migration) => (migration.instance as Partial<RebuildsProjections> | undefined)?.rebuilds ?? []));
+      ran = migrations.map((migration) => migration.name);
     } finally {
       await dataSource.destroy();
     }
+    if (options.appRole) {
+      await ensureAppRole(lock, options.appRole);
+      await grantAppRole(lock, options.appRole.name);
+    }
+    return ran;
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.end();

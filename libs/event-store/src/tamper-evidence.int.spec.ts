@@ -7,13 +7,17 @@ const store = new EventStore([]);
 const reader = new EventReader();
 let database: TestDatabase;
 let db: DataSource;
+/** The apps cannot tamper at all (app-role.int.spec.ts); the owner can, and that is what these specs catch. */
+let owner: DataSource;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await openDataSource(database);
+  owner = await openDataSource(database, 1, 'owner');
 });
 
 afterAll(async () => {
+  await owner?.destroy();
   await db?.destroy();
   await database?.drop();
 });
@@ -24,9 +28,9 @@ async function appendEndpoint(streamId: string, expectedVersion: number, events:
   await db.transaction((tx) => store.append(tx, [{ streamId, streamType: 'endpoint', expectedVersion, events }]));
 }
 
-/** What someone with superuser access could do: switch the guard off, rewrite history, switch it back on. */
+/** What the owner (or a superuser) could do: switch the guard off, rewrite history, switch it back on. */
 async function tamper(sql: string, params: unknown[]): Promise<void> {
-  await db.transaction(async (tx) => {
+  await owner.transaction(async (tx) => {
     await tx.query(`ALTER TABLE events DISABLE TRIGGER events_append_only`);
     await tx.query(sql, params);
     await tx.query(`ALTER TABLE events ENABLE TRIGGER events_append_only`);
@@ -38,7 +42,7 @@ function sqlState(error: unknown): string | undefined {
   return failure?.code ?? failure?.driverError?.code;
 }
 
-describe('altering a stored event is refused', () => {
+describe('altering a stored event is refused, even to the owner', () => {
   beforeAll(() => appendEndpoint('endpoint-sealed', 0, [{ type: 'EndpointCreated', data: { url: 'https://a.example' } }]));
 
   it.each([
@@ -46,7 +50,7 @@ describe('altering a stored event is refused', () => {
     ['DELETE', `DELETE FROM events WHERE stream_id = 'endpoint-sealed'`],
     ['TRUNCATE', `TRUNCATE events`],
   ])('%s fails with SQLSTATE HL403 and the event stays as it was', async (_, sql) => {
-    const refusal = await db.query(sql).then(() => undefined, (error: unknown) => error);
+    const refusal = await owner.query(sql).then(() => undefined, (error: unknown) => error);
 
     expect(sqlState(refusal)).toBe('HL403');
     expect(await db.query(`SELECT stream_version, data FROM events WHERE stream_id = 'endpoint-sealed'`)).toEqual([

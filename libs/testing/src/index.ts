@@ -1,5 +1,5 @@
 export { createTestDatabase, openDataSource, specDataSource, waitUntilBlocked } from './test-database';
-export type { TestDatabase } from './test-database';
+export type { SpecDataSource, TestDatabase } from './test-database';
 export { natsUrl, uniqueNamespace, deleteStreams } from './test-nats';
 export { freePort } from './free-port';
 export { compileTestModule, TestInfrastructure } from './test-module';

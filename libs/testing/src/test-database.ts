@@ -15,13 +15,27 @@ function templateDatabase(): string {
 
 export interface TestDatabase {
   readonly name: string;
+  /** As the apps connect: the apps' role, which may not alter the store (docs/database-roles.md). */
   readonly url: string;
+  /**
+   * As the owner, who ran the migrations: only for what the apps may never do — tampering with the
+   * ledger to prove it is caught, running migrations, scratch tables.
+   */
+  readonly ownerUrl: string;
   /** Drops the database, ending any connection still open on it. */
   drop(): Promise<void>;
 }
 
+/** The server, as the owner (a superuser): test/global-setup.ts sets it. */
 function serverUrl(): string {
   return process.env.HOOKLEDGER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+}
+
+/** The server, as the apps' role the template granted (test/global-setup.ts sets it). */
+function appServerUrl(): string {
+  const url = process.env.HOOKLEDGER_TEST_APP_PG_URL;
+  if (!url) throw new Error('HOOKLEDGER_TEST_APP_PG_URL is not set: run the tests through jest (test/global-setup.ts sets it)');
+  return url;
 }
 
 async function onAdminConnection(sql: string): Promise<void> {
@@ -51,14 +65,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   return {
     name,
-    url: `${serverUrl()}/${name}`,
+    url: `${appServerUrl()}/${name}`,
+    ownerUrl: `${serverUrl()}/${name}`,
     drop: () => onAdminConnection(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 
-/** An initialised TypeORM DataSource on a test database; destroy it before `drop()`. */
-export async function openDataSource(database: TestDatabase, poolSize = 5): Promise<DataSource> {
-  const dataSource = createDataSource({ url: database.url, poolSize, applicationName: `test-${database.name}` });
+/**
+ * An initialised TypeORM DataSource on a test database, as the apps' role unless the test needs the
+ * owner; destroy it before `drop()`.
+ */
+export async function openDataSource(database: TestDatabase, poolSize = 5, as: 'app' | 'owner' = 'app'): Promise<DataSource> {
+  const url = as === 'owner' ? database.ownerUrl : database.url;
+  const dataSource = createDataSource({ url, poolSize, applicationName: `test-${database.name}${as === 'owner' ? '-owner' : ''}` });
   return dataSource.initialize();
 }
 
@@ -77,25 +96,39 @@ export async function waitUntilBlocked(dataSource: DataSource, pid: number, time
   }
 }
 
+export interface SpecDataSource {
+  /** As the apps connect (the apps' role). */
+  readonly current: DataSource;
+  /** As the owner, for what the apps may not do (tampering, scratch tables): opened on first use. */
+  owner(): Promise<DataSource>;
+}
+
 /**
- * A database of the spec file's own (cloned from the template) with a DataSource on it, opened
- * before the file's tests and dropped after them; `current` is the DataSource once it is open.
+ * A database of the spec file's own (cloned from the template) with a DataSource on it as the apps'
+ * role, opened before the file's tests and dropped after them; `current` is the DataSource once it
+ * is open.
  */
-export function specDataSource(poolSize = 2): { readonly current: DataSource } {
+export function specDataSource(poolSize = 2): SpecDataSource {
   let database: TestDatabase | undefined;
   let dataSource: DataSource | undefined;
+  let owner: Promise<DataSource> | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
     dataSource = await openDataSource(database, poolSize);
   });
   afterAll(async () => {
     await dataSource?.destroy();
+    await (await owner?.catch(() => undefined))?.destroy();
     await database?.drop();
   });
   return {
     get current(): DataSource {
       if (!dataSource) throw new Error('specDataSource: the database is opened in beforeAll; use it inside a test');
       return dataSource;
+    },
+    owner(): Promise<DataSource> {
+      if (!database) throw new Error('specDataSource: the database is opened in beforeAll; use it inside a test');
+      return (owner ??= openDataSource(database, 1, 'owner'));
     },
   };
 }

@@ -12,6 +12,8 @@ import { deliveryAggregate } from './commands/delivery-aggregate';
 
 let database: TestDatabase;
 let db: DataSource;
+/** The live rows are snapshotted into scratch tables to compare with a rebuild: only the owner may create tables. */
+let owner: DataSource;
 let app: TestingModule;
 let commands: CommandBus;
 let aggregates: AggregateRepository;
@@ -20,6 +22,7 @@ const store = new EventStore();
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await openDataSource(database, 4);
+  owner = await openDataSource(database, 1, 'owner');
   app = await Test.createTestingModule({
     imports: [CqrsModule.forRoot()],
     providers: [...DeliveryCommandHandlers, AggregateRepository, { provide: EventStore, useValue: store }, { provide: DataSource, useValue: db }],
@@ -31,6 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  await owner?.destroy();
   await db?.destroy();
   await database?.drop();
 });
@@ -71,7 +75,7 @@ const answered = (statusCode: number, trigger: 'scheduled' | 'manual' = 'schedul
   };
 };
 
-const difference = (a: string, b: string) => rowDifference(db, a, b);
+const difference = (a: string, b: string) => rowDifference(owner, a, b);
 
 // json has no equality operator: compare messages with data as text (the bytes must match anyway).
 const MESSAGES = `SELECT seq, tenant_id, id, type, data::text AS data, channels, timestamp, received_at FROM messages`;
@@ -91,21 +95,21 @@ describe('messages, deliveries and attempts, rebuilt from the store', () => {
     await dispatch('dlv_failed', answered(200, 'manual'));
     await commands.execute(new RequeueDeliveryCommand('dlv_retried', 'api-key:key_ops'));
 
-    await db.query(`CREATE TABLE live_messages AS ${MESSAGES}`);
-    await db.query(`CREATE TABLE live_deliveries AS SELECT * FROM deliveries`);
-    await db.query(`CREATE TABLE live_attempts AS SELECT * FROM attempts`);
-    expect(await db.query(`SELECT id, status, attempts, version, due_at IS NOT NULL AS due FROM live_deliveries ORDER BY id`)).toEqual([
+    await owner.query(`CREATE TABLE live_messages AS ${MESSAGES}`);
+    await owner.query(`CREATE TABLE live_deliveries AS SELECT * FROM deliveries`);
+    await owner.query(`CREATE TABLE live_attempts AS SELECT * FROM attempts`);
+    expect(await owner.query(`SELECT id, status, attempts, version, due_at IS NOT NULL AS due FROM live_deliveries ORDER BY id`)).toEqual([
       { id: 'dlv_failed', status: 'succeeded', attempts: 2, version: 6, due: false },
       { id: 'dlv_held', status: 'pending', attempts: 0, version: 2, due: true },
       { id: 'dlv_ok', status: 'succeeded', attempts: 1, version: 3, due: false },
       { id: 'dlv_retried', status: 'retrying', attempts: 1, version: 4, due: true },
     ]);
-    expect(await db.query(`SELECT data FROM live_messages ORDER BY seq`)).toEqual([{ data: '{"z": 1.0, "a": [1e2]}' }, { data: '{ "b":2 }' }, { data: '{}' }]);
+    expect(await owner.query(`SELECT data FROM live_messages ORDER BY seq`)).toEqual([{ data: '{"z": 1.0, "a": [1e2]}' }, { data: '{ "b":2 }' }, { data: '{}' }]);
 
     for (const batchSize of [1, 1000]) {
       await rebuildProjection(db, messagesProjector, { batchSize });
       await rebuildProjection(db, deliveriesProjector, { batchSize });
-      await db.query(`DROP TABLE IF EXISTS rebuilt_messages; CREATE TABLE rebuilt_messages AS ${MESSAGES}`);
+      await owner.query(`DROP TABLE IF EXISTS rebuilt_messages; CREATE TABLE rebuilt_messages AS ${MESSAGES}`);
       expect(await difference('live_messages', 'rebuilt_messages')).toEqual([]);
       expect(await difference('live_deliveries', 'deliveries')).toEqual([]);
       expect(await difference('live_attempts', 'attempts')).toEqual([]);

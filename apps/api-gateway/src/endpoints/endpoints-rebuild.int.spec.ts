@@ -14,12 +14,15 @@ import {
 
 let database: TestDatabase;
 let db: DataSource;
+/** The live rows are snapshotted into scratch tables to compare with a rebuild: only the owner may create tables. */
+let owner: DataSource;
 let app: TestingModule;
 let commands: CommandBus;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await openDataSource(database, 8);
+  owner = await openDataSource(database, 1, 'owner');
   app = await Test.createTestingModule({
     imports: [CqrsModule.forRoot(), ConfigModule.forRoot(loadConfig({ ...process.env, DATABASE_URL: database.url })), SecretsModule],
     providers: [
@@ -34,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  await owner?.destroy();
   await db?.destroy();
   await database?.drop();
 });
@@ -46,7 +50,7 @@ const create = async (settings: { url: string } & Record<string, unknown>, auth:
 async function difference(a: string, b: string): Promise<unknown[]> {
   const columns: { column_name: string }[] = await db.query(
     `SELECT column_name FROM information_schema.columns WHERE table_name = 'endpoints' AND column_name <> 'index_version' ORDER BY ordinal_position`);
-  return rowDifference(db, a, b, columns.map((c) => c.column_name).join(', '));
+  return rowDifference(owner, a, b, columns.map((c) => c.column_name).join(', '));
 }
 
 describe('endpoints through the command bus, rebuilt from the store', () => {
@@ -69,8 +73,8 @@ describe('endpoints through the command bus, rebuilt from the store', () => {
     await commands.execute(new RotateEndpointSecretCommand(ed25519, 60, undefined, 'standard', actor));
     await commands.execute(new DeleteEndpointCommand(gone, actor));
 
-    await db.query(`CREATE TABLE live_endpoints AS SELECT * FROM endpoints`);
-    expect(await db.query(`SELECT id, active, paused, signature_profile, jsonb_array_length(signing_keys) AS keys, version, deleted_at IS NOT NULL AS deleted
+    await owner.query(`CREATE TABLE live_endpoints AS SELECT * FROM endpoints`);
+    expect(await owner.query(`SELECT id, active, paused, signature_profile, jsonb_array_length(signing_keys) AS keys, version, deleted_at IS NOT NULL AS deleted
                              FROM live_endpoints WHERE id IN ($1, $2, $3, $4) ORDER BY id`, [plain, basic, ed25519, gone])).toEqual([
       { id: plain, active: true, paused: false, signature_profile: 'github', keys: 1, version: 5, deleted: false },
       { id: basic, active: false, paused: false, signature_profile: 'standard', keys: 1, version: 3, deleted: false },
@@ -82,7 +86,7 @@ describe('endpoints through the command bus, rebuilt from the store', () => {
     expect(rebuilt).toEqual({ projection: 'endpoints', events: 16 });
     expect(await difference('live_endpoints', 'endpoints')).toEqual([]);
 
-    await db.query(`CREATE TABLE first_rebuild AS SELECT * FROM endpoints`);
+    await owner.query(`CREATE TABLE first_rebuild AS SELECT * FROM endpoints`);
     await rebuildProjection(db, endpointsProjector);
     expect(await difference('first_rebuild', 'endpoints')).toEqual([]);
   });

@@ -9,6 +9,8 @@ import { ReplayCommandHandlers, RequestReplayCommand } from './commands';
 
 let database: TestDatabase;
 let db: DataSource;
+/** The live rows are snapshotted into scratch tables to compare with a rebuild: only the owner may create tables. */
+let owner: DataSource;
 let app: TestingModule;
 let commands: CommandBus;
 let aggregates: AggregateRepository;
@@ -16,6 +18,7 @@ let aggregates: AggregateRepository;
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await openDataSource(database, 8);
+  owner = await openDataSource(database, 1, 'owner');
   app = await Test.createTestingModule({
     imports: [CqrsModule.forRoot()],
     providers: [...ReplayCommandHandlers, AggregateRepository, EventStore, EndpointProjection, Replays, { provide: DataSource, useValue: db }],
@@ -34,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  await owner?.destroy();
   await db?.destroy();
   await database?.drop();
 });
@@ -45,7 +49,7 @@ const request = (status: 'failed' | 'succeeded' | 'all', until: Date | null = nu
 const page = (id: string, data: Extract<ReplayCommand, { type: 'DispatchReplayPage' }>['data']) =>
   aggregates.handle(replayAggregate, replayStreamId(id), { type: 'DispatchReplayPage', data }, { actor: 'system:scheduler' });
 
-const difference = (a: string, b: string) => rowDifference(db, a, b);
+const difference = (a: string, b: string) => rowDifference(owner, a, b);
 
 describe('replays through the command bus, rebuilt from the store', () => {
   it('counts what a replay covers, records who asked, and refuses a disabled or unknown endpoint', async () => {
@@ -62,8 +66,8 @@ describe('replays through the command bus, rebuilt from the store', () => {
     await page(midway, { cursor: 'dlv_0010', handled: 10, sent: 10, last: false });
     const empty = await request('all', at(0.5));
 
-    await db.query(`CREATE TABLE live_replays AS SELECT * FROM replays`);
-    expect(await db.query(`SELECT id, state, total, dispatched FROM live_replays WHERE id = ANY($1) ORDER BY id`, [[finished, midway, empty]])).toEqual([
+    await owner.query(`CREATE TABLE live_replays AS SELECT * FROM replays`);
+    expect(await owner.query(`SELECT id, state, total, dispatched FROM live_replays WHERE id = ANY($1) ORDER BY id`, [[finished, midway, empty]])).toEqual([
       { id: finished, state: 'completed', total: 10, dispatched: 10 },
       { id: midway, state: 'running', total: 19, dispatched: 10 },
       { id: empty, state: 'completed', total: 0, dispatched: 0 },
@@ -72,7 +76,7 @@ describe('replays through the command bus, rebuilt from the store', () => {
     expect(await rebuildProjection(db, replaysProjector, { batchSize: 2 })).toEqual({ projection: 'replays', events: 8 });
     expect(await difference('live_replays', 'replays')).toEqual([]);
 
-    await db.query(`CREATE TABLE first_rebuild AS SELECT * FROM replays`);
+    await owner.query(`CREATE TABLE first_rebuild AS SELECT * FROM replays`);
     await rebuildProjection(db, replaysProjector);
     expect(await difference('first_rebuild', 'replays')).toEqual([]);
   });

@@ -13,12 +13,15 @@ import { CreateTenantCommand, DeleteTenantCommand, TenantCommandHandlers, Update
 
 let database: TestDatabase;
 let db: DataSource;
+/** The live rows are snapshotted into scratch tables to compare with a rebuild: only the owner may create tables. */
+let owner: DataSource;
 let app: TestingModule;
 let commands: CommandBus;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await openDataSource(database, 8);
+  owner = await openDataSource(database, 1, 'owner');
   app = await Test.createTestingModule({
     imports: [CqrsModule.forRoot()],
     providers: [
@@ -32,6 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  await owner?.destroy();
   await db?.destroy();
   await database?.drop();
 });
@@ -40,7 +44,7 @@ const operator: Principal = { keyId: 'admin', role: 'admin', tenantId: null, rat
 const adminOf = (tenantId: string, keyId: string): Principal => ({ keyId, role: 'admin', tenantId, rateLimitPerS: null });
 const noQuotas = { max_endpoints: null, max_events_per_month: null };
 
-const difference = (a: string, b: string) => rowDifference(db, a, b);
+const difference = (a: string, b: string) => rowDifference(owner, a, b);
 
 describe('tenants and API keys through the command bus, rebuilt from the store', () => {
   it('rebuilds exactly the rows the live projections wrote, and the same rows again on a second rebuild', async () => {
@@ -62,24 +66,24 @@ describe('tenants and API keys through the command bus, rebuilt from the store',
     await commands.execute(new RevokeApiKeyCommand(portal.id, adminOf('acme', acmeAdmin.id)));
     await commands.execute(new DeleteTenantCommand('leaving', operator));
 
-    await db.query(`CREATE TABLE live_tenants AS SELECT * FROM tenants`);
-    await db.query(`CREATE TABLE live_api_keys AS SELECT * FROM api_keys`);
-    expect(await db.query(`SELECT id, name, deleted_at IS NOT NULL AS deleted FROM live_tenants ORDER BY id`)).toEqual([
+    await owner.query(`CREATE TABLE live_tenants AS SELECT * FROM tenants`);
+    await owner.query(`CREATE TABLE live_api_keys AS SELECT * FROM api_keys`);
+    expect(await owner.query(`SELECT id, name, deleted_at IS NOT NULL AS deleted FROM live_tenants ORDER BY id`)).toEqual([
       { id: 'acme', name: 'Acme Corp', deleted: false }, { id: 'default', name: 'Default tenant', deleted: false },
       { id: 'globex', name: 'Globex', deleted: false }, { id: 'leaving', name: 'Leaving Ltd', deleted: true },
     ]);
-    expect(await db.query(`SELECT role, tenant_id, revoked_at IS NOT NULL AS revoked FROM live_api_keys ORDER BY role, tenant_id`)).toEqual([
+    expect(await owner.query(`SELECT role, tenant_id, revoked_at IS NOT NULL AS revoked FROM live_api_keys ORDER BY role, tenant_id`)).toEqual([
       { role: 'admin', tenant_id: 'acme', revoked: false }, { role: 'auditor', tenant_id: 'leaving', revoked: true },
       { role: 'portal', tenant_id: 'acme', revoked: true }, { role: 'publisher', tenant_id: null, revoked: true },
       { role: 'reader', tenant_id: 'acme', revoked: false }, { role: 'reader', tenant_id: 'leaving', revoked: true },
     ]);
     // Each minted key has its digest, and only there.
-    expect(await db.query(`SELECT count(*)::int AS n FROM api_key_digests d JOIN live_api_keys k ON k.id = d.key_id`)).toEqual([{ n: 6 }]);
+    expect(await owner.query(`SELECT count(*)::int AS n FROM api_key_digests d JOIN live_api_keys k ON k.id = d.key_id`)).toEqual([{ n: 6 }]);
 
     for (const [projector, table] of [[tenantsProjector, 'tenants'], [apiKeysProjector, 'api_keys']] as const) {
       await rebuildProjection(db, projector, { batchSize: 2 });
       expect(await difference(`live_${table}`, table)).toEqual([]);
-      await db.query(`CREATE TABLE first_rebuild_${table} AS SELECT * FROM ${table}`);
+      await owner.query(`CREATE TABLE first_rebuild_${table} AS SELECT * FROM ${table}`);
       await rebuildProjection(db, projector);
       expect(await difference(`first_rebuild_${table}`, table)).toEqual([]);
     }

@@ -147,7 +147,7 @@ describe('upgrading a database whose messages were received under schema version
 describe('upgrading a database whose messages are all schema version 2', () => {
   it('appends nothing', async () => {
     const database = await createTestDatabase();
-    const source = await openDataSource(database, 2);
+    const source = await openDataSource(database, 2, 'owner'); // runs a migration: as the owner
     try {
       await source.transaction((tx) => new EventStore().append(tx, ['a', 'b'].map((id) => ({
         streamId: messageStreamId('acme', id), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0,

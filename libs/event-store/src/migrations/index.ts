@@ -17,6 +17,7 @@ import { EndpointCircuitEvents1732400000045 } from './1732400000045-endpoint-cir
 import { MessagePayloadBytes1732400000050 } from './1732400000050-message-payload-bytes';
 import { SetBasedAppend1732400000055 } from './1732400000055-set-based-append';
 import { LedgerCheckpoints1732400000060 } from './1732400000060-ledger-checkpoints';
+import { LeastPrivilege1732400000061 } from './1732400000061-least-privilege';
 import { TenantDataKeys1732400000062 } from './1732400000062-tenant-data-keys';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
@@ -34,5 +35,6 @@ export const migrations = [
   MessagePayloadBytes1732400000050,
   SetBasedAppend1732400000055,
   LedgerCheckpoints1732400000060,
+  LeastPrivilege1732400000061,
   TenantDataKeys1732400000062,
 ];

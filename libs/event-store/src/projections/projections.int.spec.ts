@@ -8,8 +8,15 @@ let db: DataSource;
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await openDataSource(database, 4);
-  await db.query(`CREATE TABLE seen_inline (position bigint, stream_id text, version int, type text, data jsonb, recorded_at timestamptz, xid text)`);
-  await db.query(`CREATE TABLE seen_async (position bigint PRIMARY KEY, type text)`);
+  // The projections under test, as a migration would add them: created by the owner, written by the apps' role.
+  const owner = await openDataSource(database, 1, 'owner');
+  try {
+    await owner.query(`CREATE TABLE seen_inline (position bigint, stream_id text, version int, type text, data jsonb, recorded_at timestamptz, xid text)`);
+    await owner.query(`CREATE TABLE seen_async (position bigint PRIMARY KEY, type text)`);
+    await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON seen_inline, seen_async TO ${new URL(database.url).username}`);
+  } finally {
+    await owner.destroy();
+  }
 });
 
 afterAll(async () => {
