@@ -26,7 +26,7 @@ beforeAll(async () => {
     apps: ['api-gateway', 'ingest', 'dispatcher'],
     env: { HOOKS_LEDGER_SIGNING_KEY: seed.toString('base64'), HOOKS_LEDGER_CHECKPOINT_EVENTS: '5', HOOKS_LEDGER_CHECKPOINT_INTERVAL: '100ms' },
   });
-  superuser = new Client({ connectionString: system.database.url });
+  superuser = new Client({ connectionString: system.database.ownerUrl });
   await superuser.connect();
 });
 

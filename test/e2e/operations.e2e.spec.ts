@@ -84,6 +84,7 @@ describe('operating the apps', () => {
       expect(warnings).toHaveLength(1);
       expect(JSON.parse(warnings[0])).toMatchObject({ level: 'warn', unsafe_settings: [
         expect.stringMatching(/^HOOKS_ALLOW_PRIVATE_NETWORKS=true/), expect.stringMatching(/^HOOKS_ALLOW_HTTP=true/), expect.stringMatching(/^HOOKS_ENCRYPTION_KEY: .*development key/),
+        expect.stringMatching(/^HOOKS_LEDGER_SIGNING_KEY: .*development key/),
       ] });
     });
 
