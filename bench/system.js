@@ -57,7 +57,9 @@ class BenchSystem {
     return {
       ...process.env,
       NODE_ENV: 'development', // plain http and loopback receivers allowed
-      DATABASE_URL: this.databaseUrl,
+      // As npm start runs them: the apps as the least-privileged role the migration creates
+      // (docs/database-roles.md), the migration as the owner.
+      DATABASE_URL: this.appDatabaseUrl(),
       NATS_URL: this.natsUrl,
       HOOKS_NATS_NAMESPACE: options.namespace,
       HOOKS_API_HOST: '127.0.0.1',
@@ -110,8 +112,17 @@ class BenchSystem {
     }
   }
 
+  /** The apps' URL: the owner's with the apps' role as user (the bench's Postgres trusts local connections). */
+  appDatabaseUrl() {
+    const url = new URL(this.databaseUrl);
+    if (url.password) return this.databaseUrl; // a password-protected owner: the bench cannot log in as the role, so the apps run as the owner
+    url.username = 'hookledger_app';
+    return url.toString();
+  }
+
   run(name, script) {
-    const child = spawn(process.execPath, [script], { cwd: this.options.root, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...this.env(), HOOKS_MIGRATION_DATABASE_URL: this.databaseUrl };
+    const child = spawn(process.execPath, [script], { cwd: this.options.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
