@@ -20,7 +20,10 @@ import { TenantsController } from './tenants/tenants.controller';
 import { EventUsageCounter } from './tenants/event-usage-counter';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
+import { AttemptBodies } from './deliveries/attempt-bodies';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveryHistoryController } from './audit/delivery-history.controller';
+import { DeliveryHistoryRepository } from './audit/delivery-history.repository';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import { DeliveryRetryService } from './deliveries/delivery-retry.service';
 import { EndpointHealthRepository } from './endpoints/endpoint-health.repository';
@@ -78,7 +81,8 @@ export class ApiGatewayModule implements NestModule {
         }),
       ],
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
-        EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController],
+        EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController,
+        DeliveryHistoryController],
       providers: [
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -89,7 +93,7 @@ export class ApiGatewayModule implements NestModule {
         EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
-        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests,
+        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, AttemptBodies, DeliveryHistoryRepository,
       ],
     };
   }
