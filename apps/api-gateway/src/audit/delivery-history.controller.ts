@@ -1,10 +1,11 @@
 import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '@hookledger/observability';
 import { Access, AUDITORS } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { TenantScope } from '../auth/tenant-scope';
 import { AttemptBodies, OpenedAttemptBody } from '../deliveries/attempt-bodies';
+import { notFound } from '../http/not-found';
 import { decodeCursor, Page, PageOf, toPage } from '../http/pagination';
 import { DeliveryHistoryQuery, DeliveryHistoryResource } from './delivery-history.dto';
 import { DeliveryHistoryRepository, HistoryRow } from './delivery-history.repository';
@@ -30,13 +31,19 @@ export class DeliveryHistoryController {
   })
   @ApiOkResponse({ type: PageOf(DeliveryHistoryResource) })
   @ApiBadRequestResponse({ description: 'A filter or the cursor is not valid (problem+json naming it)' })
+  @ApiNotFoundResponse({ description: 'endpoint_id names no endpoint of the key\'s tenant' })
   async list(@Query() query: DeliveryHistoryQuery, @CurrentPrincipal() principal: Principal): Promise<Page<DeliveryHistoryResource>> {
     const limit = query.limit ?? 50;
     if (query.since !== undefined && query.until !== undefined && Date.parse(query.since) >= Date.parse(query.until)) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'since must be before until.', { errors: [{ field: 'until', message: 'until must be after since' }] });
     }
+    const tenantId = this.scope.listTenant(principal, query.tenant_id);
+    // Another tenant's endpoint looks like none at all to a key bound to a tenant, as on every route.
+    if (principal.tenantId !== null && query.endpoint_id !== undefined && !(await this.history.endpointIsTenants(query.endpoint_id, principal.tenantId))) {
+      throw notFound('endpoint', query.endpoint_id);
+    }
     const rows = await this.history.page({
-      tenantId: this.scope.listTenant(principal, query.tenant_id),
+      tenantId,
       endpointId: query.endpoint_id,
       eventType: query.event_type,
       since: query.since,

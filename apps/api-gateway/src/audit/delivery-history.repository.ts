@@ -53,6 +53,12 @@ export interface HistoryRow {
 export class DeliveryHistoryRepository {
   constructor(private readonly db: DataSource) {}
 
+  /** Whether the endpoint is the tenant's — deleted ones too: their history outlives them. */
+  async endpointIsTenants(endpointId: string, tenantId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM endpoints WHERE id = $1 AND tenant_id = $2`, [endpointId, tenantId]);
+    return rows.length > 0;
+  }
+
   page(filter: HistoryFilter): Promise<HistoryRow[]> {
     const { sql, params } = historyQuery(filter);
     return this.db.query(sql, params);
