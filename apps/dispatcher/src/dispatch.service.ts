@@ -85,6 +85,7 @@ export class DispatchService {
     }
 
     let events: readonly DeliveryEvent[];
+    let responseBody: string | null = null;
     if (!context.endpoint_active || context.endpoint_deleted) {
       events = decide(context, { type: 'EndDeliveryForGoneEndpoint', data: { attempt: command.attempt, trigger, reason: context.endpoint_deleted ? 'endpoint_deleted' : 'endpoint_disabled' } });
     } else if (context.paused) {
@@ -109,12 +110,11 @@ export class DispatchService {
         message.nak(result.retryInMs);
         return;
       }
-      await this.recorder.record({ context, events: result.events, responseBody: result.responseBody });
-      message.ack();
-      return;
+      events = result.events;
+      responseBody = result.responseBody;
     }
     // A manual command on a finished delivery whose endpoint cannot take it changes nothing.
-    if (events.length > 0) await this.recorder.record({ context, events });
+    if (events.length > 0) await this.recorder.record({ context, events, responseBody });
     message.ack();
   }
 
@@ -131,7 +131,6 @@ export class DispatchService {
   private async attempt(context: DispatchContext, command: DispatchCommand): Promise<Attempted> {
     const startedAt = new Date();
     const credentials = await this.credentialsOf(context);
-    const secrets = credentials.secrets.filter((secret) => !secret.expiresAt || secret.expiresAt > startedAt).map((secret) => secret.key);
     const { headers, body } = webhookRequest({
       messageId: context.message_id,
       eventType: context.event_type,
@@ -141,7 +140,7 @@ export class DispatchService {
       signatureProfile: context.signature_profile,
       headers: context.headers,
       authorization: credentials.authorization,
-      secrets,
+      secrets: credentials.secrets.filter((secret) => !secret.expiresAt || secret.expiresAt > startedAt).map((secret) => secret.key),
       now: startedAt,
     });
     const timeoutMs = context.timeout_ms ?? this.config.delivery.timeoutMs;
@@ -152,7 +151,7 @@ export class DispatchService {
       headers: { ...headers, 'user-agent': this.sender.userAgent },
       body,
       signatureProfile: context.signature_profile,
-      credentials: [...credentials.secrets.map((secret) => secret.key), ...(credentials.authCredential === null ? [] : [credentials.authCredential])],
+      credentials: [...credentials.secrets.map((secret) => secret.key), credentials.authorization, credentials.authCredential].filter((value) => value !== null),
     });
     const events = decide(context, {
       type: 'RecordDeliveryAttempt',
