@@ -38,6 +38,8 @@ const NAMES: Record<string, Owned | 'shared' | null> = {
   rate_limit_per_s: null, metadata: null, auth: null, 'auth.type': null, 'auth.username': null, 'auth.password': null, 'auth.token': null,
   filter: null, payload_format: null, signature_profile: null, reason: null, data: null, destination: null, 'destination.url': null,
   grace_period_s: null, signature: null, timestamp: null, tolerance_s: null, quotas: null, expires_in_s: null, role: null, expires_at: null, events: null,
+  // The delivery history's attempt outcome (succeeded, failed, a reason code).
+  outcome: null,
   'quotas.max_endpoints': null, 'quotas.max_events_per_month': null,
 };
 

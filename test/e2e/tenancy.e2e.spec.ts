@@ -51,6 +51,7 @@ const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
   'GET /v1/audit/events': { roles: ['admin', 'auditor'] },
   'GET /v1/audit/streams/{stream_id}': { roles: ['admin', 'auditor'] },
   'GET /v1/audit/export': { roles: ['admin', 'auditor'] },
+  'GET /v1/audit/deliveries': { roles: ['admin', 'auditor'] },
 };
 
 /** One tenant's resources, by the path parameter that names them. */
@@ -197,9 +198,9 @@ describe('tenants, API keys and roles', () => {
         const variants: [string, unknown][] = [];
         // The route's own path when it names a resource of B, else B named in the query or the body.
         if (/\{(id|stream_id)\}/.test(route)) variants.push([path, bodyFor(route)]);
-        if (['GET /v1/endpoints', 'GET /v1/events', 'GET /v1/deliveries', 'GET /v1/api-keys', 'GET /v1/audit/export'].includes(route)) {
+        if (['GET /v1/endpoints', 'GET /v1/events', 'GET /v1/deliveries', 'GET /v1/api-keys', 'GET /v1/audit/export', 'GET /v1/audit/deliveries'].includes(route)) {
           variants.push([`${path}?tenant_id=globex`, undefined]);
-          if (route === 'GET /v1/deliveries' || route === 'GET /v1/replays') variants.push([`${path}?endpoint_id=${globex.endpoint}`, undefined]);
+          if (['GET /v1/deliveries', 'GET /v1/replays', 'GET /v1/audit/deliveries'].includes(route)) variants.push([`${path}?endpoint_id=${globex.endpoint}`, undefined]);
           if (route === 'GET /v1/deliveries') variants.push([`${path}?event_id=${globex.event}`, undefined]);
         }
         if (['POST /v1/endpoints', 'POST /v1/events', 'POST /v1/events/batch', 'POST /v1/api-keys'].includes(route)) variants.push([path, bodyFor(route, 'globex')]);
@@ -214,7 +215,7 @@ describe('tenants, API keys and roles', () => {
         }
       }
       // Unfiltered lists answer, and show only the key's own tenant.
-      for (const list of ['/v1/endpoints', '/v1/events', '/v1/deliveries', '/v1/replays', '/v1/api-keys', '/v1/audit/events?limit=250']) {
+      for (const list of ['/v1/endpoints', '/v1/events', '/v1/deliveries', '/v1/replays', '/v1/api-keys', '/v1/audit/events?limit=250', '/v1/audit/deliveries?limit=250']) {
         const answer = await system.request('GET', list, { key: key.value });
         requests++;
         if (answer.status === 403) continue;

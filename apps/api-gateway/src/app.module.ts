@@ -24,7 +24,10 @@ import { TenantsController } from './tenants/tenants.controller';
 import { EventUsageCounter } from './tenants/event-usage-counter';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
+import { AttemptBodies } from './deliveries/attempt-bodies';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveryHistoryController } from './audit/delivery-history.controller';
+import { DeliveryHistoryRepository } from './audit/delivery-history.repository';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import { DeliveryRetryService } from './deliveries/delivery-retry.service';
 import { EndpointHealthRepository } from './endpoints/endpoint-health.repository';
@@ -83,7 +86,7 @@ export class ApiGatewayModule implements NestModule {
       ],
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
         EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController,
-        LedgerController, AuditExportController],
+        LedgerController, AuditExportController, DeliveryHistoryController],
       providers: [
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -95,6 +98,7 @@ export class ApiGatewayModule implements NestModule {
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
         ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, LedgerCheckpoints, LedgerVerifier, LedgerExportService,
+        AttemptBodies, DeliveryHistoryRepository,
       ],
     };
   }

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource, EntityManager } from 'typeorm';
-import { DeliveryEvent, DeliveryState, deliveryStreamId } from '@hookledger/domain';
+import { attemptBodyContext, DeliveryEvent, DeliveryEventType, DeliveryState, deliveryStreamId } from '@hookledger/domain';
 import { ConcurrencyError, EventStore, Outbox } from '@hookledger/event-store';
+import { TenantDataKeys } from '@hookledger/secrets';
 import { CircuitRecorder } from './circuit-recorder';
 import type { DispatchContext } from './delivery-loader';
 import { attemptResult, outcomeEvents } from './outcome-events';
@@ -11,6 +12,8 @@ import { attemptResult, outcomeEvents } from './outcome-events';
 export interface AttemptOutcome {
   readonly context: DispatchContext;
   readonly events: readonly DeliveryEvent[];
+  /** The receiver's answer (its first 4 KiB) when an attempt was made: sealed into its DeliveryAttempted here. */
+  readonly responseBody?: string | null;
 }
 
 export type RecordResult = 'recorded' | 'conflict';
@@ -36,6 +39,7 @@ export class AttemptRecorder {
     private readonly store: EventStore,
     private readonly circuits: CircuitRecorder,
     private readonly outbox: Outbox,
+    private readonly dataKeys: TenantDataKeys,
   ) {
     this.batcher = new DataLoader((outcomes) => this.recordBatch(outcomes), {
       cache: false,
@@ -48,7 +52,8 @@ export class AttemptRecorder {
     return this.batcher.load(outcome);
   }
 
-  private async recordBatch(outcomes: readonly AttemptOutcome[]): Promise<RecordResult[]> {
+  private async recordBatch(answered: readonly AttemptOutcome[]): Promise<RecordResult[]> {
+    const outcomes = await this.sealResponseBodies(answered);
     try {
       await this.inTransaction((tx) => this.write(tx, outcomes));
       return outcomes.map(() => 'recorded');
@@ -68,6 +73,29 @@ export class AttemptRecorder {
       }
     }
     return results;
+  }
+
+  /**
+   * Seals the batch's response bodies with their tenants' data keys in one call (a key lookup per
+   * tenant, cached), so no answer's text reaches the store, a projection or a backup in the clear.
+   * An empty answer stays `''`: there is nothing to seal.
+   */
+  private async sealResponseBodies(outcomes: readonly AttemptOutcome[]): Promise<readonly AttemptOutcome[]> {
+    const toSeal = outcomes.flatMap((outcome, index) => {
+      const attempted = outcome.events.find((event) => event.type === DeliveryEventType.DeliveryAttempted);
+      if (!outcome.responseBody || attempted?.type !== DeliveryEventType.DeliveryAttempted) return [];
+      return [{ index, tenantId: outcome.context.tenant_id, plaintext: outcome.responseBody, context: attemptBodyContext(attempted.data.attempt_id) }];
+    });
+    const sealed = toSeal.length === 0 ? [] : await this.dataKeys.seal(toSeal);
+    const byIndex = new Map(toSeal.map((item, i) => [item.index, sealed[i]]));
+    return outcomes.map((outcome, index) => {
+      const body = byIndex.get(index) ?? (outcome.responseBody === '' ? '' : null);
+      return {
+        context: outcome.context,
+        events: outcome.events.map((event) =>
+          event.type === DeliveryEventType.DeliveryAttempted && event.schema_version === 2 ? { ...event, data: { ...event.data, sealed_response_body: body } } : event),
+      };
+    });
   }
 
   /**

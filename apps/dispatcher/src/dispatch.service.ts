@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import type { DispatchCommand } from '@hookledger/contracts';
 import {
-  attemptRefusal, authorizationHeader, circuitAllows, classifyResponse, DeliveryCommand, deliveryDecider, DeliveryEvent, newId,
+  attemptRefusal, attemptRequest, authorizationHeader, circuitAllows, classifyResponse, DeliveryCommand, deliveryDecider, DeliveryEvent, newId,
 } from '@hookledger/domain';
 import type { InboundMessage } from '@hookledger/messaging';
 import { EndpointKeys } from '@hookledger/secrets';
@@ -29,6 +29,14 @@ interface Credentials {
   /** Newest first: the current secret, then those of earlier rotations still in their grace period. */
   readonly secrets: readonly { readonly key: string; readonly expiresAt: Date | null }[];
   readonly authorization: string | null;
+  /** The token or password behind `authorization`: no record of the request may hold it. */
+  readonly authCredential: string | null;
+}
+
+/** An attempt's events, and the answer's body the recorder seals into its DeliveryAttempted. */
+interface Attempted {
+  readonly events: readonly DeliveryEvent[];
+  readonly responseBody: string | null;
 }
 
 /**
@@ -77,6 +85,7 @@ export class DispatchService {
     }
 
     let events: readonly DeliveryEvent[];
+    let responseBody: string | null = null;
     if (!context.endpoint_active || context.endpoint_deleted) {
       events = decide(context, { type: 'EndDeliveryForGoneEndpoint', data: { attempt: command.attempt, trigger, reason: context.endpoint_deleted ? 'endpoint_deleted' : 'endpoint_disabled' } });
     } else if (context.paused) {
@@ -91,7 +100,7 @@ export class DispatchService {
       }
       // Waiting for the endpoint and a slow send may outlast the ack wait: tell JetStream we are on it.
       const keepAlive = setInterval(() => message.working(), 10_000);
-      let result: readonly DeliveryEvent[] | Throttled;
+      let result: Attempted | Throttled;
       try {
         result = await sent;
       } finally {
@@ -101,10 +110,11 @@ export class DispatchService {
         message.nak(result.retryInMs);
         return;
       }
-      events = result;
+      events = result.events;
+      responseBody = result.responseBody;
     }
     // A manual command on a finished delivery whose endpoint cannot take it changes nothing.
-    if (events.length > 0) await this.recorder.record({ context, events });
+    if (events.length > 0) await this.recorder.record({ context, events, responseBody });
     message.ack();
   }
 
@@ -113,12 +123,12 @@ export class DispatchService {
    * the command back when its turn is too far off. Runs inside the endpoint's gate, so sends keep
    * their order and other endpoints never wait for this one's limit.
    */
-  private async attemptInTurn(context: DispatchContext, command: DispatchCommand): Promise<readonly DeliveryEvent[] | Throttled> {
+  private async attemptInTurn(context: DispatchContext, command: DispatchCommand): Promise<Attempted | Throttled> {
     const throttled = await this.limiter.take(context.endpoint_id, context.rate_limit_per_s);
     return throttled ?? this.attempt(context, command);
   }
 
-  private async attempt(context: DispatchContext, command: DispatchCommand): Promise<readonly DeliveryEvent[]> {
+  private async attempt(context: DispatchContext, command: DispatchCommand): Promise<Attempted> {
     const startedAt = new Date();
     const credentials = await this.credentialsOf(context);
     const { headers, body } = webhookRequest({
@@ -136,7 +146,14 @@ export class DispatchService {
     const timeoutMs = context.timeout_ms ?? this.config.delivery.timeoutMs;
     const answer = await this.sender.send({ url: context.url, headers, body, timeoutMs });
     const now = new Date();
-    return decide(context, {
+    // The headers as the sender sends them (it sets the user-agent), credentials redacted.
+    const request = attemptRequest({
+      headers: { ...headers, 'user-agent': this.sender.userAgent },
+      body,
+      signatureProfile: context.signature_profile,
+      credentials: [...credentials.secrets.map((secret) => secret.key), credentials.authorization, credentials.authCredential].filter((value) => value !== null),
+    });
+    const events = decide(context, {
       type: 'RecordDeliveryAttempt',
       data: {
         attempt: {
@@ -148,7 +165,7 @@ export class DispatchService {
           duration_ms: answer.durationMs,
           status_code: answer.statusCode,
           error: answer.error?.message ?? null,
-          response_body: answer.responseBody,
+          request,
         },
         classification: classifyResponse({ statusCode: answer.statusCode, error: answer.error, retryAfter: answer.retryAfter, now }),
         schedule: context.retry_schedule ?? this.config.delivery.retrySchedule,
@@ -156,6 +173,7 @@ export class DispatchService {
         jitter: Math.random(),
       },
     });
+    return { events, responseBody: answer.responseBody };
   }
 
   /**
@@ -175,10 +193,11 @@ export class DispatchService {
     const secrets = context.signing_keys
       .map((key) => ({ key: open(key.key_id), expiresAt: key.expires_at ? new Date(key.expires_at) : null }))
       .sort((a, b) => expiryOf(b) - expiryOf(a));
-    const authorization = auth === null ? null : auth.type === 'basic'
-      ? authorizationHeader({ type: 'basic', username: auth.username, password: open(auth.key_id) })
-      : authorizationHeader({ type: 'bearer', token: open(auth.key_id) });
-    const credentials = { version: context.endpoint_version, secrets, authorization };
+    const authCredential = auth === null ? null : open(auth.key_id);
+    const authorization = auth === null || authCredential === null ? null : auth.type === 'basic'
+      ? authorizationHeader({ type: 'basic', username: auth.username, password: authCredential })
+      : authorizationHeader({ type: 'bearer', token: authCredential });
+    const credentials = { version: context.endpoint_version, secrets, authorization, authCredential };
     this.credentialCache.set(context.endpoint_id, credentials);
     return credentials;
   }

@@ -19,6 +19,7 @@ export * from './signing/webhook-verification';
 export * from './signing/body-comparison';
 export * from './delivery/retry-policy';
 export * from './delivery/attempt-classification';
+export * from './delivery/attempt-request';
 export * from './delivery/delivery-events';
 export * from './delivery/delivery-state';
 export * from './delivery/record-attempt';

@@ -69,7 +69,7 @@ const answered = (statusCode: number, trigger: 'scheduled' | 'manual' = 'schedul
   return {
     type: 'RecordDeliveryAttempt',
     data: {
-      attempt: { attempt_id: `att_${Math.random().toString(36).slice(2)}`, attempt, trigger, url: 'https://example.com/hooks', started_at: now, duration_ms: 7, status_code: statusCode, error: null, response_body: 'ok' },
+      attempt: { attempt_id: `att_${Math.random().toString(36).slice(2)}`, attempt, trigger, url: 'https://example.com/hooks', started_at: now, duration_ms: 7, status_code: statusCode, error: null, request: { method: 'POST', headers: {}, body_sha256: '00'.repeat(32), signature: null } },
       classification: classifyResponse({ statusCode, now }), schedule: [60, 600], now, jitter: 0.5,
     },
   };

@@ -6,6 +6,7 @@ import { Access, MANAGERS, OwnedBy, PORTAL_READERS } from '../auth/access';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { TenantScope } from '../auth/tenant-scope';
 import { decodeCursor, decodeNumericCursor, Page, PageOf, PageQuery, toPage } from '../http/pagination';
+import { AttemptBodies } from './attempt-bodies';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryRetryService } from './delivery-retry.service';
 import { AttemptResource, DeliveryResource, RetryAcceptedResource, toAttemptResource, toDeliveryResource } from './delivery.resource';
@@ -17,7 +18,10 @@ import { notFound } from '../http/not-found';
 @Access(PORTAL_READERS)
 @Controller('v1/deliveries')
 export class DeliveriesController {
-  constructor(private readonly deliveries: DeliveriesRepository, private readonly retries: DeliveryRetryService, private readonly scope: TenantScope) {}
+  constructor(
+    private readonly deliveries: DeliveriesRepository, private readonly retries: DeliveryRetryService, private readonly scope: TenantScope,
+    private readonly bodies: AttemptBodies,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Deliveries, newest first, filtered by endpoint, event, event type, status and creation time' })
@@ -50,7 +54,9 @@ export class DeliveriesController {
     const after = decodeNumericCursor(query.cursor);
     if (!(await this.deliveries.find(id))) throw notFound('delivery', id);
     const rows = await this.deliveries.attempts(id, after, limit + 1);
-    return toPage(rows, limit, (row) => String(row.attempt), toAttemptResource);
+    const page = rows.slice(0, limit);
+    const bodies = await this.bodies.open(page);
+    return toPage(rows, limit, (row) => String(row.attempt), (row) => toAttemptResource(row, bodies[page.indexOf(row)]));
   }
 
   @Post(':id/retry')

@@ -1,3 +1,4 @@
+import type { OpenedAttemptBody } from './attempt-bodies';
 import { ApiProperty } from '@nestjs/swagger';
 
 export const DELIVERY_STATUSES = ['pending', 'retrying', 'succeeded', 'failed'] as const;
@@ -27,7 +28,10 @@ export class AttemptResource {
   @ApiProperty({ nullable: true }) status_code!: number | null;
   @ApiProperty({ description: 'Machine-readable outcome, e.g. http_2xx, http_5xx, timeout, connection_refused' }) outcome!: string;
   @ApiProperty({ nullable: true }) error!: string | null;
-  @ApiProperty({ nullable: true, description: 'First 4 KiB of the response body' }) response_body!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'First 4 KiB of the response body (stored sealed with the tenant\'s data key); null without an answer, or once purged' })
+  response_body!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When retention or erasure destroyed the key the response body was sealed with; null while it is readable' })
+  response_body_purged_at!: string | null;
 }
 
 export class RetryAcceptedResource {
@@ -61,6 +65,7 @@ export interface DeliveryRow {
 
 export interface AttemptRow {
   id: string;
+  tenant_id: string | null;
   attempt: number;
   trigger: string;
   url: string;
@@ -70,6 +75,7 @@ export interface AttemptRow {
   outcome: string;
   error: string | null;
   response_body: string | null;
+  sealed_response_body: string | null;
 }
 
 export const toDeliveryResource = (row: DeliveryRow): DeliveryResource => ({
@@ -86,7 +92,7 @@ export const toDeliveryResource = (row: DeliveryRow): DeliveryResource => ({
   created_at: row.created_at.toISOString(),
 });
 
-export const toAttemptResource = (row: AttemptRow): AttemptResource => ({
+export const toAttemptResource = (row: AttemptRow, body: OpenedAttemptBody): AttemptResource => ({
   id: row.id,
   attempt: row.attempt,
   trigger: row.trigger,
@@ -96,5 +102,6 @@ export const toAttemptResource = (row: AttemptRow): AttemptResource => ({
   status_code: row.status_code,
   outcome: row.outcome,
   error: row.error,
-  response_body: row.response_body,
+  response_body: body.text,
+  response_body_purged_at: body.purged_at?.toISOString() ?? null,
 });

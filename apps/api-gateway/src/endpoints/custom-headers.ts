@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import { isCredentialHeader } from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
 
 /** Headers the dispatcher sets itself or that HTTP forbids a sender to set per request. */
@@ -15,12 +16,8 @@ export const isReservedHeader = (name: string): boolean => {
   return RESERVED_HEADERS.has(lower) || lower.startsWith('webhook-');
 };
 
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'apikey']);
-/** Words that make a header name a credential wherever they stand in it: `X-Auth-Token`, `X-Client-Secret`, `X_API_KEY`. */
-const CREDENTIAL_WORDS = /(^|[-_.])(auth|authorization|token|secret|password|passwd|credentials?|cookie|session|api[-_]?key|access[-_]?key)([-_.]|$)/i;
-
 /** A header that carries a credential; headers are shown in answers and kept in the ledger, so these belong in `auth`. */
-export const isCredentialHeader = (name: string): boolean => CREDENTIAL_HEADERS.has(name.toLowerCase()) || CREDENTIAL_WORDS.test(name);
+export { isCredentialHeader };
 
 /** Refuses the first credential header with 422, naming it and pointing to `auth` (sealed and write-only). */
 export function refuseCredentialHeaders(headers: Readonly<Record<string, string>> | undefined): void {

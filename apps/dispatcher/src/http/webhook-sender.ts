@@ -55,6 +55,11 @@ export class WebhookSender {
     });
   }
 
+  /** The user-agent every request is sent with (it overrides a custom header of that name). */
+  get userAgent(): string {
+    return this.options.userAgent;
+  }
+
   async send(request: WebhookRequest): Promise<ReceiverResponse> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);

@@ -9,10 +9,18 @@ const now = new Date('2024-01-01T00:00:00.000Z');
 const delivery = { delivery_id: 'dlv_1', message_id: 'msg_1', endpoint_id: 'ep_1', event_type: 'invoice.paid', tenant_id: 'acme' };
 const scheduled = deliveryScheduled(delivery);
 const attempted = (n: number, status_code: number, trigger: 'scheduled' | 'manual' = 'scheduled'): DeliveryEvent => ({
-  type: 'DeliveryAttempted', schema_version: 1,
+  type: 'DeliveryAttempted', schema_version: 2,
   data: {
     attempt_id: `att_${n}`, attempt: n, trigger, url: 'https://example.com/hooks', started_at: now.toISOString(), duration_ms: 10,
-    status_code, outcome: status_code < 300 ? 'http_2xx' : 'http_5xx', error: null, response_body: null,
+    status_code, outcome: status_code < 300 ? 'http_2xx' : 'http_5xx', error: null, request: { method: 'POST', headers: {}, body_sha256: '00'.repeat(32), signature: null }, sealed_response_body: null,
+  },
+});
+/** As attempts were recorded before issue 13: no request, the body in plain text. */
+const attemptedV1 = (n: number, status_code: number): DeliveryEvent => ({
+  type: 'DeliveryAttempted', schema_version: 1,
+  data: {
+    attempt_id: `att_${n}`, attempt: n, trigger: 'scheduled', url: 'https://example.com/hooks', started_at: now.toISOString(), duration_ms: 10,
+    status_code, outcome: status_code < 300 ? 'http_2xx' : 'http_5xx', error: null, response_body: 'busy',
   },
 });
 const succeeded: DeliveryEvent = { type: 'DeliverySucceeded', schema_version: 1, data: { attempt: 1, status_code: 200 } };
@@ -21,7 +29,7 @@ function recordAttempt(n: number, status_code: number, trigger: 'scheduled' | 'm
   return {
     type: 'RecordDeliveryAttempt',
     data: {
-      attempt: { attempt_id: `att_${n}`, attempt: n, trigger, url: 'https://example.com/hooks', started_at: now, duration_ms: 10, status_code, error: null, response_body: null },
+      attempt: { attempt_id: `att_${n}`, attempt: n, trigger, url: 'https://example.com/hooks', started_at: now, duration_ms: 10, status_code, error: null, request: { method: 'POST', headers: {}, body_sha256: '00'.repeat(32), signature: null } },
       classification: classifyResponse({ statusCode: status_code, now }),
       schedule: [5, 300],
       now,
@@ -65,6 +73,10 @@ describe('recording an attempt (the rules of record-attempt, through the decider
       attempted(1, 500),
       { type: 'DeliveryRetryScheduled', schema_version: 1, data: { attempt: 1, next_attempt_at: '2024-01-01T00:00:05.000Z', reason: 'http_5xx' } },
     ]);
+  });
+
+  it('a version 1 attempt in the history counts like any other: the next attempt is the second', () => {
+    given(scheduled, attemptedV1(1, 500)).when(recordAttempt(2, 200)).then([attempted(2, 200), { type: 'DeliverySucceeded', schema_version: 1, data: { attempt: 2, status_code: 200 } }]);
   });
 
   it('a redelivered command for an attempt already made: a conflict', () => {

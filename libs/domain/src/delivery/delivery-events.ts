@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../domain-event';
 import type { AttemptReason } from './attempt-classification';
+import type { AttemptRequest } from './attempt-request';
 
 
 export const DeliveryEventType = {
@@ -26,7 +27,8 @@ export type DeliveryScheduledData = {
   tenant_id: string | null;
 };
 
-export type DeliveryAttemptedData = {
+/** What every version of DeliveryAttempted says about the attempt. */
+type AttemptFacts = {
   attempt_id: string;
   attempt: number;
   trigger: AttemptTrigger;
@@ -38,9 +40,27 @@ export type DeliveryAttemptedData = {
   /** The attempt's reason code (`http_2xx`, `timeout`, …). */
   outcome: AttemptReason;
   error: string | null;
+};
+
+/** schema_version 1 (before issue 13): the receiver's answer in plain text, and no record of the request. */
+export type DeliveryAttemptedV1Data = AttemptFacts & {
   /** The first 4 KiB of the receiver's answer. */
   response_body: string | null;
 };
+
+/**
+ * schema_version 2: the request as sent (headers minus credentials, body digest, signature), and
+ * the answer's first 4 KiB sealed with the tenant's data key (`TenantDataKeys`, context
+ * {@link attemptBodyContext}), so erasure and retention can destroy it while the chain, which
+ * covers the sealed text, still verifies. An empty answer is `''` (nothing to seal); no answer is null.
+ */
+export type DeliveryAttemptedData = AttemptFacts & {
+  request: AttemptRequest;
+  sealed_response_body: string | null;
+};
+
+/** Where an attempt's sealed response body belongs: a copy pasted into another attempt does not open. */
+export const attemptBodyContext = (attemptId: string): string => `attempt:${attemptId}`;
 
 export type DeliverySucceededData = { attempt: number; status_code: number };
 export type DeliveryRetryScheduledData = { attempt: number; next_attempt_at: string; reason: AttemptReason };
@@ -56,7 +76,10 @@ export type DeliveryDeferredData = { attempt: number; reason: DeferralReason };
 export type DeliveryRequeuedData = { attempt: number; replay_id: string | null };
 
 export type DeliveryScheduled = DomainEvent<'DeliveryScheduled', DeliveryScheduledData>;
-export type DeliveryAttempted = DomainEvent<'DeliveryAttempted', DeliveryAttemptedData>;
+export type DeliveryAttemptedV1 = DomainEvent<'DeliveryAttempted', DeliveryAttemptedV1Data, 1>;
+export type DeliveryAttemptedV2 = DomainEvent<'DeliveryAttempted', DeliveryAttemptedData, 2>;
+/** Both versions stay in the store for good: readers tell them apart by `schema_version`. */
+export type DeliveryAttempted = DeliveryAttemptedV1 | DeliveryAttemptedV2;
 export type DeliverySucceeded = DomainEvent<'DeliverySucceeded', DeliverySucceededData>;
 export type DeliveryRetryScheduled = DomainEvent<'DeliveryRetryScheduled', DeliveryRetryScheduledData>;
 export type DeliveryFailed = DomainEvent<'DeliveryFailed', DeliveryFailedData>;
@@ -111,8 +134,13 @@ export function deliveryRequeued(data: DeliveryRequeuedData): DeliveryRequeued {
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(DeliveryEventType));
 
-/** A stored event as a delivery event (every type is still at schema_version 1), or null for a type this release does not know. */
-export function readDeliveryEvent(stored: { readonly type: string; readonly data: unknown }): DeliveryEvent | null {
+/**
+ * A stored event as a delivery event, or null for a type this release does not know. Every type is
+ * at schema_version 1 but DeliveryAttempted, which is 1 or 2 as stored: a version 1 cannot be
+ * upcast (its request was never recorded, and its body is plain text, not sealed), so it is read as it is.
+ */
+export function readDeliveryEvent(stored: { readonly type: string; readonly data: unknown; readonly schema_version?: number }): DeliveryEvent | null {
   if (!KNOWN.has(stored.type)) return null;
-  return { type: stored.type, schema_version: 1, data: stored.data } as DeliveryEvent;
+  const version = stored.type === DeliveryEventType.DeliveryAttempted && stored.schema_version === 2 ? 2 : 1;
+  return { type: stored.type, schema_version: version, data: stored.data } as DeliveryEvent;
 }

@@ -1,7 +1,9 @@
 import type { AttemptClassification } from './attempt-classification';
+import type { AttemptRequest } from './attempt-request';
 import {
   AttemptTrigger,
   DeliveryAttempted,
+  DeliveryAttemptedV2,
   DeliveryEventType,
   DeliveryFailed,
   DeliveryRetryScheduled,
@@ -10,7 +12,11 @@ import {
 import type { DeliveryState } from './delivery-state';
 import { RetrySchedule, nextRetry } from './retry-policy';
 
-/** One HTTP attempt as the dispatcher observed it. */
+/**
+ * One HTTP attempt as the dispatcher observed it. The answer's body is not part of it: sealing it
+ * is I/O, done per batch by the dispatcher's recorder, which fills `sealed_response_body` of the
+ * DeliveryAttempted decided here (null until then — never the plain text).
+ */
 export interface AttemptRecord {
   readonly attempt_id: string;
   /** 1-based, counting every attempt of the delivery, scheduled or manual. */
@@ -21,7 +27,8 @@ export interface AttemptRecord {
   readonly duration_ms: number;
   readonly status_code: number | null;
   readonly error: string | null;
-  readonly response_body: string | null;
+  /** The request as sent, credentials redacted. */
+  readonly request: AttemptRequest;
 }
 
 export interface RecordAttempt {
@@ -63,9 +70,9 @@ export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEv
   const refusal = attemptRefusal(state, attempt);
   if (refusal) throw new IllegalDeliveryStateError(refusal);
 
-  const attempted: DeliveryAttempted = {
+  const attempted: DeliveryAttemptedV2 = {
     type: DeliveryEventType.DeliveryAttempted,
-    schema_version: 1,
+    schema_version: 2,
     data: {
       attempt_id: attempt.attempt_id,
       attempt: attempt.attempt,
@@ -76,7 +83,8 @@ export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEv
       status_code: attempt.status_code,
       outcome: classification.reason,
       error: attempt.error,
-      response_body: attempt.response_body,
+      request: attempt.request,
+      sealed_response_body: null,
     },
   };
 

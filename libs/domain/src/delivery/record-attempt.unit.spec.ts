@@ -1,10 +1,15 @@
 import { classifyResponse } from './attempt-classification';
+import type { AttemptRequest } from './attempt-request';
 import { DeliveryEvent, deliveryScheduled } from './delivery-events';
 import { deliveryStateFrom, evolve } from './delivery-state';
 import { AttemptRecord, IllegalDeliveryStateError, decideAttemptRecorded } from './record-attempt';
 
 const SCHEDULE = [5, 300, 1800];
 const now = new Date('2024-01-01T00:00:00.000Z');
+const request: AttemptRequest = {
+  method: 'POST', headers: { 'content-type': 'application/json', authorization: '[redacted]' }, body_sha256: 'ab'.repeat(32),
+  signature: { header: 'webhook-signature', value: 'v1,c2ln' },
+};
 const scheduled = deliveryScheduled({ delivery_id: 'dlv_1', message_id: 'msg_1', endpoint_id: 'ep_1', event_type: 'invoice.paid' });
 
 function attempt(n: number, fields: Partial<AttemptRecord> = {}): AttemptRecord {
@@ -17,7 +22,7 @@ function attempt(n: number, fields: Partial<AttemptRecord> = {}): AttemptRecord 
     duration_ms: 42,
     status_code: 500,
     error: null,
-    response_body: 'oops',
+    request,
     ...fields,
   };
 }
@@ -37,7 +42,7 @@ function given(...history: DeliveryEvent[]) {
         });
       return {
         then: (expected: readonly { type: string; data?: object }[]) =>
-          expect(decide()).toEqual(expected.map((e) => (e.data ? { type: e.type, schema_version: 1, data: expect.objectContaining(e.data) } : expect.objectContaining(e)))),
+          expect(decide()).toEqual(expected.map((e) => (e.data ? { type: e.type, schema_version: e.type === 'DeliveryAttempted' ? 2 : 1, data: expect.objectContaining(e.data) } : expect.objectContaining(e)))),
         thenThrows: (message: RegExp) => {
           expect(decide).toThrow(IllegalDeliveryStateError);
           expect(decide).toThrow(message);
@@ -49,21 +54,21 @@ function given(...history: DeliveryEvent[]) {
 
 function retried(n: number): DeliveryEvent[] {
   return [
-    { type: 'DeliveryAttempted', schema_version: 1, data: { ...attempt(n), started_at: now.toISOString(), outcome: 'http_5xx' } },
+    { type: 'DeliveryAttempted', schema_version: 2, data: { ...attempt(n), started_at: now.toISOString(), outcome: 'http_5xx', sealed_response_body: null } },
     { type: 'DeliveryRetryScheduled', schema_version: 1, data: { attempt: n, next_attempt_at: now.toISOString(), reason: 'http_5xx' } },
   ];
 }
 
 describe('recording a delivery attempt', () => {
-  it('a 2xx answer: the attempt is recorded and the delivery succeeds', () => {
+  it('a 2xx answer: the attempt is recorded with the request as sent, its body left for the recorder to seal, and the delivery succeeds', () => {
     given(scheduled)
-      .when(attempt(1, { status_code: 204, response_body: null }))
+      .when(attempt(1, { status_code: 204 }))
       .then([
         {
           type: 'DeliveryAttempted',
           data: {
             attempt_id: 'att_1', attempt: 1, trigger: 'scheduled', url: 'https://example.com/hooks', started_at: '2024-01-01T00:00:00.000Z',
-            duration_ms: 42, status_code: 204, outcome: 'http_2xx', error: null, response_body: null,
+            duration_ms: 42, status_code: 204, outcome: 'http_2xx', error: null, request, sealed_response_body: null,
           },
         },
         { type: 'DeliverySucceeded', data: { attempt: 1, status_code: 204 } },
@@ -74,14 +79,14 @@ describe('recording a delivery attempt', () => {
     given(scheduled)
       .when(attempt(1))
       .then([
-        { type: 'DeliveryAttempted', data: { outcome: 'http_5xx', status_code: 500, response_body: 'oops' } },
+        { type: 'DeliveryAttempted', data: { outcome: 'http_5xx', status_code: 500, sealed_response_body: null } },
         { type: 'DeliveryRetryScheduled', data: { attempt: 1, next_attempt_at: '2024-01-01T00:00:05.000Z', reason: 'http_5xx' } },
       ]);
   });
 
   it('a timeout: recorded with its error and retried', () => {
     given(scheduled, ...retried(1))
-      .when(attempt(2, { status_code: null, error: 'no answer within 15000 ms', response_body: null }), { error: { code: 'timeout' } })
+      .when(attempt(2, { status_code: null, error: 'no answer within 15000 ms' }), { error: { code: 'timeout' } })
       .then([
         { type: 'DeliveryAttempted', data: { outcome: 'timeout', status_code: null, error: 'no answer within 15000 ms' } },
         { type: 'DeliveryRetryScheduled', data: { attempt: 2, next_attempt_at: '2024-01-01T00:05:00.000Z', reason: 'timeout' } },
@@ -127,7 +132,7 @@ describe('recording a delivery attempt', () => {
   });
 
   it('a scheduled attempt on a succeeded delivery is refused', () => {
-    given(scheduled, { type: 'DeliveryAttempted', schema_version: 1, data: { ...attempt(1), started_at: now.toISOString(), outcome: 'http_2xx' } }, {
+    given(scheduled, { type: 'DeliveryAttempted', schema_version: 2, data: { ...attempt(1), started_at: now.toISOString(), outcome: 'http_2xx', sealed_response_body: null } }, {
       type: 'DeliverySucceeded', schema_version: 1,
       data: { attempt: 1, status_code: 200 },
     })
@@ -147,7 +152,7 @@ describe('evolve', () => {
       status: 'retrying', attempts: 1, delivery_id: 'dlv_1', endpoint_id: 'ep_1', last_status_code: 500, next_attempt_at: now.toISOString(),
     });
     const succeeded = [
-      { type: 'DeliveryAttempted', schema_version: 1, data: { ...attempt(2, { status_code: 200 }), started_at: '2024-01-01T00:00:05.000Z', outcome: 'http_2xx' } },
+      { type: 'DeliveryAttempted', schema_version: 2, data: { ...attempt(2, { status_code: 200 }), started_at: '2024-01-01T00:00:05.000Z', outcome: 'http_2xx', sealed_response_body: null } },
       { type: 'DeliverySucceeded', schema_version: 1, data: { attempt: 2, status_code: 200 } },
     ] as const;
     expect(succeeded.reduce(evolve, deliveryStateFrom(history))).toMatchObject({

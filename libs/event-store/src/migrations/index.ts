@@ -19,6 +19,7 @@ import { SetBasedAppend1732400000055 } from './1732400000055-set-based-append';
 import { LedgerCheckpoints1732400000060 } from './1732400000060-ledger-checkpoints';
 import { LeastPrivilege1732400000061 } from './1732400000061-least-privilege';
 import { TenantDataKeys1732400000062 } from './1732400000062-tenant-data-keys';
+import { DeliveryHistory1732400000064 } from './1732400000064-delivery-history';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   LedgerCheckpoints1732400000060,
   LeastPrivilege1732400000061,
   TenantDataKeys1732400000062,
+  DeliveryHistory1732400000064,
 ];

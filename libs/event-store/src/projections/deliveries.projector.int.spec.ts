@@ -67,6 +67,58 @@ describe('the deliveries projection', () => {
     ]);
   });
 
+  describe('attempts, as the delivery history reads them', () => {
+    const HISTORY = `id, tenant_id, message_id, event_type, ledger_position, url, request_method, request_headers, body_sha256, signature,
+                     response_body, sealed_response_body`;
+    const request = {
+      method: 'POST' as const, body_sha256: 'ab'.repeat(32), signature: { header: 'webhook-signature', value: 'v1,c2ln' },
+      headers: { 'x-region': 'eu', authorization: '[redacted]', 'webhook-signature': 'v1,c2ln' },
+    };
+    const attemptedV2 = (n: number, sealed: string | null): DeliveryEvent => ({
+      type: 'DeliveryAttempted', schema_version: 2,
+      data: {
+        attempt_id: `att_${n}`, attempt: n, trigger: 'scheduled', url: 'https://example.com/hooks', started_at: at(10 + n).toISOString(), duration_ms: 12,
+        status_code: 500, outcome: 'http_5xx', error: null, request, sealed_response_body: sealed,
+      },
+    });
+
+    it('a version 2 attempt: the request as sent, the sealed body, the delivery\'s tenant, message and type, and its event\'s position', async () => {
+      const rows = await spec()
+        .given(on('dlv_1', scheduled('dlv_1'), 1), on('dlv_1', attemptedV2(1, 'hlp1.dk_1.aXY.dGFn.Y2lwaGVy'), 2), on('dlv_1', retry(1, 60), 2),
+          on('dlv_1', attemptedV2(2, null), 61))
+        .query(`SELECT ${HISTORY} FROM attempts ORDER BY id`);
+      expect(rows).toEqual([
+        {
+          id: 'att_1', tenant_id: 'acme', message_id: 'msg_dlv_1', event_type: 'order.created', ledger_position: '2', url: 'https://example.com/hooks',
+          request_method: 'POST', request_headers: request.headers, body_sha256: request.body_sha256, signature: request.signature,
+          response_body: null, sealed_response_body: 'hlp1.dk_1.aXY.dGFn.Y2lwaGVy',
+        },
+        {
+          id: 'att_2', tenant_id: 'acme', message_id: 'msg_dlv_1', event_type: 'order.created', ledger_position: '4', url: 'https://example.com/hooks',
+          request_method: 'POST', request_headers: request.headers, body_sha256: request.body_sha256, signature: request.signature,
+          response_body: null, sealed_response_body: null,
+        },
+      ]);
+    });
+
+    it('a version 1 attempt keeps its plain body and has no request; it too names its event\'s position — one by one as in a live append', async () => {
+      const rows = await spec()
+        .givenOneByOne(on('dlv_1', scheduled('dlv_1'), 1), on('dlv_1', attempted(1, 500), 2), on('dlv_1', retry(1, 60), 2), on('dlv_1', attemptedV2(2, ''), 61))
+        .query(`SELECT ${HISTORY} FROM attempts ORDER BY id`);
+      expect(rows).toEqual([
+        {
+          id: 'att_1', tenant_id: 'acme', message_id: 'msg_dlv_1', event_type: 'order.created', ledger_position: '2', url: 'https://example.com/hooks',
+          request_method: null, request_headers: null, body_sha256: null, signature: null, response_body: 'ok', sealed_response_body: null,
+        },
+        {
+          id: 'att_2', tenant_id: 'acme', message_id: 'msg_dlv_1', event_type: 'order.created', ledger_position: '4', url: 'https://example.com/hooks',
+          request_method: 'POST', request_headers: request.headers, body_sha256: request.body_sha256, signature: request.signature,
+          response_body: null, sealed_response_body: '',
+        },
+      ]);
+    });
+  });
+
   it('keeps each delivery to its own row and skips event types it does not know', async () => {
     const rows = await spec()
       .given(on('dlv_a', scheduled('dlv_a'), 1), on('dlv_b', scheduled('dlv_b'), 2), on('dlv_a', { type: 'DeliveryArchived', data: {} } as unknown as DeliveryEvent, 3))

@@ -1,9 +1,8 @@
-import { DEFAULT_TENANT, DeliveryAttemptedData, DeliveryEventType, DeliveryRowChange, DeliveryScheduled, changeDeliveryRow, readDeliveryEvent, unchangedDeliveryRow } from '@hookledger/domain';
+import { DEFAULT_TENANT, DeliveryAttempted, DeliveryEventType, DeliveryRowChange, DeliveryScheduled, changeDeliveryRow, readDeliveryEvent, unchangedDeliveryRow } from '@hookledger/domain';
 import type { RecordedEvent } from '../event';
 import type { Projector } from './projector';
 
 const STREAM_PREFIX = 'delivery-';
-type AttemptData = DeliveryAttemptedData;
 
 // New deliveries with no other event in the batch (all of ingest's): only what DeliveryScheduled says.
 const SCHEDULED_SQL = `
@@ -19,12 +18,19 @@ const INSERT_SQL = `
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[],
                        $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::int[], $14::timestamptz[], $15::timestamptz[])`;
 
-// Attempts name their endpoint through their delivery's row (inserted above when new in the batch).
+// Attempts name their endpoint, tenant, message and event type through their delivery's row
+// (inserted above when new in the batch). A version 1 attempt has no request and a plain body.
 const ATTEMPTS_SQL = `
-  INSERT INTO attempts (id, delivery_id, endpoint_id, attempt, trigger, url, started_at, duration_ms, status_code, outcome, error, response_body)
-  SELECT a.id, a.delivery_id, d.endpoint_id, a.attempt, a.trigger, a.url, a.started_at, a.duration_ms, a.status_code, a.outcome, a.error, a.response_body
-    FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[])
-         AS a(id, delivery_id, attempt, trigger, url, started_at, duration_ms, status_code, outcome, error, response_body)
+  INSERT INTO attempts (id, delivery_id, endpoint_id, tenant_id, message_id, event_type, attempt, trigger, url, started_at, duration_ms,
+                        status_code, outcome, error, response_body, ledger_position, request_method, request_headers, body_sha256,
+                        signature, sealed_response_body)
+  SELECT a.id, a.delivery_id, d.endpoint_id, d.tenant_id, d.message_id, d.event_type, a.attempt, a.trigger, a.url, a.started_at, a.duration_ms,
+         a.status_code, a.outcome, a.error, a.response_body, a.ledger_position, a.request_method, a.request_headers, a.body_sha256,
+         a.signature, a.sealed_response_body
+    FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[],
+                $12::bigint[], $13::text[], $14::jsonb[], $15::text[], $16::jsonb[], $17::text[])
+         AS a(id, delivery_id, attempt, trigger, url, started_at, duration_ms, status_code, outcome, error, response_body,
+              ledger_position, request_method, request_headers, body_sha256, signature, sealed_response_body)
     JOIN deliveries d ON d.id = a.delivery_id`;
 
 // Changes to existing rows, each column kept unless the batch's events set it (see DeliveryRowChange).
@@ -64,7 +70,7 @@ export const deliveriesProjector: Projector = {
     // when a later event of the same delivery follows in the batch (a rebuild's).
     const scheduled = new Map<string, { event: DeliveryScheduled; recorded: RecordedEvent }>();
     const changes = new Map<string, DeliveryRowChange>();
-    const attempts: { delivery_id: string; data: AttemptData }[] = [];
+    const attempts: { delivery_id: string; position: bigint; event: DeliveryAttempted }[] = [];
     for (const recorded of events) {
       const event = readDeliveryEvent(recorded);
       if (!event) continue;
@@ -80,7 +86,7 @@ export const deliveriesProjector: Projector = {
         before = first ? changeDeliveryRow(unchangedDeliveryRow(id), first.event, at(first.recorded)) : unchangedDeliveryRow(id);
       }
       changes.set(id, changeDeliveryRow(before, event, at(recorded)));
-      if (event.type === 'DeliveryAttempted') attempts.push({ delivery_id: id, data: event.data });
+      if (event.type === 'DeliveryAttempted') attempts.push({ delivery_id: id, position: recorded.globalPosition, event });
     }
     const all = [...changes.values()];
     const created = all.filter((change) => change.created_at !== null);
@@ -123,10 +129,15 @@ function updateParams(rows: readonly DeliveryRowChange[]): unknown[] {
   ];
 }
 
-function attemptParams(rows: readonly { delivery_id: string; data: AttemptData }[]): unknown[] {
+function attemptParams(rows: readonly { delivery_id: string; position: bigint; event: DeliveryAttempted }[]): unknown[] {
+  const v2 = ({ event }: { event: DeliveryAttempted }) => (event.schema_version === 2 ? event.data : null);
+  const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
   return [
-    rows.map((r) => r.data.attempt_id), rows.map((r) => r.delivery_id), rows.map((r) => r.data.attempt), rows.map((r) => r.data.trigger),
-    rows.map((r) => r.data.url), rows.map((r) => r.data.started_at), rows.map((r) => r.data.duration_ms), rows.map((r) => r.data.status_code),
-    rows.map((r) => r.data.outcome), rows.map((r) => r.data.error), rows.map((r) => r.data.response_body),
+    rows.map((r) => r.event.data.attempt_id), rows.map((r) => r.delivery_id), rows.map((r) => r.event.data.attempt), rows.map((r) => r.event.data.trigger),
+    rows.map((r) => r.event.data.url), rows.map((r) => r.event.data.started_at), rows.map((r) => r.event.data.duration_ms),
+    rows.map((r) => r.event.data.status_code), rows.map((r) => r.event.data.outcome), rows.map((r) => r.event.data.error),
+    rows.map((r) => (r.event.schema_version === 1 ? r.event.data.response_body : null)), rows.map((r) => r.position.toString()),
+    rows.map((r) => v2(r)?.request.method ?? null), rows.map((r) => json(v2(r)?.request.headers)), rows.map((r) => v2(r)?.request.body_sha256 ?? null),
+    rows.map((r) => json(v2(r)?.request.signature)), rows.map((r) => v2(r)?.sealed_response_body ?? null),
   ];
 }

@@ -37,6 +37,16 @@ function attempt(delivery: string, outcome: AttemptReason, second: number): Give
   };
   return { streamId: deliveryStreamId(delivery), event, recordedAt: at(second + 1) };
 }
+/** The same attempt as the dispatcher records it since issue 13 (schema_version 2: the request as sent, the body sealed). */
+function attemptV2(delivery: string, outcome: AttemptReason, second: number): GivenEvent {
+  const { data } = attempt(delivery, outcome, second).event as DeliveryAttempted & { schema_version: 1 };
+  const { response_body: _, ...facts } = data;
+  const event: DeliveryAttempted = {
+    type: DeliveryEventType.DeliveryAttempted, schema_version: 2,
+    data: { ...facts, request: { method: 'POST', headers: { 'content-type': 'application/json' }, body_sha256: '00'.repeat(32), signature: null }, sealed_response_body: null },
+  };
+  return { streamId: deliveryStreamId(delivery), event, recordedAt: at(second + 1) };
+}
 /** When an attempt started at `second` ended. */
 const ended = (second: number) => at(second, 250);
 
@@ -70,6 +80,14 @@ describe('the endpoint-health projection', () => {
     await spec()
       .given(...failures, attempt('dlv_a1', 'http_2xx', 30))
       .then('endpoint_health', [row('ep_a', { last_success_at: ended(30), last_failure_at: ended(20), updated_at: at(31) })]);
+  });
+
+  it('reads attempts of either schema version alike', async () => {
+    const mixed = [onEndpoint('ep_a', created('ep_a'), 1), attempt('dlv_a1', 'http_5xx', 10), attemptV2('dlv_a2', 'gone', 20)];
+    await spec().given(...mixed).then('endpoint_health', [row('ep_a', { ...failedA, updated_at: at(21) })]);
+    await spec()
+      .given(...mixed, attemptV2('dlv_a1', 'http_2xx', 30))
+      .then('endpoint_health', [row('ep_a', { last_success_at: ended(30), last_failure_at: ended(20), gone_at: ended(20), updated_at: at(31) })]);
   });
 
   it('a 410 Gone marks the endpoint gone, and a later success keeps the mark for the disabler', async () => {
