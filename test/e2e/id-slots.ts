@@ -24,6 +24,8 @@ export interface IdSlot {
 const COLLECTIONS: Record<string, Owned | 'shared'> = {
   '/v1/endpoints/': 'endpoint', '/v1/events/': 'event', '/v1/deliveries/': 'delivery', '/v1/replays/': 'replay',
   '/v1/tenants/': 'tenant', '/v1/api-keys/': 'apiKey', '/v1/event-types/': 'shared', '/v1/audit/streams/': 'stream',
+  // Signed checkpoints cover the whole ledger: one sequence for every tenant.
+  '/v1/audit/checkpoints/': 'shared',
 };
 
 /** Parameters and fields by name: what they name, or null for those that name nothing a tenant owns. */
@@ -40,6 +42,8 @@ const NAMES: Record<string, Owned | 'shared' | null> = {
   grace_period_s: null, signature: null, timestamp: null, tolerance_s: null, quotas: null, expires_in_s: null, role: null, expires_at: null, events: null,
   // The delivery history's attempt outcome (succeeded, failed, a reason code).
   outcome: null,
+  // The export's format, and the checkpoints online verification runs between.
+  format: null, from: null, to: null,
   'quotas.max_endpoints': null, 'quotas.max_events_per_month': null,
 };
 

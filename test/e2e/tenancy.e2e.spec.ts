@@ -51,6 +51,12 @@ const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
   'GET /v1/audit/events': { roles: ['admin', 'auditor'] },
   'GET /v1/audit/streams/{stream_id}': { roles: ['admin', 'auditor'] },
   'GET /v1/audit/export': { roles: ['admin', 'auditor'] },
+  // Checkpoints and the public key reveal no tenant's data; verification reads every tenant's events.
+  'GET /v1/audit/checkpoints': { roles: ['admin', 'auditor'] },
+  'GET /v1/audit/checkpoints/latest': { roles: ['admin', 'auditor'] },
+  'GET /v1/audit/checkpoints/{seq}': { roles: ['admin', 'auditor'] },
+  'GET /v1/audit/public-key': { roles: ['admin', 'auditor'] },
+  'GET /v1/audit/verify': { roles: ['admin', 'auditor'], acrossTenants: true },
   'GET /v1/audit/deliveries': { roles: ['admin', 'auditor'] },
 };
 
