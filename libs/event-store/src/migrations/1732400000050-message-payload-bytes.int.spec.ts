@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { MESSAGE_STREAM_TYPE, messageReceived, messageStreamId } from '@hookledger/domain';
+import { MESSAGE_STREAM_TYPE, plaintextMessageReceived, messageStreamId } from '@hookledger/domain';
 import { EventStore, dataSourceOptions, ensureDatabase, rebuildProjection, messagesProjector } from '@hookledger/event-store';
 import { createTestDatabase, openDataSource, rowDifference } from '@hookledger/testing';
 import { migrations } from './index';
@@ -73,7 +73,7 @@ beforeAll(async () => {
   // Today's ingest: a v2 event, its row written by the projector.
   await db.transaction((tx) => new EventStore().append(tx, [{
     streamId: messageStreamId('acme', 'm-4'), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0,
-    events: [messageReceived({ id: 'm-4', type: 'order.created', timestamp: '2024-01-01T00:00:00.000Z', tenant_id: 'acme', payload: NEW })],
+    events: [plaintextMessageReceived({ id: 'm-4', type: 'order.created', timestamp: '2024-01-01T00:00:00.000Z', tenant_id: 'acme', payload: NEW })],
   }]));
   await db.query(`CREATE VIEW messages_text AS ${MESSAGE_TEXT}`);
   await db.query(`CREATE TABLE before_upgrade AS SELECT * FROM messages_text`);
@@ -151,7 +151,7 @@ describe('upgrading a database whose messages are all schema version 2', () => {
     try {
       await source.transaction((tx) => new EventStore().append(tx, ['a', 'b'].map((id) => ({
         streamId: messageStreamId('acme', id), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0,
-        events: [messageReceived({ id, type: 'order.created', timestamp: '2024-01-01T00:00:00.000Z', tenant_id: 'acme', payload: '{"b":1,"a":1.0}' })],
+        events: [plaintextMessageReceived({ id, type: 'order.created', timestamp: '2024-01-01T00:00:00.000Z', tenant_id: 'acme', payload: '{"b":1,"a":1.0}' })],
       }))));
       const before = await countEvents(source);
       const runner = source.createQueryRunner();

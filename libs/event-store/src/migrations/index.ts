@@ -18,6 +18,7 @@ import { MessagePayloadBytes1732400000050 } from './1732400000050-message-payloa
 import { SetBasedAppend1732400000055 } from './1732400000055-set-based-append';
 import { LedgerCheckpoints1732400000060 } from './1732400000060-ledger-checkpoints';
 import { TenantDataKeys1732400000062 } from './1732400000062-tenant-data-keys';
+import { SealedPayloads1732400000063 } from './1732400000063-sealed-payloads';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   SetBasedAppend1732400000055,
   LedgerCheckpoints1732400000060,
   TenantDataKeys1732400000062,
+  SealedPayloads1732400000063,
 ];
