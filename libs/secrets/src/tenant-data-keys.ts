@@ -145,6 +145,30 @@ export class TenantDataKeys {
     return { count: rows.length, key_ids: rows.map((row) => row.id).sort() };
   }
 
+  /**
+   * Holds the keys `sealed` were sealed with against destruction until `tx` ends (FOR SHARE: an
+   * erasure or retention run waits for the commit, so what `tx` appends is covered by it), and
+   * answers whether all of them are still live. A key destroyed before — by another process while
+   * this one's cache still had it — answers false and is forgotten: the caller seals again.
+   */
+  async holdLive(tx: EntityManager, sealed: readonly SealedPayload[]): Promise<boolean> {
+    const ids = [...new Set(sealed.map((value) => parse(value).keyId))];
+    if (ids.length === 0) return true;
+    const live: { id: string }[] = await tx.query(
+      `SELECT id FROM tenant_data_keys WHERE id = ANY($1::text[]) AND destroyed_at IS NULL ORDER BY id FOR SHARE`, [ids]);
+    if (live.length === ids.length) return true;
+    const alive = new Set(live.map((row) => row.id));
+    for (const id of ids) {
+      if (alive.has(id)) continue;
+      const cached = this.byId.get(id);
+      if (cached) this.forget(cached.tenantId);
+      else this.byId.delete(id);
+    }
+    // A key missing from the cache too (evicted): forget every current-key entry naming it.
+    for (const [name, current] of this.current) if (!alive.has(current.id) && ids.includes(current.id)) this.current.delete(name);
+    return false;
+  }
+
   /** Drops every cached key of the tenant: the next seal or open reads `tenant_data_keys` again. */
   forget(tenantId: string): void {
     for (const [id, cached] of this.byId) if (cached.tenantId === tenantId) this.byId.delete(id);
