@@ -4,7 +4,7 @@ import { ConfigModule, HookledgerConfig } from '@hookledger/config';
 import { DatabaseModule, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
-import { SecretsModule } from '@hookledger/secrets';
+import { SecretsModule, TenantDataKeyEvictions } from '@hookledger/secrets';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditController } from './audit/audit.controller';
@@ -89,7 +89,7 @@ export class ApiGatewayModule implements NestModule {
         EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
-        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests,
+        ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, TenantDataKeyEvictions,
       ],
     };
   }

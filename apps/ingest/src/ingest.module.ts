@@ -3,7 +3,7 @@ import { ConfigModule, HookledgerConfig } from '@hookledger/config';
 import { DatabaseModule } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
-import { SecretsModule } from '@hookledger/secrets';
+import { SecretsModule, TenantDataKeyEvictions } from '@hookledger/secrets';
 import { IngestConsumer } from './ingest.consumer';
 import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
@@ -22,7 +22,7 @@ export class IngestModule {
         MetricsModule,
         HealthModule.forRoot('ingest'),
       ],
-      providers: [IngestRepository, SubscriptionCache, IngestService, IngestConsumer],
+      providers: [IngestRepository, SubscriptionCache, IngestService, IngestConsumer, TenantDataKeyEvictions],
     };
   }
 }

@@ -26,7 +26,9 @@ export type OperationalEventName =
   | 'endpoint.disabled'
   | 'endpoint.enabled'
   | 'endpoint.circuit_opened'
-  | 'endpoint.circuit_closed';
+  | 'endpoint.circuit_closed'
+  | 'tenant.erased'
+  | 'tenant.payloads_purged';
 
 const NAMESPACE = /^[a-z][a-z0-9_-]{0,31}$/;
 
