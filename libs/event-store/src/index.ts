@@ -23,6 +23,7 @@ export { EndpointProjection } from './projections/endpoint-projection';
 export type { EndpointRow } from './projections/endpoint-projection';
 export { endpointsProjector } from './projections/endpoints.projector';
 export { endpointAggregate } from './endpoint-aggregate';
+export { tenantAggregate } from './tenant-aggregate';
 export { EndpointCircuits } from './endpoint-circuits';
 export type { CircuitCommand, CircuitSnapshot } from './endpoint-circuits';
 export { deliveryAggregate } from './delivery-aggregate';
