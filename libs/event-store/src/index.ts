@@ -11,6 +11,8 @@ export { DatabaseModule } from './database.module';
 export { createDataSource, dataSourceOptions } from './data-source';
 export type { DatabaseOptions } from './data-source';
 export { migrate, ensureDatabase } from './migrate';
+export type { MigrateOptions } from './migrate';
+export type { LegacySealing, LegacyPayloadSealer, LegacyPlaintext } from './migrations/legacy-payload-sealing';
 export type { Projector, ProjectionMode } from './projections/projector';
 export { PROJECTORS, projectorsNamed, UnknownProjectionError } from './projections/registry';
 export { rebuildProjection } from './projections/rebuild-projection';

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
+import { LegacySealing, withLegacySealing } from './migrations/legacy-payload-sealing';
 import { rebuildProjection } from './projections/rebuild-projection';
 import { projectorsNamed } from './projections/registry';
 
@@ -42,8 +43,13 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   }
 }
 
+export interface MigrateOptions {
+  /** For migration 1732400000069, which seals legacy plaintext payloads (see LegacySealing). */
+  readonly legacySealing?: LegacySealing;
+}
+
 /** Runs pending migrations; returns their names. Safe to call from several processes at once. */
-export async function migrate(url: string): Promise<string[]> {
+export async function migrate(url: string, options: MigrateOptions = {}): Promise<string[]> {
   await ensureDatabase(url);
   const lock = new Client({ connectionString: url });
   await lock.connect();
@@ -52,7 +58,7 @@ export async function migrate(url: string): Promise<string[]> {
     const dataSource = createDataSource({ url, poolSize: 1, applicationName: 'hookledger-migrate' });
     await dataSource.initialize();
     try {
-      const ran = await dataSource.runMigrations({ transaction: 'each' });
+      const ran = await withLegacySealing(options.legacySealing, () => dataSource.runMigrations({ transaction: 'each' }));
       await rebuildAfterMigrations(dataSource, ran.flatMap((migration) => (migration.instance as Partial<RebuildsProjections> | undefined)?.rebuilds ?? []));
       return ran.map((migration) => migration.name);
     } finally {

@@ -100,6 +100,26 @@ export class TenantDataKeys {
     });
   }
 
+  /**
+   * Seals each value with its tenant's key of the day its own `at` falls in (values recorded
+   * earlier, such as the payloads a migration seals afterwards): one `seal` per day.
+   */
+  async sealDated(items: readonly (PayloadToSeal & { readonly at: Date })[]): Promise<SealedPayload[]> {
+    const byDay = new Map<number, number[]>();
+    items.forEach((item, n) => {
+      const day = this.periodStart(item.at).getTime();
+      const indexes = byDay.get(day);
+      if (indexes) indexes.push(n);
+      else byDay.set(day, [n]);
+    });
+    const sealed = new Array<SealedPayload>(items.length);
+    for (const [day, indexes] of byDay) {
+      const values = await this.seal(indexes.map((n) => items[n]), new Date(day));
+      indexes.forEach((n, k) => (sealed[n] = values[k]));
+    }
+    return sealed;
+  }
+
   async sealOne(tenantId: string, plaintext: string, context: PayloadContext, at: Date = new Date()): Promise<SealedPayload> {
     const [sealed] = await this.seal([{ tenantId, plaintext, context }], at);
     return sealed;

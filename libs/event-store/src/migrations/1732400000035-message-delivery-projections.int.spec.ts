@@ -53,7 +53,9 @@ describe('upgrading messages and deliveries to projections in place', () => {
     expect(before).not.toBe(position);
 
     await db.destroy();
-    db = new DataSource(dataSourceOptions({ url: `${server}/${name}`, poolSize: 2 }));
+    // Up to 069, which seals this plaintext payload: its own spec upgrades such a store.
+    const sealing = migrations.findIndex((migration) => migration.name === 'SealLegacyPayloads1732400000069');
+    db = new DataSource({ ...dataSourceOptions({ url: `${server}/${name}`, poolSize: 2 }), migrations: migrations.slice(0, sealing) });
     await db.initialize();
     expect((await db.runMigrations({ transaction: 'each' })).map((migration) => migration.name)).toContain('MessageDeliveryProjections1732400000035');
 

@@ -19,6 +19,7 @@ import { SetBasedAppend1732400000055 } from './1732400000055-set-based-append';
 import { LedgerCheckpoints1732400000060 } from './1732400000060-ledger-checkpoints';
 import { TenantDataKeys1732400000062 } from './1732400000062-tenant-data-keys';
 import { SealedPayloads1732400000063 } from './1732400000063-sealed-payloads';
+import { SealLegacyPayloads1732400000069 } from './1732400000069-seal-legacy-payloads';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   LedgerCheckpoints1732400000060,
   TenantDataKeys1732400000062,
   SealedPayloads1732400000063,
+  SealLegacyPayloads1732400000069,
 ];
