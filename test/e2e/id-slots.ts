@@ -38,7 +38,7 @@ const NAMES: Record<string, Owned | 'shared' | null> = {
   rate_limit_per_s: null, metadata: null, auth: null, 'auth.type': null, 'auth.username': null, 'auth.password': null, 'auth.token': null,
   filter: null, payload_format: null, signature_profile: null, reason: null, data: null, destination: null, 'destination.url': null,
   grace_period_s: null, signature: null, timestamp: null, tolerance_s: null, quotas: null, expires_in_s: null, role: null, expires_at: null, events: null,
-  'quotas.max_endpoints': null, 'quotas.max_events_per_month': null,
+  'quotas.max_endpoints': null, 'quotas.max_events_per_month': null, payload_retention_days: null,
 };
 
 /** Body fields whose meaning depends on the route. */
