@@ -44,7 +44,7 @@ const NAMES: Record<string, Owned | 'shared' | null> = {
   outcome: null,
   // The export's format, and the checkpoints online verification runs between.
   format: null, from: null, to: null,
-  'quotas.max_endpoints': null, 'quotas.max_events_per_month': null,
+  'quotas.max_endpoints': null, 'quotas.max_events_per_month': null, payload_retention_days: null,
 };
 
 /** Body fields whose meaning depends on the route. */

@@ -43,6 +43,7 @@ const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
   'GET /v1/tenants/{id}': { roles: ['admin', 'reader', 'auditor'] },
   'PATCH /v1/tenants/{id}': { roles: ['admin'], acrossTenants: true },
   'DELETE /v1/tenants/{id}': { roles: ['admin'], acrossTenants: true },
+  'POST /v1/tenants/{id}/erase': { roles: ['admin'], acrossTenants: true },
   'POST /v1/tenants/{id}/portal-token': { roles: ['admin'] },
   'POST /v1/api-keys': { roles: ['admin'] },
   'GET /v1/api-keys': { roles: ['admin'] },
@@ -384,7 +385,9 @@ describe('tenants, API keys and roles', () => {
       for (const [who, role, acrossTenants, key] of principals) {
         const method = route.slice(0, route.indexOf(' '));
         let path = pathFor(route, { ...acme, apiKey: spareKey.id });
+        // Destructive for the whole tenant: done to the spare one (an erasure after its deletion is allowed).
         if (route === 'DELETE /v1/tenants/{id}') path = '/v1/tenants/spare';
+        if (route === 'POST /v1/tenants/{id}/erase') path = '/v1/tenants/spare/erase';
         const answer = await system.request(method, path, { body: bodyFor(route), key: key.value });
         requests++;
         const allowed = rule.roles.includes(role) && (!rule.acrossTenants || acrossTenants);

@@ -4,7 +4,7 @@ import { ConfigModule, HookledgerConfig } from '@hookledger/config';
 import { DatabaseModule, LedgerCheckpoints, Replays } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
-import { SecretsModule } from '@hookledger/secrets';
+import { SecretsModule, TenantDataKeyEvictions } from '@hookledger/secrets';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditController } from './audit/audit.controller';
@@ -98,7 +98,7 @@ export class ApiGatewayModule implements NestModule {
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
         ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, LedgerCheckpoints, LedgerVerifier, LedgerExportService,
-        AttemptBodies, DeliveryHistoryRepository,
+        AttemptBodies, DeliveryHistoryRepository, TenantDataKeyEvictions,
       ],
     };
   }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
-import type { CircuitState, EndpointAuthReference, PayloadFormat, SignatureProfile, SigningKeyReference } from '@hookledger/domain';
+import { CircuitState, EndpointAuthReference, messagePayloadContext, PayloadFormat, SignatureProfile, SigningKeyReference } from '@hookledger/domain';
 import { preparedQuery } from '@hookledger/event-store';
+import { OpenedPayload, TenantDataKeys } from '@hookledger/secrets';
 
 /** Everything one attempt needs: the delivery's state, its message and its endpoint. */
 export interface DispatchContext {
@@ -18,7 +19,9 @@ export interface DispatchContext {
   /** Stream version of `delivery-<id>`: the expected version when the attempt is recorded. */
   readonly version: number;
   readonly message_timestamp: Date;
-  readonly data: Record<string, unknown>;
+  /** The payload, opened; null once retention or erasure destroyed its key (see `payload_purged_at`). */
+  readonly data: Record<string, unknown> | null;
+  readonly payload_purged_at: Date | null;
   readonly url: string;
   readonly endpoint_active: boolean;
   readonly endpoint_deleted: boolean;
@@ -41,7 +44,7 @@ export interface DispatchContext {
 const LOAD_SQL = `
   SELECT d.id AS delivery_id, d.message_id, d.endpoint_id, d.tenant_id, d.event_type, d.status, d.attempts, d.version,
          d.last_status_code, d.last_error,
-         m.timestamp AS message_timestamp, m.data,
+         m.timestamp AS message_timestamp, m.data, m.sealed_data,
          e.url, e.active AS endpoint_active, e.deleted_at IS NOT NULL AS endpoint_deleted, e.headers, e.signing_keys,
          e.retry_schedule, e.timeout_ms, e.rate_limit_per_s, e.auth, e.payload_format, e.signature_profile,
          e.version AS endpoint_version, e.paused,
@@ -51,19 +54,24 @@ const LOAD_SQL = `
     JOIN endpoints e ON e.id = d.endpoint_id
    WHERE d.id = ANY($1::text[])`;
 
+type LoadedRow = Omit<DispatchContext, 'payload_purged_at'> & { readonly sealed_data: string | null };
+
 /**
  * Loads dispatch contexts for many concurrent dispatch commands with one query: commands that
- * arrive within a couple of milliseconds of each other share a round trip.
+ * arrive within a couple of milliseconds of each other share a round trip. Their payloads are
+ * opened together too, with keys the process has cached (a round trip only for a day's first).
  */
 @Injectable()
 export class DeliveryLoader {
   private readonly loader: DataLoader<string, DispatchContext | null>;
 
-  constructor(db: DataSource) {
+  constructor(db: DataSource, private readonly dataKeys: TenantDataKeys) {
     this.loader = new DataLoader(
       async (ids) => {
-        const rows = await preparedQuery<DispatchContext>(db, 'dispatch_load', LOAD_SQL, [ids]);
-        const byId = new Map(rows.map((row) => [row.delivery_id, row]));
+        const rows = await preparedQuery<LoadedRow>(db, 'dispatch_load', LOAD_SQL, [ids]);
+        const contexts = await this.open(rows);
+        const byId = new Map(rows.map((row, n) => [row.delivery_id, contexts[n]]));
+        // An Error in its place rejects that one load (DataLoader's contract), not the batch's others.
         return ids.map((id) => byId.get(id) ?? null);
       },
       { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setTimeout(run, 1) },
@@ -72,5 +80,23 @@ export class DeliveryLoader {
 
   load(deliveryId: string): Promise<DispatchContext | null> {
     return this.loader.load(deliveryId);
+  }
+
+  /**
+   * Each row with its payload opened: the sealed ones all at once, a legacy row's plain `data` as
+   * it is. A payload that fails to open (altered, or not its tenant's) fails its own delivery only.
+   */
+  private async open(rows: readonly LoadedRow[]): Promise<(DispatchContext | Error)[]> {
+    const sealed = rows.flatMap((row) => row.sealed_data === null ? [] : [{ sealed: row.sealed_data, tenantId: row.tenant_id, context: messagePayloadContext(row.tenant_id, row.message_id) }]);
+    const opened: (OpenedPayload | Error)[] = await this.dataKeys.openMany(sealed)
+      .catch(() => Promise.all(sealed.map((item) => this.dataKeys.open(item.sealed, item.tenantId, item.context).catch((error: Error) => error))));
+    let next = 0;
+    return rows.map(({ sealed_data, ...row }) => {
+      if (sealed_data === null) return { ...row, payload_purged_at: null };
+      const payload = opened[next++];
+      if (payload instanceof Error) return new Error(`delivery ${row.delivery_id}: ${payload.message}`);
+      if (payload.text === null) return { ...row, data: null, payload_purged_at: payload.purged_at };
+      return { ...row, data: JSON.parse(payload.text) as Record<string, unknown>, payload_purged_at: null };
+    });
   }
 }

@@ -88,12 +88,16 @@ export class DispatchService {
     let responseBody: string | null = null;
     if (!context.endpoint_active || context.endpoint_deleted) {
       events = decide(context, { type: 'EndDeliveryForGoneEndpoint', data: { attempt: command.attempt, trigger, reason: context.endpoint_deleted ? 'endpoint_deleted' : 'endpoint_disabled' } });
+    } else if (context.data === null) {
+      this.logger.warn({ msg: 'delivery ended: its payload was purged', delivery_id: context.delivery_id, message_id: context.message_id, endpoint_id: context.endpoint_id, purged_at: context.payload_purged_at });
+      events = decide(context, { type: 'EndDeliveryForPurgedPayload', data: { attempt: command.attempt, trigger } });
     } else if (context.paused) {
       events = decide(context, { type: 'DeferDeliveryAttempt', data: { attempt: command.attempt, trigger, reason: 'endpoint_paused' } });
     } else if (!circuitAllows(context.circuit_state, command.probe === true)) {
       events = decide(context, { type: 'DeferDeliveryAttempt', data: { attempt: command.attempt, trigger, reason: 'circuit_open' } });
     } else {
-      const sent = this.gate.run(context.endpoint_id, () => this.attemptInTurn(context, command));
+      const withPayload = { ...context, data: context.data };
+      const sent = this.gate.run(context.endpoint_id, () => this.attemptInTurn(withPayload, command));
       if (!sent) {
         message.nak(BUSY_ENDPOINT_DELAY_MS);
         return;
@@ -123,12 +127,12 @@ export class DispatchService {
    * the command back when its turn is too far off. Runs inside the endpoint's gate, so sends keep
    * their order and other endpoints never wait for this one's limit.
    */
-  private async attemptInTurn(context: DispatchContext, command: DispatchCommand): Promise<Attempted | Throttled> {
+  private async attemptInTurn(context: DispatchContext & { readonly data: Record<string, unknown> }, command: DispatchCommand): Promise<Attempted | Throttled> {
     const throttled = await this.limiter.take(context.endpoint_id, context.rate_limit_per_s);
     return throttled ?? this.attempt(context, command);
   }
 
-  private async attempt(context: DispatchContext, command: DispatchCommand): Promise<Attempted> {
+  private async attempt(context: DispatchContext & { readonly data: Record<string, unknown> }, command: DispatchCommand): Promise<Attempted> {
     const startedAt = new Date();
     const credentials = await this.credentialsOf(context);
     const { headers, body } = webhookRequest({

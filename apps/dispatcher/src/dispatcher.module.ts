@@ -3,7 +3,7 @@ import { ConfigModule, HookledgerConfig } from '@hookledger/config';
 import { DatabaseModule } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
-import { SecretsModule } from '@hookledger/secrets';
+import { SecretsModule, TenantDataKeyEvictions } from '@hookledger/secrets';
 import { AttemptRecorder } from './attempt-recorder';
 import { DeliveryLoader } from './delivery-loader';
 import { DispatchConsumer } from './dispatch.consumer';
@@ -30,6 +30,7 @@ export class DispatcherModule {
         CircuitRecorder,
         DispatchService,
         DispatchConsumer,
+        TenantDataKeyEvictions,
         {
           provide: WebhookSender,
           inject: [HookledgerConfig],

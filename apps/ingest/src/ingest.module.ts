@@ -3,6 +3,7 @@ import { ConfigModule, HookledgerConfig } from '@hookledger/config';
 import { DatabaseModule } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
 import { HealthModule, MetricsModule } from '@hookledger/observability';
+import { SecretsModule, TenantDataKeyEvictions } from '@hookledger/secrets';
 import { IngestConsumer } from './ingest.consumer';
 import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
@@ -17,10 +18,11 @@ export class IngestModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot('hookledger-ingest'),
         MessagingModule.forRoot('ingest'),
+        SecretsModule,
         MetricsModule,
         HealthModule.forRoot('ingest'),
       ],
-      providers: [IngestRepository, SubscriptionCache, IngestService, IngestConsumer],
+      providers: [IngestRepository, SubscriptionCache, IngestService, IngestConsumer, TenantDataKeyEvictions],
     };
   }
 }

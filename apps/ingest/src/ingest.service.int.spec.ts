@@ -3,6 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { dispatchMessageId, IngestCommand } from '@hookledger/contracts';
 import type { InboundMessage } from '@hookledger/messaging';
+import { TenantDataKeys } from '@hookledger/secrets';
 import { DispatchRecorder, PublishedDispatch, TestInfrastructure } from '@hookledger/testing';
 import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
@@ -54,6 +55,15 @@ let sequence = 0;
 function command(type: string, overrides: Partial<IngestCommand> = {}): IngestCommand {
   const id = `msg_${infrastructure.namespace}_${++sequence}`;
   return { v: 1, id, type, timestamp: '2024-05-01T12:00:00.000Z', data: { n: sequence }, tenant_id: null, channels: null, ...overrides };
+}
+
+/** The messages' payload texts, opened with their tenant's data key: ingest stores them sealed only. */
+async function openedPayloads(ids: readonly string[]): Promise<{ id: string; data: string | null }[]> {
+  const rows: { id: string; tenant_id: string; data: unknown; sealed_data: string }[] = await db.query(
+    `SELECT id, tenant_id, data, sealed_data FROM messages WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C", tenant_id`, [ids]);
+  expect(rows.every((row) => row.data === null)).toBe(true);
+  const opened = await app.get(TenantDataKeys).openMany(rows.map((row) => ({ sealed: row.sealed_data, tenantId: row.tenant_id, context: `message:${row.tenant_id}/${row.id}` })));
+  return rows.map((row, n) => ({ id: row.id, data: opened[n].text }));
 }
 
 async function handle(commands: readonly unknown[], redeliveryCount = 0): Promise<FakeMessage[]> {
@@ -158,6 +168,20 @@ describe('handling a batch of ingest commands', () => {
     expect(new Set(stored.map((c) => c.delivery_id)).size).toBe(2 * N);
   });
 
+  it('stores the payload sealed only, and seals again when another process destroyed the key this one had cached (an erasure)', async () => {
+    const before = command('order.created', { data: { secret: 'before-erasure' } });
+    await handle([before]);
+    // Another process's erasure: this one's cache still holds the key.
+    await db.query(`UPDATE tenant_data_keys SET wrapped = NULL, destroyed_at = now(), destroyed_for = 'erasure' WHERE tenant_id = $1 AND destroyed_at IS NULL`, [DEFAULT_TENANT]);
+    const after = command('order.created', { data: { secret: 'after-erasure' } });
+    const messages = await handle([after]);
+
+    expect(messages[0].settlements).toEqual(['ack']);
+    expect(await openedPayloads([after.id])).toEqual([{ id: after.id, data: '{"secret":"after-erasure"}' }]);
+    const [{ plaintext }] = await db.query(`SELECT count(*)::int AS plaintext FROM events WHERE events::text LIKE '%-erasure%'`);
+    expect(plaintext).toBe(0);
+  });
+
   it('treats the same id twice in one batch as one event, the first one winning, and acks both', async () => {
     const first = command('order.created', { data: { version: 'first' } });
     const retry = { ...first, data: { version: 'retry' } };
@@ -165,9 +189,9 @@ describe('handling a batch of ingest commands', () => {
 
     const messages = await handle([first, retry, other]);
 
-    expect(await db.query(`SELECT id, data FROM messages WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C"`, [[first.id, other.id]])).toEqual([
-      { id: first.id, data: { version: 'first' } },
-      { id: other.id, data: other.data },
+    expect(await openedPayloads([first.id, other.id])).toEqual([
+      { id: first.id, data: JSON.stringify({ version: 'first' }) },
+      { id: other.id, data: JSON.stringify(other.data) },
     ]);
     expect(await routedTo(first.id)).toEqual(['ep_orders_all', 'ep_orders_created']);
     expect(await db.query(`SELECT count(*)::int AS count FROM events WHERE stream_id = $1`, [`message-default/${first.id}`])).toEqual([{ count: 1 }]);
@@ -236,9 +260,9 @@ describe('routing to endpoints', () => {
     const messages = await handle([acme, { ...acme, data: { from: 'acme retry' } }, globex]);
 
     expect(messages.map((m) => m.settlements)).toEqual([['ack'], ['ack'], ['ack']]);
-    expect(await db.query(`SELECT tenant_id, data FROM messages WHERE id = $1 ORDER BY tenant_id`, [globex.id])).toEqual([
-      { tenant_id: 'acme', data: { from: 'acme' } },
-      { tenant_id: 'globex', data: { from: 'globex' } },
+    expect(await openedPayloads([globex.id])).toEqual([
+      { id: globex.id, data: '{"from":"acme"}' },
+      { id: globex.id, data: '{"from":"globex"}' },
     ]);
     expect(await db.query(`SELECT tenant_id, endpoint_id FROM deliveries WHERE message_id = $1 ORDER BY tenant_id`, [globex.id])).toEqual([
       { tenant_id: 'acme', endpoint_id: 'ep_refund_acme' },

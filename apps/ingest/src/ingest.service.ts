@@ -2,9 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
-import { DEFAULT_TENANT, MESSAGE_STREAM_TYPE, deliveryScheduled, deliveryStreamId, messageReceived, messageStreamId, newId } from '@hookledger/domain';
+import {
+  DEFAULT_TENANT, MESSAGE_STREAM_TYPE, deliveryScheduled, deliveryStreamId, messagePayloadContext, messageReceived, messageStreamId, newId,
+} from '@hookledger/domain';
 import { ConcurrencyError, EventStore, StreamAppend } from '@hookledger/event-store';
 import { InboundMessage, JetStreamPublisher } from '@hookledger/messaging';
+import { SealedPayload, TenantDataKeys } from '@hookledger/secrets';
 import { DeliveryToDispatch, IngestRepository, messageKey, TenantCommand } from './ingest.repository';
 import { parseIngestCommand } from './ingest-command';
 import { SubscriptionCache } from './subscription-cache';
@@ -29,6 +32,7 @@ export class IngestService {
     private readonly repository: IngestRepository,
     private readonly subscriptions: SubscriptionCache,
     private readonly publisher: JetStreamPublisher,
+    private readonly dataKeys: TenantDataKeys,
     config: HookledgerConfig,
   ) {
     this.topology = topology(config.natsNamespace);
@@ -56,7 +60,7 @@ export class IngestService {
     if (accepted.size === 0) return;
 
     const commands = [...accepted.values()].map((entry) => entry.command);
-    const toDispatch = await this.persist(commands);
+    const toDispatch = await this.persist(commands, now);
     await this.publisher.publishMany(
       toDispatch.map((delivery) => {
         const command: DispatchCommand = { v: 1, delivery_id: delivery.id, attempt: 1, trigger: 'scheduled' };
@@ -72,27 +76,42 @@ export class IngestService {
    * was stored before, the append (or the messages projection) refuses the whole batch; the second
    * transaction asks which were, and stores the rest.
    */
-  private async persist(commands: readonly TenantCommand[]): Promise<DeliveryToDispatch[]> {
+  private async persist(commands: readonly TenantCommand[], now: Date): Promise<DeliveryToDispatch[]> {
+    let sealed = await this.seal(commands, now);
     try {
-      return await this.db.transaction((tx) => this.store(tx, commands, new Set()));
+      return await this.db.transaction((tx) => this.store(tx, commands, sealed, new Set()));
     } catch (error) {
-      if (!alreadyStored(error)) throw error;
+      if (error instanceof DestroyedKeyError) sealed = await this.seal(commands, now);
+      else if (!alreadyStored(error)) throw error;
     }
     // Another ingest instance may be storing the same new message right now: its commit makes ours stale once more.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(async (tx) => this.store(tx, commands, await this.repository.storedMessages(tx, commands)));
+        return await this.db.transaction(async (tx) => this.store(tx, commands, sealed, await this.repository.storedMessages(tx, commands)));
       } catch (error) {
-        if (!alreadyStored(error) || attempt >= 3) throw error;
+        if (attempt >= 3) throw error;
+        if (error instanceof DestroyedKeyError) sealed = await this.seal(commands, now);
+        else if (!alreadyStored(error)) throw error;
       }
     }
+  }
+
+  /**
+   * Each payload's exact text (what `messages.data` has always held), sealed with its tenant's
+   * data key of the day: one call per batch, and no round trip at all once the day's keys are cached.
+   */
+  private seal(commands: readonly TenantCommand[], now: Date): Promise<SealedPayload[]> {
+    return this.dataKeys.seal(
+      commands.map((command) => ({ tenantId: command.tenant_id, plaintext: JSON.stringify(command.data), context: messagePayloadContext(command.tenant_id, command.id) })),
+      now,
+    );
   }
 
   /**
    * Appends MessageReceived and one DeliveryScheduled per matching endpoint for every message not
    * `stored` before; the inline projectors write `messages` and `deliveries` in the same transaction.
    */
-  private async store(tx: EntityManager, commands: readonly TenantCommand[], stored: ReadonlySet<string>): Promise<DeliveryToDispatch[]> {
+  private async store(tx: EntityManager, commands: readonly TenantCommand[], sealed: readonly SealedPayload[], stored: ReadonlySet<string>): Promise<DeliveryToDispatch[]> {
     const index = await this.subscriptions.current(tx);
     const targetable = await this.repository.deliverableEndpoints(tx, commands.flatMap((command) => command.endpoint_ids ?? []));
     const isFresh = (command: TenantCommand) => !stored.has(messageKey(command.tenant_id, command.id));
@@ -100,9 +119,10 @@ export class IngestService {
 
     const appends: StreamAppend[] = [];
     const deliveries: string[] = [];
-    for (const command of commands) {
+    for (const [n, command] of commands.entries()) {
       if (!isFresh(command)) continue;
-      appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0, events: [{ ...messageReceived(command), metadata: ACTOR }] });
+      const event = messageReceived({ ...command, sealed_payload: sealed[n] });
+      appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0, events: [{ ...event, metadata: ACTOR }] });
       // Targeted endpoint ids come from the bus as well as from the API: only the command's own
       // tenant's endpoints take them, or any publisher could deliver to another tenant's receiver.
       const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.get(id) === command.tenant_id) : index.match(command);
@@ -120,6 +140,9 @@ export class IngestService {
         });
       }
     }
+    // An erasure (or retention) may have destroyed a key this process still had cached: what is
+    // appended here must open, so the keys are held live until the commit, or the batch sealed again.
+    if (!(await this.dataKeys.holdLive(tx, sealed.filter((_, n) => isFresh(commands[n]))))) throw new DestroyedKeyError();
     await this.events.append(tx, appends);
     const redispatch = await this.repository.unattemptedDeliveries(tx, replayed);
     if (deliveries.length > 0 || replayed.length > 0) {
@@ -131,6 +154,13 @@ export class IngestService {
   private subjectType(subject: string): string | null {
     const prefix = `${this.topology.namespace}.in.`;
     return subject.startsWith(prefix) ? subject.slice(prefix.length) : null;
+  }
+}
+
+/** A key the batch was sealed with was destroyed since it was cached: seal again with the tenant's new key. */
+class DestroyedKeyError extends Error {
+  constructor() {
+    super('a data key the batch was sealed with was destroyed');
   }
 }
 

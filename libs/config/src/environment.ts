@@ -146,4 +146,7 @@ export class Environment {
 
   @IsOptional() @Matches(/^\d+(ms|s|m|h|d)?$/, { message: 'HOOKS_RETENTION_INTERVAL must be a duration such as 1m or 30s' })
   HOOKS_RETENTION_INTERVAL?: string;
+
+  @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'HOOKS_SEAL_LEGACY_AFTER_CHECKPOINTS must be true or false' })
+  HOOKS_SEAL_LEGACY_AFTER_CHECKPOINTS?: boolean;
 }

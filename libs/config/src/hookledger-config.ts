@@ -71,6 +71,12 @@ export class HookledgerConfig {
     readonly dayMs: number;
     /** How often the scheduler looks for data keys past their tenant's retention. */
     readonly intervalMs: number;
+    /**
+     * HOOKS_SEAL_LEGACY_AFTER_CHECKPOINTS: lets migration 1732400000069 seal plaintext payloads
+     * (and re-chain their streams) even though signed checkpoints already cover them, which
+     * invalidates those checkpoints for offline verifiers (docs/payload-encryption.md).
+     */
+    readonly sealLegacyAfterCheckpoints: boolean;
   };
   readonly logLevel!: string;
   readonly version!: string;
@@ -173,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     retention: {
       dayMs: durationMs(parsed.HOOKS_RETENTION_DAY ?? '1d'),
       intervalMs: durationMs(parsed.HOOKS_RETENTION_INTERVAL ?? '1m'),
+      sealLegacyAfterCheckpoints: parsed.HOOKS_SEAL_LEGACY_AFTER_CHECKPOINTS ?? false,
     },
     logLevel: parsed.HOOKS_LOG_LEVEL ?? 'info',
     version: options.version ?? '0.1.0',

@@ -25,6 +25,17 @@ export interface DeliveryOutcomeData {
   readonly next_attempt_at?: string | null;
 }
 
+/**
+ * `tenant.erased` and `tenant.payloads_purged`: data keys of the tenant were destroyed. Every
+ * process that caches data keys drops the tenant's on hearing it (TenantDataKeyEvictions); the
+ * cache's TTL is the backstop when the news is late.
+ */
+export interface TenantKeysDestroyedData {
+  readonly tenant_id: string;
+  readonly reason: 'erasure' | 'retention';
+  readonly keys_destroyed: number;
+}
+
 // ulid() left to itself draws each of an id's 16 random characters with a call of its own to
 // crypto.getRandomValues (and looks for the best generator each time): with one operational event
 // per delivery that was the dispatcher's largest single cost after its sockets. The same

@@ -27,7 +27,9 @@ export type OperationalEventName =
   | 'endpoint.enabled'
   | 'endpoint.circuit_opened'
   | 'endpoint.circuit_closed'
-  | 'ledger.checkpoint';
+  | 'ledger.checkpoint'
+  | 'tenant.erased'
+  | 'tenant.payloads_purged';
 
 const NAMESPACE = /^[a-z][a-z0-9_-]{0,31}$/;
 

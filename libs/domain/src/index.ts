@@ -58,3 +58,4 @@ export * from './replays/replay-commands';
 export * from './replays/replay-decider';
 export * from './replays/replay-aggregate';
 export * from './delivery/delivery-row';
+export * from './ledger/ledger-events';

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppRole, ensureAppRole, grantAppRole } from './app-role';
 import { createDataSource } from './data-source';
+import { LegacySealing, withLegacySealing } from './migrations/legacy-payload-sealing';
 import { rebuildProjection } from './projections/rebuild-projection';
 import { projectorsNamed } from './projections/registry';
 
@@ -49,6 +50,8 @@ export interface MigrateOptions {
    * do on every table — after every run, so tables a later migration adds are covered too.
    */
   readonly appRole?: AppRole | null;
+  /** For migration 1732400000069, which seals legacy plaintext payloads (see LegacySealing). */
+  readonly legacySealing?: LegacySealing;
 }
 
 /**
@@ -65,7 +68,7 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
     await dataSource.initialize();
     let ran: string[];
     try {
-      const migrations = await dataSource.runMigrations({ transaction: 'each' });
+      const migrations = await withLegacySealing(options.legacySealing, () => dataSource.runMigrations({ transaction: 'each' }));
       await rebuildAfterMigrations(dataSource, migrations.flatMap((migration) => (migration.instance as Partial<RebuildsProjections> | undefined)?.rebuilds ?? []));
       ran = migrations.map((migration) => migration.name);
     } finally {

@@ -8,3 +8,4 @@ export { EndpointKeys, endpointKeyContext } from './endpoint-keys';
 export type { EndpointKeyRow } from './endpoint-keys';
 export { TenantDataKeys } from './tenant-data-keys';
 export type { SealedPayload, PayloadContext, OpenedPayload, PayloadToSeal, DestroyedKeys } from './tenant-data-keys';
+export { TenantDataKeyEvictions } from './tenant-data-key-evictions';

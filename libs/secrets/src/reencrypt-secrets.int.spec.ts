@@ -1,11 +1,13 @@
 import { DEFAULT_TENANT, endpointStreamId } from '@hookledger/domain';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import type { HookledgerConfig } from '@hookledger/config';
 import { AggregateRepository, endpointAggregate, EventStore } from '@hookledger/event-store';
 import { createTestDatabase, openDataSource, sealUnbound, TestDatabase } from '@hookledger/testing';
 import { reencryptSecrets } from './reencrypt-secrets';
 import { SealContext, sealedAt } from './seal-context';
 import { SecretCipher } from './secret-cipher';
+import { TenantDataKeys } from './tenant-data-keys';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
@@ -78,6 +80,21 @@ function contextOf(where: string): SealContext {
   return sealedAt.endpointKey(`${id}.${column}`);
 }
 
+const DAY = { retention: { dayMs: 86_400_000 } } as HookledgerConfig;
+/** Payloads sealed under key A's data keys (three days of one tenant, one of another, one destroyed), to open after the rotation. */
+const payloads: { sealed: string; tenantId: string; context: string; text: string }[] = [];
+
+async function sealPayloads(): Promise<void> {
+  const keys = new TenantDataKeys(db, underA, DAY);
+  for (const [tenantId, day] of [['acme', 1], ['acme', 2], ['acme', 3], ['globex', 1]] as const) {
+    const text = `{"n":"${tenantId}-${day}"}`;
+    const context = `message:${tenantId}/m-${day}`;
+    payloads.push({ sealed: await keys.sealOne(tenantId, text, context, new Date(Date.UTC(2024, 0, day, 12))), tenantId, context, text });
+  }
+  await keys.sealOne('erased', '{"gone":true}', 'message:erased/m', new Date(Date.UTC(2024, 0, 1)));
+  await db.transaction((tx) => keys.destroy(tx, 'erased', 'erasure'));
+}
+
 const openAll = (values: Record<string, string>, cipher: SecretCipher) =>
   Object.fromEntries(Object.entries(values).map(([where, sealed]) => [where, cipher.open(sealed, contextOf(where))]));
 
@@ -86,6 +103,7 @@ describe('reencryptSecrets', () => {
     // More rows than one batch, so the walk crosses pages.
     for (let i = 0; i < 7; i++) await createEndpoint(i, underA);
     for (let i = 0; i < 5; i++) await storeAnswer(i, underA);
+    await sealPayloads();
     await db.query(
       `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, state, expires_at)
        VALUES ('admin', 'in-flight', 'POST', '/v1/endpoints', 'h', 'in_progress', now() + interval '1 day')`);
@@ -101,6 +119,7 @@ describe('reencryptSecrets', () => {
       keyId: rotating.keyId,
       endpointKeys: { examined: 14, reencrypted: 14, alreadyCurrent: 0, failed: 0 },
       idempotencyKeys: { examined: 6, reencrypted: 5, alreadyCurrent: 1, failed: 0 },
+      tenantDataKeys: { examined: 4, reencrypted: 4, alreadyCurrent: 0, failed: 0 },
       failures: [],
     });
     const after = await sealedValues();
@@ -120,12 +139,20 @@ describe('reencryptSecrets', () => {
 
     expect(report.endpointKeys).toEqual({ examined: 14, reencrypted: 0, alreadyCurrent: 14, failed: 0 });
     expect(report.idempotencyKeys).toEqual({ examined: 6, reencrypted: 0, alreadyCurrent: 6, failed: 0 });
+    expect(report.tenantDataKeys).toEqual({ examined: 4, reencrypted: 0, alreadyCurrent: 4, failed: 0 });
     expect(await sealedValues()).toEqual(before);
     expect(await db.query(`SELECT id, version, updated_at FROM endpoints ORDER BY id`)).toEqual(endpointsBefore);
   });
 
   it('leaves everything readable once key A is removed from the configuration', async () => {
     expect(openAll(await sealedValues(), new SecretCipher(keyB))).toEqual(plaintexts);
+  });
+
+  it("rewraps tenants' data keys only: payloads sealed before the rotation open with key B alone, a destroyed key stays destroyed", async () => {
+    const afterRotation = new TenantDataKeys(db, new SecretCipher(keyB), DAY);
+    const opened = await afterRotation.openMany(payloads);
+    expect(opened.map((payload) => payload.text)).toEqual(payloads.map((payload) => payload.text));
+    expect(await db.query(`SELECT count(*)::int AS n FROM tenant_data_keys WHERE tenant_id = 'erased' AND wrapped IS NULL AND destroyed_for = 'erasure'`)).toEqual([{ n: 1 }]);
   });
 
   it('appends no ledger event and never writes secret material outside the sealed columns', async () => {

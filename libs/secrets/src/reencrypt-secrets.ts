@@ -15,13 +15,17 @@ export interface ReencryptionReport {
   readonly keyId: string;
   readonly endpointKeys: ReencryptionCounts;
   readonly idempotencyKeys: ReencryptionCounts;
+  /** Tenants' data keys, rewrapped: the payloads they sealed are not touched (envelope encryption). */
+  readonly tenantDataKeys: ReencryptionCounts;
   readonly failures: readonly string[];
 }
 
 /**
  * Re-seals every value at rest with the current key, so the previous keys can leave the
- * configuration: endpoint signing keys and auth credentials (`endpoint_keys`), and stored
- * idempotent answers. It also re-seals values from before row binding (v1) as v2, and keys moved
+ * configuration: endpoint signing keys and auth credentials (`endpoint_keys`), stored
+ * idempotent answers, and tenants' data keys (`tenant_data_keys.wrapped`; a destroyed key has
+ * nothing left to rewrap, and the payloads sealed with a data key stay as they are: only its
+ * wrapping changes, which is what makes rotating HOOKS_ENCRYPTION_KEY cheap with a large ledger). It also re-seals values from before row binding (v1) as v2, and keys moved
  * from the `endpoints` row by the key-table migration (still bound to that row's column) as bound
  * to their own key row, so a copy of one no longer opens elsewhere.
  * Each row is locked (`FOR UPDATE`), re-sealed and written in its own transaction; rows whose
@@ -59,7 +63,16 @@ export async function reencryptSecrets(db: DataSource, cipher: SecretCipher, bat
         [scope, key, JSON.stringify({ sealed: cipher.reseal(row.response_body.sealed, sealedAt.idempotentAnswer(scope, key)) })]);
       return 'reencrypted';
     });
-  return { keyId: cipher.keyId, endpointKeys, idempotencyKeys, failures };
+  const tenantDataKeys = await eachRow(db, failures, 'tenant_data_keys',
+    (after) => db.query(`SELECT id AS key FROM tenant_data_keys WHERE id > $1 AND wrapped IS NOT NULL ORDER BY id LIMIT $2`, [after, batchSize]),
+    async (tx, keyId) => {
+      const [row]: { wrapped: string | null }[] = await tx.query(`SELECT wrapped FROM tenant_data_keys WHERE id = $1 FOR UPDATE`, [keyId]);
+      // Destroyed since the page was read: nothing to rewrap.
+      if (!row?.wrapped || cipher.isCurrent(row.wrapped)) return 'current';
+      await tx.query(`UPDATE tenant_data_keys SET wrapped = $2 WHERE id = $1`, [keyId, cipher.reseal(row.wrapped, sealedAt.dataKey(keyId))]);
+      return 'reencrypted';
+    });
+  return { keyId: cipher.keyId, endpointKeys, idempotencyKeys, tenantDataKeys, failures };
 }
 
 /** Walks a table page by page (`page` returns the keys after the last one), one transaction per row. */

@@ -100,6 +100,26 @@ export class TenantDataKeys {
     });
   }
 
+  /**
+   * Seals each value with its tenant's key of the day its own `at` falls in (values recorded
+   * earlier, such as the payloads a migration seals afterwards): one `seal` per day.
+   */
+  async sealDated(items: readonly (PayloadToSeal & { readonly at: Date })[]): Promise<SealedPayload[]> {
+    const byDay = new Map<number, number[]>();
+    items.forEach((item, n) => {
+      const day = this.periodStart(item.at).getTime();
+      const indexes = byDay.get(day);
+      if (indexes) indexes.push(n);
+      else byDay.set(day, [n]);
+    });
+    const sealed = new Array<SealedPayload>(items.length);
+    for (const [day, indexes] of byDay) {
+      const values = await this.seal(indexes.map((n) => items[n]), new Date(day));
+      indexes.forEach((n, k) => (sealed[n] = values[k]));
+    }
+    return sealed;
+  }
+
   async sealOne(tenantId: string, plaintext: string, context: PayloadContext, at: Date = new Date()): Promise<SealedPayload> {
     const [sealed] = await this.seal([{ tenantId, plaintext, context }], at);
     return sealed;
@@ -143,6 +163,30 @@ export class TenantDataKeys {
     );
     this.forget(tenantId);
     return { count: rows.length, key_ids: rows.map((row) => row.id).sort() };
+  }
+
+  /**
+   * Holds the keys `sealed` were sealed with against destruction until `tx` ends (FOR SHARE: an
+   * erasure or retention run waits for the commit, so what `tx` appends is covered by it), and
+   * answers whether all of them are still live. A key destroyed before — by another process while
+   * this one's cache still had it — answers false and is forgotten: the caller seals again.
+   */
+  async holdLive(tx: EntityManager, sealed: readonly SealedPayload[]): Promise<boolean> {
+    const ids = [...new Set(sealed.map((value) => parse(value).keyId))];
+    if (ids.length === 0) return true;
+    const live: { id: string }[] = await tx.query(
+      `SELECT id FROM tenant_data_keys WHERE id = ANY($1::text[]) AND destroyed_at IS NULL ORDER BY id FOR SHARE`, [ids]);
+    if (live.length === ids.length) return true;
+    const alive = new Set(live.map((row) => row.id));
+    for (const id of ids) {
+      if (alive.has(id)) continue;
+      const cached = this.byId.get(id);
+      if (cached) this.forget(cached.tenantId);
+      else this.byId.delete(id);
+    }
+    // A key missing from the cache too (evicted): forget every current-key entry naming it.
+    for (const [name, current] of this.current) if (!alive.has(current.id) && ids.includes(current.id)) this.current.delete(name);
+    return false;
   }
 
   /** Drops every cached key of the tenant: the next seal or open reads `tenant_data_keys` again. */

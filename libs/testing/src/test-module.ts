@@ -5,6 +5,7 @@ import { topology } from '@hookledger/contracts';
 import type { Topology } from '@hookledger/contracts';
 import { DatabaseModule } from '@hookledger/event-store';
 import { MessagingModule } from '@hookledger/messaging';
+import { SecretsModule } from '@hookledger/secrets';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { deleteStreams, natsUrl, uniqueNamespace } from './test-nats';
 
@@ -32,7 +33,8 @@ export function compileTestModule(options: TestModuleOptions & { readonly namesp
     ...options.env,
   });
   return Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), ...(options.database ? [DatabaseModule.forRoot(name)] : []), MessagingModule.forRoot(name)],
+    // Secrets with the database: sealing and opening payloads and endpoint keys read their key tables.
+    imports: [ConfigModule.forRoot(config), ...(options.database ? [DatabaseModule.forRoot(name), SecretsModule] : []), MessagingModule.forRoot(name)],
     providers: options.providers ?? [],
   }).compile();
 }

@@ -3,7 +3,7 @@ import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import {
-  classifyResponse, DeliveryCommand, deliveryDecider, deliveryScheduled, deliveryStreamId, foldEvents, messageReceived, messageStreamId, readDeliveryEvent,
+  classifyResponse, DeliveryCommand, deliveryDecider, deliveryScheduled, deliveryStreamId, foldEvents, plaintextMessageReceived, messageStreamId, readDeliveryEvent,
 } from '@hookledger/domain';
 import { AggregateRepository, deliveriesProjector, EventStore, messagesProjector, rebuildProjection } from '@hookledger/event-store';
 import { createTestDatabase, openDataSource, rowDifference, TestDatabase } from '@hookledger/testing';
@@ -44,7 +44,7 @@ async function publish(messages: readonly { id: string; payload: string; deliver
   await db.transaction((tx) => store.append(tx, messages.flatMap((message) => [
     {
       streamId: messageStreamId('acme', message.id), streamType: 'message', expectedVersion: 0,
-      events: [messageReceived({ id: message.id, type: 'order.created', timestamp: new Date(), tenant_id: 'acme', payload: message.payload })],
+      events: [plaintextMessageReceived({ id: message.id, type: 'order.created', timestamp: new Date(), tenant_id: 'acme', payload: message.payload })],
     },
     ...message.deliveries.map((id) => ({
       streamId: deliveryStreamId(id), streamType: 'delivery', expectedVersion: 0,

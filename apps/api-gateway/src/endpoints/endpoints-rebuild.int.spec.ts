@@ -24,9 +24,13 @@ beforeAll(async () => {
   db = await openDataSource(database, 8);
   owner = await openDataSource(database, 1, 'owner');
   app = await Test.createTestingModule({
-    imports: [CqrsModule.forRoot(), ConfigModule.forRoot(loadConfig({ ...process.env, DATABASE_URL: database.url })), SecretsModule],
+    imports: [
+      CqrsModule.forRoot(), ConfigModule.forRoot(loadConfig({ ...process.env, DATABASE_URL: database.url })), SecretsModule,
+      // Global, as DatabaseModule gives it to the apps: SecretsModule's TenantDataKeys reads through it too.
+      { module: class SpecDatabase {}, global: true, providers: [{ provide: DataSource, useValue: db }], exports: [DataSource] },
+    ],
     providers: [
-      ...EndpointCommandHandlers, AggregateRepository, EventStore, EndpointProjection, Outbox, { provide: DataSource, useValue: db },
+      ...EndpointCommandHandlers, AggregateRepository, EventStore, EndpointProjection, Outbox,
       // The tenant's quota and the health reset have their own specs; here only the endpoint's stream and row matter.
       { provide: TenantsService, useValue: { admitEndpoint: async () => undefined } },
     ],

@@ -84,7 +84,10 @@ export class EventResource {
   @ApiProperty() id!: string;
   @ApiProperty() type!: string;
   @ApiProperty() timestamp!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'null once the payload was purged (retention or erasure): see purged_at' })
+  data!: Record<string, unknown> | null;
+  @ApiPropertyOptional({ description: 'When the payload was purged — its tenant\'s retention or an erasure destroyed the key it was sealed with; only on purged events' })
+  purged_at?: string;
   @ApiProperty({ example: 'default', description: 'The tenant it belongs to' }) tenant_id!: string;
   @ApiProperty({ type: [String], nullable: true }) channels!: string[] | null;
   @ApiPropertyOptional({ type: [DeliveryResource] }) deliveries?: DeliveryResource[];

@@ -1,16 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ingestMessageId } from '@hookledger/contracts';
+import { messagePayloadContext } from '@hookledger/domain';
+import { TenantDataKeys } from '@hookledger/secrets';
 import type { EventResource } from './event.dto';
 
-interface MessageRow {
+interface StoredMessageRow {
   seq: string;
   id: string;
   type: string;
   timestamp: Date;
-  data: Record<string, unknown>;
+  /** A legacy row's plain payload (json, parsed by the driver); null when sealed. */
+  data: Record<string, unknown> | null;
+  sealed_data: string | null;
   tenant_id: string;
   channels: string[] | null;
+}
+
+/** A message with its payload opened: `data` null and `purged_at` set once retention or erasure destroyed its key. */
+export interface MessageRow extends Omit<StoredMessageRow, 'sealed_data'> {
+  purged_at: Date | null;
 }
 
 export const toEventResource = (row: MessageRow): EventResource => ({
@@ -18,6 +27,7 @@ export const toEventResource = (row: MessageRow): EventResource => ({
   type: row.type,
   timestamp: row.timestamp.toISOString(),
   data: row.data,
+  ...(row.purged_at ? { purged_at: row.purged_at.toISOString() } : {}),
   tenant_id: row.tenant_id,
   channels: row.channels,
 });
@@ -41,14 +51,14 @@ export type MessageTenants = string | typeof EVERY_TENANT;
  */
 @Injectable()
 export class MessagesRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: DataSource, private readonly dataKeys: TenantDataKeys) {}
 
   /** The messages with this id that the tenants may see; with EVERY_TENANT, one per tenant that has it. */
-  withId(tenants: MessageTenants, id: string): Promise<MessageRow[]> {
-    return this.db.query(
+  async withId(tenants: MessageTenants, id: string): Promise<MessageRow[]> {
+    return this.opened(await this.db.query(
       `SELECT * FROM messages WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) ORDER BY tenant_id LIMIT 100`,
       [id, tenants === EVERY_TENANT ? null : tenants],
-    );
+    ));
   }
 
   /**
@@ -67,8 +77,8 @@ export class MessagesRepository {
   }
 
   /** Newest first, keyset-paginated on the insertion sequence (client ids are not time-ordered). */
-  list(filter: MessageFilter, beforeSeq: string | null, limit: number): Promise<MessageRow[]> {
-    return this.db.query(
+  async list(filter: MessageFilter, beforeSeq: string | null, limit: number): Promise<MessageRow[]> {
+    return this.opened(await this.db.query(
       `SELECT * FROM messages
         WHERE ($1::bigint IS NULL OR seq < $1)
           AND ($2::text IS NULL OR type = $2)
@@ -79,6 +89,19 @@ export class MessagesRepository {
         ORDER BY seq DESC
         LIMIT $7`,
       [beforeSeq, filter.type ?? null, filter.tenant_id ?? null, filter.channel ?? null, filter.since ?? null, filter.until ?? null, limit],
-    );
+    ));
+  }
+
+  /** The rows with their payloads opened, a page at once (keys cached; one read of tenant_data_keys for those that are not). */
+  private async opened(rows: readonly StoredMessageRow[]): Promise<MessageRow[]> {
+    const sealed = rows.filter((row) => row.sealed_data !== null);
+    const opened = await this.dataKeys.openMany(sealed.map((row) => ({ sealed: row.sealed_data as string, tenantId: row.tenant_id, context: messagePayloadContext(row.tenant_id, row.id) })));
+    const byRow = new Map(sealed.map((row, n) => [row, opened[n]]));
+    return rows.map(({ sealed_data: _sealed, ...row }, n) => {
+      const payload = byRow.get(rows[n]);
+      if (!payload) return { ...row, purged_at: null };
+      if (payload.text === null) return { ...row, data: null, purged_at: payload.purged_at };
+      return { ...row, data: JSON.parse(payload.text) as Record<string, unknown>, purged_at: null };
+    });
   }
 }

@@ -1,15 +1,17 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
-import { AggregateRepository, apiKeysProjector, EndpointProjection, EventStore, rebuildProjection, tenantsProjector } from '@hookledger/event-store';
+import { AggregateRepository, apiKeysProjector, EndpointProjection, EventStore, Outbox, rebuildProjection, tenantsProjector } from '@hookledger/event-store';
+import { SecretCipher, TenantDataKeys } from '@hookledger/secrets';
 import { createTestDatabase, openDataSource, rowDifference, TestDatabase } from '@hookledger/testing';
 import { ApiKeyDigests } from '../auth/api-key-digests';
 import { ApiKeyCommandHandlers, CreateApiKeyCommand, IssuePortalTokenCommand, RevokeApiKeyCommand } from '../auth/commands';
 import type { Principal } from '../auth/principal';
 import { TenantsRepository } from './tenants.repository';
-import { CreateTenantCommand, DeleteTenantCommand, TenantCommandHandlers, UpdateTenantCommand } from './commands';
+import { CreateTenantCommand, DeleteTenantCommand, EraseTenantCommand, TenantCommandHandlers, UpdateTenantCommand } from './commands';
 
 let database: TestDatabase;
 let db: DataSource;
@@ -22,11 +24,13 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = await openDataSource(database, 8);
   owner = await openDataSource(database, 1, 'owner');
+  const config = { api: { rateLimitPerS: 50 }, retention: { dayMs: 86_400_000 } } as HookledgerConfig;
   app = await Test.createTestingModule({
     imports: [CqrsModule.forRoot()],
     providers: [
       ...TenantCommandHandlers, ...ApiKeyCommandHandlers, AggregateRepository, EventStore, EndpointProjection, TenantsRepository, ApiKeyDigests,
-      { provide: DataSource, useValue: db }, { provide: HookledgerConfig, useValue: { api: { rateLimitPerS: 50 } } },
+      { provide: DataSource, useValue: db }, { provide: HookledgerConfig, useValue: config },
+      { provide: TenantDataKeys, useValue: new TenantDataKeys(db, new SecretCipher(randomBytes(32)), config) }, Outbox,
     ],
   }).compile();
   await app.init();
@@ -48,10 +52,14 @@ const difference = (a: string, b: string) => rowDifference(owner, a, b);
 
 describe('tenants and API keys through the command bus, rebuilt from the store', () => {
   it('rebuilds exactly the rows the live projections wrote, and the same rows again on a second rebuild', async () => {
-    await commands.execute(new CreateTenantCommand('acme', 'Acme', { plan: 'pro' }, { max_endpoints: 3, max_events_per_month: 1000 }, operator));
-    await commands.execute(new CreateTenantCommand('globex', 'Globex', {}, noQuotas, operator));
-    await commands.execute(new CreateTenantCommand('leaving', 'Leaving Ltd', {}, noQuotas, operator));
+    await commands.execute(new CreateTenantCommand('acme', 'Acme', { plan: 'pro' }, { max_endpoints: 3, max_events_per_month: 1000 }, 30, operator));
+    await commands.execute(new CreateTenantCommand('globex', 'Globex', {}, noQuotas, null, operator));
+    await commands.execute(new CreateTenantCommand('leaving', 'Leaving Ltd', {}, noQuotas, 7, operator));
     await commands.execute(new UpdateTenantCommand('acme', { name: 'Acme Corp', quotas: { max_events_per_month: null } }, operator));
+    await commands.execute(new UpdateTenantCommand('globex', { payload_retention_days: 2 }, operator));
+    await app.get(TenantDataKeys).sealOne('globex', '{"a":1}', 'message:globex/m-1');
+    const erasure = await commands.execute(new EraseTenantCommand('globex', 'GDPR request', operator));
+    expect(erasure).toMatchObject({ tenant_id: 'globex', keys_destroyed: 1 });
     // The default tenant's stream starts with the TenantRecorded its migration appended.
     await commands.execute(new UpdateTenantCommand('default', { metadata: { region: 'eu' } }, operator));
 
@@ -65,6 +73,7 @@ describe('tenants and API keys through the command bus, rebuilt from the store',
     await commands.execute(new RevokeApiKeyCommand(across.id, operator));
     await commands.execute(new RevokeApiKeyCommand(portal.id, adminOf('acme', acmeAdmin.id)));
     await commands.execute(new DeleteTenantCommand('leaving', operator));
+    await commands.execute(new EraseTenantCommand('leaving', null, operator));
 
     await owner.query(`CREATE TABLE live_tenants AS SELECT * FROM tenants`);
     await owner.query(`CREATE TABLE live_api_keys AS SELECT * FROM api_keys`);
@@ -90,8 +99,8 @@ describe('tenants and API keys through the command bus, rebuilt from the store',
   });
 
   it('refuses by the domain rules: a taken tenant id, another tenant named by a bound key, a key above the operator limit', async () => {
-    await commands.execute(new CreateTenantCommand('taken', 'Taken', {}, noQuotas, operator));
-    await expect(commands.execute(new CreateTenantCommand('taken', 'Again', {}, noQuotas, operator))).rejects.toMatchObject({ status: 409 });
+    await commands.execute(new CreateTenantCommand('taken', 'Taken', {}, noQuotas, null, operator));
+    await expect(commands.execute(new CreateTenantCommand('taken', 'Again', {}, noQuotas, null, operator))).rejects.toMatchObject({ status: 409 });
     const bound = adminOf('taken', 'key_bound');
     await expect(commands.execute(new CreateApiKeyCommand({ role: 'reader', tenant_id: 'acme' }, bound))).rejects.toMatchObject({ status: 403 });
     await expect(commands.execute(new CreateApiKeyCommand({ role: 'reader', rate_limit_per_s: 51 }, bound))).rejects.toMatchObject({ status: 403 });

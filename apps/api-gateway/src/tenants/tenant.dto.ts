@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { ROUTING_TOKEN } from '@hookledger/domain';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { MAX_PAYLOAD_RETENTION_DAYS, ROUTING_TOKEN } from '@hookledger/domain';
 import { IsMetadata } from '../endpoints/endpoint.dto';
 import { PageQuery } from '../http/pagination';
 
@@ -32,6 +32,16 @@ export class CreateTenantDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional() @IsMetadata()
   metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: Number, nullable: true, minimum: 1, maximum: MAX_PAYLOAD_RETENTION_DAYS,
+    description: 'Days payloads and response bodies stay readable after the day they were received ended; then the scheduler purges them (events answer data: null, purged_at). null or left out: keep them.',
+  })
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsInt({ message: 'payload_retention_days must be an integer (days), or null to keep payloads' })
+  @Min(1, { message: 'payload_retention_days must be at least 1 (or null to keep payloads)' })
+  @Max(MAX_PAYLOAD_RETENTION_DAYS, { message: `payload_retention_days must be at most ${MAX_PAYLOAD_RETENTION_DAYS}` })
+  payload_retention_days?: number | null;
 }
 
 /** Name, quotas and metadata; the id is fixed. */
@@ -56,6 +66,8 @@ export class TenantResource {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
   @ApiProperty({ type: TenantQuotasResource }) quotas!: TenantQuotasResource;
   @ApiProperty({ type: TenantUsageResource }) usage!: TenantUsageResource;
+  @ApiProperty({ type: Number, nullable: true, description: 'Days payloads stay readable after their day ended; null = kept' }) payload_retention_days!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When its payloads were last erased (POST /v1/tenants/:id/erase); null if never' }) erased_at!: string | null;
   @ApiProperty() created_at!: string;
   @ApiProperty() updated_at!: string;
 }
@@ -71,4 +83,16 @@ export class PortalTokenResource {
   @ApiProperty({ description: 'key_… id of the token, as the actor in the ledger' }) id!: string;
   @ApiProperty() tenant_id!: string;
   @ApiProperty() expires_at!: string;
+}
+
+export class EraseTenantDto {
+  @ApiPropertyOptional({ maxLength: 500, example: 'GDPR art. 17 request #4711', description: 'Why, for the audit trail (recorded in TenantErased)' })
+  @IsOptional() @IsString({ message: 'reason must be a string' }) @MaxLength(500, { message: 'reason must be at most 500 characters' })
+  reason?: string;
+}
+
+export class TenantErasureResource {
+  @ApiProperty() tenant_id!: string;
+  @ApiProperty({ description: 'When the keys were destroyed: every payload and response body of the tenant received before then no longer opens' }) erased_at!: string;
+  @ApiProperty({ description: 'Data keys destroyed (one per tenant per day with payloads)' }) keys_destroyed!: number;
 }

@@ -6,8 +6,8 @@ import { Access, ADMINS, OwnedBy, READERS } from '../auth/access';
 import { IssuePortalTokenCommand } from '../auth/commands';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { Page, PageOf } from '../http/pagination';
-import { CreatePortalTokenDto, CreateTenantDto, PortalTokenResource, TenantQuery, TenantResource, UpdateTenantDto } from './tenant.dto';
-import { CreateTenantCommand, DeleteTenantCommand, UpdateTenantCommand } from './commands';
+import { CreatePortalTokenDto, CreateTenantDto, EraseTenantDto, PortalTokenResource, TenantErasureResource, TenantQuery, TenantResource, UpdateTenantDto } from './tenant.dto';
+import { CreateTenantCommand, DeleteTenantCommand, EraseTenantCommand, UpdateTenantCommand } from './commands';
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
@@ -24,7 +24,7 @@ export class TenantsController {
   async create(@Body() body: CreateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
     const id = body.id ?? newId('ten');
     const quotas = { max_endpoints: body.quotas?.max_endpoints ?? null, max_events_per_month: body.quotas?.max_events_per_month ?? null };
-    await this.commands.execute(new CreateTenantCommand(id, body.name, body.metadata ?? {}, quotas, principal));
+    await this.commands.execute(new CreateTenantCommand(id, body.name, body.metadata ?? {}, quotas, body.payload_retention_days ?? null, principal));
     return this.tenants.get(id);
   }
 
@@ -47,10 +47,10 @@ export class TenantsController {
 
   @Patch(':id')
   @Access(ADMINS, { acrossTenants: true })
-  @ApiOperation({ summary: 'Rename a tenant, change its metadata or quotas' })
+  @ApiOperation({ summary: 'Rename a tenant, change its metadata, quotas or payload retention' })
   @ApiOkResponse({ type: TenantResource })
   async update(@Param('id') id: string, @Body() body: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
-    await this.commands.execute(new UpdateTenantCommand(id, { name: body.name, metadata: body.metadata, quotas: body.quotas }, principal));
+    await this.commands.execute(new UpdateTenantCommand(id, { name: body.name, metadata: body.metadata, quotas: body.quotas, payload_retention_days: body.payload_retention_days }, principal));
     return this.tenants.get(id);
   }
 
@@ -62,6 +62,19 @@ export class TenantsController {
   @ApiConflictResponse({ description: 'The default tenant cannot be deleted' })
   remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     return this.commands.execute(new DeleteTenantCommand(id, principal));
+  }
+
+  @Post(':id/erase')
+  @HttpCode(HttpStatus.OK)
+  @Access(ADMINS, { acrossTenants: true })
+  @ApiOperation({
+    summary: "Erase a tenant's payloads by crypto-shredding",
+    description: 'Destroys every data key of the tenant: the payloads and response bodies sealed with them no longer open — in the API, exports, backups and dumps — while the ledger still verifies. Recorded as TenantErased. The tenant itself stays (delete it to stop it); events published afterwards are sealed with new keys.',
+  })
+  @ApiOkResponse({ type: TenantErasureResource })
+  async erase(@Param('id') id: string, @Body() body: EraseTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantErasureResource> {
+    const erasure = await this.commands.execute(new EraseTenantCommand(id, body?.reason ?? null, principal));
+    return { tenant_id: erasure.tenant_id, erased_at: erasure.erased_at.toISOString(), keys_destroyed: erasure.keys_destroyed };
   }
 
   @Post(':id/portal-token')

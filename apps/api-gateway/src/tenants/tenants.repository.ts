@@ -9,6 +9,8 @@ export interface TenantRow {
   max_endpoints: number | null;
   /** bigint: node-postgres answers a string. */
   max_events_per_month: string | null;
+  payload_retention_days: number | null;
+  erased_at: Date | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;

@@ -94,6 +94,8 @@ export class TenantsService {
       metadata: row.metadata,
       quotas: { max_endpoints: row.max_endpoints, max_events_per_month: row.max_events_per_month === null ? null : Number(row.max_events_per_month) },
       usage: { endpoints: usage.endpoints, month: month.slice(0, 7), events_this_month: Number(usage.events_this_month) + this.usage.unwritten(row.id, month) },
+      payload_retention_days: row.payload_retention_days,
+      erased_at: row.erased_at?.toISOString() ?? null,
       created_at: row.created_at.toISOString(),
       updated_at: row.updated_at.toISOString(),
     };

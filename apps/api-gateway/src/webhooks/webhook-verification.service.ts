@@ -35,9 +35,14 @@ export class WebhookVerificationService {
     if (result.valid) return { valid: true, detail: result.detail, matched: result.matched };
     if (result.reason !== 'no_matching_signature') return { valid: false, reason: result.reason, detail: result.detail };
 
-    const messages = await this.sentMessages(headers, input.payload, principal);
-    if (messages.length === 0) {
+    const found = await this.sentMessages(headers, input.payload, principal);
+    if (found.length === 0) {
       return { valid: false, reason: 'signature_mismatch', detail: `${result.detail}: the secret is wrong or the body was altered (no message we sent has this id, so we cannot tell which)` };
+    }
+    // A purged payload (retention, erasure) is gone for us too: nothing to compare with.
+    const messages = found.filter((each) => each.data !== null);
+    if (messages.length === 0) {
+      return { valid: false, reason: 'signature_mismatch', detail: `${result.detail}: the secret is wrong or the body was altered (the payload we sent for ${found[0].id} was purged, so we cannot tell which)` };
     }
     // The endpoint is not known here: compare with both payload formats (of every tenant's message
     // with this id, for a key across tenants; they are all the caller's to see).

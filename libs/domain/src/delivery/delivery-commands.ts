@@ -30,10 +30,20 @@ export type EndDeliveryForGoneEndpoint = {
   data: { attempt: number; trigger: AttemptTrigger; reason: 'endpoint_disabled' | 'endpoint_deleted' };
 };
 
+/**
+ * Its message's payload no longer opens (retention or erasure destroyed the key): nothing can be
+ * sent, ever, so the delivery ends without an attempt instead of retrying forever.
+ */
+export type EndDeliveryForPurgedPayload = {
+  type: 'EndDeliveryForPurgedPayload';
+  data: { attempt: number; trigger: AttemptTrigger };
+};
+
 /** A manual retry (`replay_id` null) or a replay page asks for the delivery to be sent again now. */
 export type RequeueDelivery = {
   type: 'RequeueDelivery';
   data: { replay_id: string | null };
 };
 
-export type DeliveryCommand = ScheduleDelivery | RecordDeliveryAttempt | DeferDeliveryAttempt | EndDeliveryForGoneEndpoint | RequeueDelivery;
+export type DeliveryCommand =
+  | ScheduleDelivery | RecordDeliveryAttempt | DeferDeliveryAttempt | EndDeliveryForGoneEndpoint | EndDeliveryForPurgedPayload | RequeueDelivery;

@@ -32,6 +32,10 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEv
         // A finished delivery stays as it ended: a late manual command must not turn a success into a failure.
         if (isFinished(state)) return [];
         return [deliveryFailed({ attempts: state.attempts, reason: command.data.reason })];
+      case 'EndDeliveryForPurgedPayload':
+        requireAttemptAllowed(state, command.data);
+        if (isFinished(state)) return [];
+        return [deliveryFailed({ attempts: state.attempts, reason: 'payload_purged' })];
       case 'RequeueDelivery':
         if (state.delivery_id === null) throw new DomainRuleError('not_found', 'the delivery was never scheduled');
         return [deliveryRequeued({ attempt: state.attempts + 1, replay_id: command.data.replay_id })];

@@ -116,6 +116,19 @@ describe('ending a delivery whose endpoint is gone', () => {
   });
 });
 
+describe('ending a delivery whose payload was purged', () => {
+  const purged = (trigger: 'scheduled' | 'manual' = 'scheduled', attempt = 2): DeliveryCommand => ({ type: 'EndDeliveryForPurgedPayload', data: { attempt, trigger } });
+
+  it('a pending or retrying delivery fails as payload_purged without an attempt, instead of retrying forever', () => {
+    given(scheduled).when(purged('scheduled', 1)).then([deliveryFailed({ attempts: 0, reason: 'payload_purged' })]);
+    given(scheduled, attempted(1, 500)).when(purged()).then([deliveryFailed({ attempts: 1, reason: 'payload_purged' })]);
+  });
+
+  it('a late manual command leaves a succeeded delivery succeeded', () => {
+    given(scheduled, attempted(1, 200), succeeded).when(purged('manual')).then([]);
+  });
+});
+
 describe('requeueing a delivery (manual retry, replay)', () => {
   it('a manual retry of a failed delivery asks for the next attempt', () => {
     given(scheduled, attempted(1, 410), deliveryFailed({ attempts: 1, reason: 'gone' }))

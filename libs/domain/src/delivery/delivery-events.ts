@@ -15,8 +15,12 @@ export const DeliveryEventType = {
 export type DeliveryEventType = (typeof DeliveryEventType)[keyof typeof DeliveryEventType];
 
 export type AttemptTrigger = 'scheduled' | 'manual';
-/** Why a delivery stopped: the schedule ran out, or the receiver's answer ended it (e.g. 410 `gone`). */
-export type DeliveryFailureReason = 'exhausted' | 'endpoint_disabled' | 'endpoint_deleted' | AttemptReason;
+/**
+ * Why a delivery stopped: the schedule ran out, the receiver's answer ended it (e.g. 410 `gone`),
+ * its endpoint went, or its payload was purged (retention or erasure destroyed the key it was
+ * sealed with) before it could be sent.
+ */
+export type DeliveryFailureReason = 'exhausted' | 'endpoint_disabled' | 'endpoint_deleted' | 'payload_purged' | AttemptReason;
 
 // Data shapes are type aliases (not interfaces) so they stay assignable to Record<string, unknown>.
 export type DeliveryScheduledData = {

@@ -6,8 +6,10 @@ export type ReceiveMessage = {
     type: string;
     /** ISO-8601. */
     timestamp: string;
-    /** The `data` object as the exact JSON text to store and send. */
+    /** The `data` object as the exact JSON text to send: checked here, never stored. */
     payload: string;
+    /** `payload` sealed with the tenant's data key by the caller (sealing is I/O: the domain only records it). */
+    sealed_payload: string;
     tenant_id: string;
     channels: readonly string[] | null;
   };

@@ -1,16 +1,19 @@
 import { DomainRuleError, foldEvents } from '../domain-event';
 import type { ReceiveMessage } from './message-commands';
 import { messageDecider } from './message-decider';
-import { MessageEvent, MessageReceivedV1, messagePayloadPreserved, messageReceived, readMessageEvent } from './message-events';
+import { MessageEvent, MessageReceivedV1, messagePayloadContext, messagePayloadPreserved, messageReceived, plaintextMessageReceived, readMessageEvent } from './message-events';
 import { messageRow } from './message-row';
 import { evolveMessage, initialMessageState } from './message-state';
 
 // Key order, spacing and number spelling a jsonb value would not keep.
 const PAYLOAD = '{"z": 1.0, "a": {"b": 1e2}}';
+// What TenantDataKeys.seal gives back is opaque here: the domain only records it.
+const SEALED = 'hlp1.dk_1.aXY.dGFn.Y2lwaGVy';
 const receive: ReceiveMessage = {
   type: 'ReceiveMessage',
-  data: { id: 'msg_1', type: 'invoice.paid', timestamp: '2024-01-01T00:00:00.000Z', payload: PAYLOAD, tenant_id: 'acme', channels: ['eu'] },
+  data: { id: 'msg_1', type: 'invoice.paid', timestamp: '2024-01-01T00:00:00.000Z', payload: PAYLOAD, sealed_payload: SEALED, tenant_id: 'acme', channels: ['eu'] },
 };
+const { payload: _text, ...sealedData } = receive.data;
 const v1: MessageReceivedV1 = {
   type: 'MessageReceived',
   schema_version: 1,
@@ -30,14 +33,15 @@ function given(...history: MessageEvent[]) {
 }
 
 describe('receiving a message', () => {
-  it('a new message: MessageReceived v2 carries the payload text exactly as published', () => {
-    given()
-      .when(receive)
-      .then([{ type: 'MessageReceived', schema_version: 2, data: { ...receive.data, channels: ['eu'] } }]);
+  it('a new message: MessageReceived v3 carries only the sealed payload, never its text', () => {
+    const [event] = messageDecider.decide(receive, foldEvents(messageDecider, []));
+    expect(event).toEqual({ type: 'MessageReceived', schema_version: 3, data: { ...sealedData, channels: ['eu'] } });
+    expect(JSON.stringify(event)).not.toContain('"z"');
   });
 
-  it('the same message again: refused as a conflict', () => {
-    given(messageReceived(receive.data)).when(receive).thenRefuses('conflict', /already received/);
+  it('the same message again: refused as a conflict, whichever version received it first', () => {
+    given(messageReceived(sealedData)).when(receive).thenRefuses('conflict', /already received/);
+    given(plaintextMessageReceived(receive.data)).when(receive).thenRefuses('conflict', /already received/);
   });
 
   it('a message received under schema version 1 is received too', () => {
@@ -50,18 +54,35 @@ describe('receiving a message', () => {
   });
 });
 
-describe('messageReceived', () => {
-  it('given only the parsed data, stores the text ingest writes to messages.data; empty channels as null', () => {
-    expect(messageReceived({ id: 'msg_1', type: 't', timestamp: new Date(0), data: { b: 1, a: 'é' }, tenant_id: 'default', channels: [] }).data).toEqual({
+describe('plaintextMessageReceived (a v2 event, as ingest appended them before payloads were sealed)', () => {
+  it('given only the parsed data, stores the text ingest wrote to messages.data; empty channels as null', () => {
+    expect(plaintextMessageReceived({ id: 'msg_1', type: 't', timestamp: new Date(0), data: { b: 1, a: 'é' }, tenant_id: 'default', channels: [] }).data).toEqual({
       id: 'msg_1', type: 't', timestamp: '1970-01-01T00:00:00.000Z', payload: '{"b":1,"a":"é"}', tenant_id: 'default', channels: null,
     });
   });
 });
 
+describe('a sealed payload', () => {
+  it('belongs to its tenant and message: the context it is sealed for names both', () => {
+    expect(messagePayloadContext('acme', 'msg_1')).toBe('message:acme/msg_1');
+  });
+
+  it('is read back from the store as version 3', () => {
+    expect(readMessageEvent({ type: 'MessageReceived', schema_version: 3, data: sealedData })).toEqual(messageReceived(sealedData));
+  });
+});
+
 describe('the messages row', () => {
-  it('from a v2 event: data is the payload byte for byte, received_at the time it was recorded', () => {
-    expect(messageRow(messageReceived(receive.data), new Date('2024-01-01T00:00:01Z'))).toEqual({
-      tenant_id: 'acme', id: 'msg_1', type: 'invoice.paid', data: PAYLOAD, channels: ['eu'],
+  it('from a v3 event: sealed_data is the sealed payload, data null, received_at the time it was recorded', () => {
+    expect(messageRow(messageReceived(sealedData), new Date('2024-01-01T00:00:01Z'))).toEqual({
+      tenant_id: 'acme', id: 'msg_1', type: 'invoice.paid', data: null, sealed_data: SEALED, channels: ['eu'],
+      timestamp: '2024-01-01T00:00:00.000Z', received_at: '2024-01-01T00:00:01.000Z',
+    });
+  });
+
+  it('from a v2 event: data is the payload byte for byte, nothing sealed', () => {
+    expect(messageRow(plaintextMessageReceived(receive.data), new Date('2024-01-01T00:00:01Z'))).toEqual({
+      tenant_id: 'acme', id: 'msg_1', type: 'invoice.paid', data: PAYLOAD, sealed_data: null, channels: ['eu'],
       timestamp: '2024-01-01T00:00:00.000Z', received_at: '2024-01-01T00:00:01.000Z',
     });
   });
@@ -86,8 +107,13 @@ describe('a payload preserved after a version 1 MessageReceived', () => {
   it('makes the message state hold the exact text, the rest as the v1 event gave it', () => {
     expect(foldEvents(messageDecider, [v1, preserved])).toEqual({
       received: true,
-      message: { id: 'msg_0', type: 'invoice.paid', timestamp: '2023-01-01T00:00:00.000Z', payload: EXACT, tenant_id: 'default', channels: null },
+      message: { id: 'msg_0', type: 'invoice.paid', timestamp: '2023-01-01T00:00:00.000Z', payload: EXACT, sealed_payload: null, tenant_id: 'default', channels: null },
     });
+  });
+
+  it('once migration 069 sealed it, makes the message state hold the sealed text instead', () => {
+    const sealed = { type: 'MessagePayloadPreserved', schema_version: 1, data: { id: 'msg_0', tenant_id: 'default', sealed_payload: SEALED, received_at: preserved.data.received_at } } as const;
+    expect(foldEvents(messageDecider, [v1, sealed])).toMatchObject({ received: true, message: { payload: null, sealed_payload: SEALED } });
   });
 
   it('alone, before any MessageReceived, receives nothing', () => {

@@ -7,22 +7,40 @@ export type MessageEventType = (typeof MessageEventType)[keyof typeof MessageEve
 export const MESSAGE_STREAM_TYPE = 'message';
 
 /**
- * An accepted event, schema_version 2: `payload` is the exact JSON text of its `data`, the bytes
- * written to `messages.data` and sent to receivers. Version 1 held `data` as a value, which the
- * store keeps as jsonb: key order, duplicate keys, whitespace and number spelling were lost, so
- * `messages` could not be rebuilt byte for byte from it.
+ * An accepted event, schema_version 3: `sealed_payload` is the exact JSON text of its `data`
+ * sealed with the tenant's data key of the day (libs/secrets TenantDataKeys, `hlp1.…`, context
+ * {@link messagePayloadContext}). The store and `messages` hold only that ciphertext, which the
+ * hash chains cover: retention and erasure destroy the key, never the event, so every chain and
+ * checkpoint still verifies while the payload no longer opens anywhere (backups and exports too).
  */
 export type MessageReceivedData = {
   id: string;
   type: string;
   /** ISO-8601 time the event was accepted. */
   timestamp: string;
+  /** The event's `data` as JSON text, exactly as stored and sent, sealed (`hlp1.…`). */
+  sealed_payload: string;
+  tenant_id: string;
+  channels: string[] | null;
+};
+export type MessageReceived = DomainEvent<'MessageReceived', MessageReceivedData, 3>;
+
+/**
+ * Schema_version 2, appended before payloads were sealed: `payload` is the exact JSON text in
+ * plain text. Version 1 held `data` as a value, which the store keeps as jsonb: key order,
+ * duplicate keys, whitespace and number spelling were lost. Both are legacy: migration
+ * 1732400000069 seals their payloads in place (see docs/payload-encryption.md).
+ */
+export type MessageReceivedV2Data = {
+  id: string;
+  type: string;
+  timestamp: string;
   /** The event's `data` object as JSON text, exactly as stored and sent. */
   payload: string;
   tenant_id: string;
   channels: string[] | null;
 };
-export type MessageReceived = DomainEvent<'MessageReceived', MessageReceivedData, 2>;
+export type MessageReceivedV2 = DomainEvent<'MessageReceived', MessageReceivedV2Data, 2>;
 
 /** Schema_version 1, appended before the payload was kept as text; still in the store, read through upcastMessageReceived. */
 export type MessageReceivedV1Data = {
@@ -36,8 +54,8 @@ export type MessageReceivedV1Data = {
 };
 export type MessageReceivedV1 = DomainEvent<'MessageReceived', MessageReceivedV1Data, 1>;
 
-/** A MessageReceived of either schema version, as stored. */
-export type AnyMessageReceived = MessageReceived | MessageReceivedV1;
+/** A MessageReceived of any schema version, as stored. */
+export type AnyMessageReceived = MessageReceived | MessageReceivedV2 | MessageReceivedV1;
 
 /**
  * The exact published text of a message received under schema_version 1, recorded afterwards
@@ -48,8 +66,10 @@ export type AnyMessageReceived = MessageReceived | MessageReceivedV1;
 export type MessagePayloadPreservedData = {
   id: string;
   tenant_id: string;
-  /** The message's `data` as the exact JSON text of its row. */
-  payload: string;
+  /** The message's `data` as the exact JSON text of its row; migration 1732400000069 replaces it with `sealed_payload`. */
+  payload?: string;
+  /** That text sealed with the tenant's data key (`hlp1.…`, context messagePayloadContext), written by migration 1732400000069. */
+  sealed_payload?: string;
   /**
    * ISO-8601 with the database's microseconds: the row's `received_at`. Ingest wrote it unrounded
    * beside v1 events, while a projector gets `recorded_at` as a Date (milliseconds), so without it
@@ -72,6 +92,11 @@ export function messageStreamId(tenantId: string, messageId: string): string {
   return `message-${tenantId}/${messageId}`;
 }
 
+/** Where a message's sealed payload belongs: the AAD that keeps a copy elsewhere from opening. */
+export function messagePayloadContext(tenantId: string, messageId: string): string {
+  return `message:${tenantId}/${messageId}`;
+}
+
 interface AcceptedMessage {
   readonly id: string;
   readonly type: string;
@@ -80,29 +105,48 @@ interface AcceptedMessage {
   readonly channels?: readonly string[] | null;
 }
 
+const isoOf = (timestamp: string | Date): string => (typeof timestamp === 'string' ? timestamp : timestamp.toISOString());
+const channelsOf = (channels: readonly string[] | null | undefined): string[] | null => (channels && channels.length > 0 ? [...channels] : null);
+
+/** The event ingest appends for an accepted message: its payload text already sealed. */
+export function messageReceived(message: AcceptedMessage & { readonly sealed_payload: string }): MessageReceived {
+  return {
+    type: MessageEventType.MessageReceived,
+    schema_version: 3,
+    data: {
+      id: message.id,
+      type: message.type,
+      timestamp: isoOf(message.timestamp),
+      sealed_payload: message.sealed_payload,
+      tenant_id: message.tenant_id,
+      channels: channelsOf(message.channels),
+    },
+  };
+}
+
 /**
- * The event ingest appends for an accepted message. Give `payload`, the JSON text written to
- * `messages.data`; a caller holding only the parsed `data` gets `JSON.stringify(data)`, which is
- * the text ingest has always written to `messages.data`, so event and row still agree byte for byte.
+ * A schema_version 2 event, with its payload in plain text, as ingest appended them before
+ * payloads were sealed: for specs and migrations that recreate such a store. Give `payload`, the
+ * JSON text; a caller holding only the parsed `data` gets `JSON.stringify(data)`.
  */
-export function messageReceived(
+export function plaintextMessageReceived(
   message: AcceptedMessage & ({ readonly payload: string } | { readonly data: Record<string, unknown> }),
-): MessageReceived {
+): MessageReceivedV2 {
   return {
     type: MessageEventType.MessageReceived,
     schema_version: 2,
     data: {
       id: message.id,
       type: message.type,
-      timestamp: typeof message.timestamp === 'string' ? message.timestamp : message.timestamp.toISOString(),
+      timestamp: isoOf(message.timestamp),
       payload: 'payload' in message ? message.payload : JSON.stringify(message.data),
       tenant_id: message.tenant_id,
-      channels: message.channels && message.channels.length > 0 ? [...message.channels] : null,
+      channels: channelsOf(message.channels),
     },
   };
 }
 
-export function messagePayloadPreserved(data: MessagePayloadPreservedData): MessagePayloadPreserved {
+export function messagePayloadPreserved(data: Omit<MessagePayloadPreservedData, 'payload' | 'sealed_payload'> & { readonly payload: string }): MessagePayloadPreserved {
   return {
     type: MessageEventType.MessagePayloadPreserved,
     schema_version: 1,
@@ -110,11 +154,11 @@ export function messagePayloadPreserved(data: MessagePayloadPreservedData): Mess
   };
 }
 
-/** A stored event as a message event (MessageReceived of either schema version, as stored), or null for a type this release does not know. */
+/** A stored event as a message event (MessageReceived of any schema version, as stored), or null for a type this release does not know. */
 export function readMessageEvent(stored: { readonly type: string; readonly schema_version?: number; readonly data: unknown }): MessageEvent | null {
   switch (stored.type) {
     case MessageEventType.MessageReceived:
-      return { type: stored.type, schema_version: stored.schema_version === 1 ? 1 : 2, data: stored.data } as AnyMessageReceived;
+      return { type: stored.type, schema_version: stored.schema_version === 1 ? 1 : stored.schema_version === 3 ? 3 : 2, data: stored.data } as AnyMessageReceived;
     case MessageEventType.MessagePayloadPreserved:
       return { type: stored.type, schema_version: 1, data: stored.data } as MessagePayloadPreserved;
     default:

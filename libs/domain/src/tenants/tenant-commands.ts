@@ -7,6 +7,8 @@ export type CreateTenant = Readonly<{
   name: string;
   metadata: Readonly<Record<string, string>>;
   quotas: TenantQuotas;
+  /** Null or left out: keep payloads. */
+  payload_retention_days?: number | null;
 }>;
 
 /** PATCH /v1/tenants/:id: only what is named changes; a quota set to null is lifted. */
@@ -16,6 +18,8 @@ export type UpdateTenant = Readonly<{
   name?: string;
   metadata?: Readonly<Record<string, string>>;
   quotas?: Partial<TenantQuotas>;
+  /** Null: keep payloads from now on (what retention already destroyed stays destroyed). */
+  payload_retention_days?: number | null;
 }>;
 
 /**
@@ -24,4 +28,17 @@ export type UpdateTenant = Readonly<{
  */
 export type DeleteTenant = Readonly<{ type: 'DeleteTenant'; tenant_id: string }>;
 
-export type TenantCommand = CreateTenant | UpdateTenant | DeleteTenant;
+/**
+ * POST /v1/tenants/:id/erase: the tenant's data keys were destroyed in the transaction this is
+ * decided in (destroying is I/O, so the handler does it and the command says what it destroyed);
+ * a refusal rolls the destruction back with it.
+ */
+export type EraseTenant = Readonly<{ type: 'EraseTenant'; tenant_id: string; reason: string | null; destroyed: Readonly<{ count: number; key_ids: readonly string[] }> }>;
+/** The retention task destroyed the keys of the tenant's days that started before `before`, in this transaction. */
+export type PurgeTenantPayloads = Readonly<{
+  type: 'PurgeTenantPayloads';
+  tenant_id: string;
+  before: Date;
+  destroyed: Readonly<{ count: number; key_ids: readonly string[] }>;
+}>;
+export type TenantCommand = CreateTenant | UpdateTenant | DeleteTenant | EraseTenant | PurgeTenantPayloads;

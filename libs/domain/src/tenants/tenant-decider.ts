@@ -1,7 +1,7 @@
 import { Decider, DomainRuleError } from '../domain-event';
 import { DEFAULT_TENANT } from '../subscriptions/event-type-pattern';
-import type { CreateTenant, DeleteTenant, TenantCommand, UpdateTenant } from './tenant-commands';
-import { TenantEvent, tenantCreated, tenantDeleted, tenantUpdated } from './tenant-events';
+import type { CreateTenant, DeleteTenant, EraseTenant, PurgeTenantPayloads, TenantCommand, UpdateTenant } from './tenant-commands';
+import { TenantEvent, tenantCreated, tenantDeleted, tenantErased, tenantPayloadsPurged, tenantUpdated } from './tenant-events';
 import { TenantState, evolveTenant, initialTenantState } from './tenant-state';
 
 /**
@@ -14,18 +14,30 @@ function requireActive(state: TenantState, id: string): void {
   if (state.status !== 'active') throw tenantNotFound(id);
 }
 
+/** The most days a payload can be kept for without keeping it for good (null): about 100 years. */
+export const MAX_PAYLOAD_RETENTION_DAYS = 36_500;
+
+function requireRetention(days: number | null | undefined): void {
+  if (days === undefined || days === null) return;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_PAYLOAD_RETENTION_DAYS) {
+    throw new DomainRuleError('invalid', `payload_retention_days must be an integer from 1 to ${MAX_PAYLOAD_RETENTION_DAYS}, or null to keep payloads`, 'payload_retention_days');
+  }
+}
+
 function create(command: CreateTenant, state: TenantState): TenantEvent[] {
   // A deleted tenant's id stays taken: its history (deliveries, audit trail) still names it.
   if (state.status !== 'none') {
     throw new DomainRuleError('conflict', `Tenant ${command.tenant_id} already exists (or existed: tenant ids are never reused).`, 'id');
   }
-  return [tenantCreated({ id: command.tenant_id, name: command.name, metadata: command.metadata, quotas: command.quotas })];
+  requireRetention(command.payload_retention_days);
+  return [tenantCreated({ id: command.tenant_id, name: command.name, metadata: command.metadata, quotas: command.quotas, payload_retention_days: command.payload_retention_days })];
 }
 
 /** Every PATCH is recorded, even one that names nothing, as the API has always done (it moves updated_at). */
 function update(command: UpdateTenant, state: TenantState): TenantEvent[] {
   requireActive(state, command.tenant_id);
-  return [tenantUpdated(command.tenant_id, { name: command.name, metadata: command.metadata, quotas: command.quotas })];
+  requireRetention(command.payload_retention_days);
+  return [tenantUpdated(command.tenant_id, { name: command.name, metadata: command.metadata, quotas: command.quotas, payload_retention_days: command.payload_retention_days })];
 }
 
 function remove(command: DeleteTenant, state: TenantState): TenantEvent[] {
@@ -35,6 +47,29 @@ function remove(command: DeleteTenant, state: TenantState): TenantEvent[] {
   }
   requireActive(state, command.tenant_id);
   return [tenantDeleted(command.tenant_id)];
+}
+
+/**
+ * A tenant's payloads can be erased while it lives and after it was deleted (its history, and so
+ * its sealed payloads, outlive it), and again: each erasure destroys the keys made since the last
+ * one (messages accepted after it). Only a tenant that never existed is unknown.
+ */
+function erase(command: EraseTenant, state: TenantState): TenantEvent[] {
+  if (state.status === 'none') throw tenantNotFound(command.tenant_id);
+  return [tenantErased({ id: command.tenant_id, reason: command.reason, keys_destroyed: command.destroyed.count, key_ids: [...command.destroyed.key_ids] })];
+}
+
+/** Recorded only when retention destroyed something: a run that found nothing to purge leaves no event. */
+function purge(command: PurgeTenantPayloads, state: TenantState): TenantEvent[] {
+  if (state.status === 'none') throw tenantNotFound(command.tenant_id);
+  if (command.destroyed.count === 0) return [];
+  if (state.payload_retention_days === null) {
+    throw new DomainRuleError('conflict', `Tenant ${command.tenant_id} keeps its payloads (payload_retention_days is null): nothing may be purged for retention.`);
+  }
+  return [tenantPayloadsPurged({
+    id: command.tenant_id, before: command.before.toISOString(), payload_retention_days: state.payload_retention_days,
+    keys_destroyed: command.destroyed.count, key_ids: [...command.destroyed.key_ids],
+  })];
 }
 
 export const tenantDecider: Decider<TenantCommand, TenantState, TenantEvent> = {
@@ -47,6 +82,10 @@ export const tenantDecider: Decider<TenantCommand, TenantState, TenantEvent> = {
         return update(command, state);
       case 'DeleteTenant':
         return remove(command, state);
+      case 'EraseTenant':
+        return erase(command, state);
+      case 'PurgeTenantPayloads':
+        return purge(command, state);
     }
   },
   evolve: evolveTenant,

@@ -1,7 +1,7 @@
 import { DomainRuleError, foldEvents } from '../domain-event';
 import type { TenantCommand } from './tenant-commands';
 import { tenantDecider } from './tenant-decider';
-import { TenantEvent, tenantCreated, tenantDeleted, tenantRecorded, tenantStreamId } from './tenant-events';
+import { TenantEvent, tenantCreated, tenantDeleted, tenantErased, tenantRecorded, tenantStreamId, tenantUpdated } from './tenant-events';
 
 const acme = tenantCreated({ id: 'acme', name: 'Acme Corp', metadata: { plan: 'pro' }, quotas: { max_endpoints: 2, max_events_per_month: 10 } });
 
@@ -70,6 +70,81 @@ describe('tenant', () => {
   });
 });
 
+describe('payload retention', () => {
+  const create = (days: number | null | undefined): TenantCommand => ({
+    type: 'CreateTenant', tenant_id: 'acme', name: 'Acme', metadata: {}, quotas: { max_endpoints: null, max_events_per_month: null }, payload_retention_days: days,
+  });
+
+  it('is recorded on create only when set: a tenant without it records what it always did', () => {
+    given().when(create(30)).then([{ type: 'TenantCreated', schema_version: 1, data: { id: 'acme', name: 'Acme', metadata: {}, max_endpoints: null, max_events_per_month: null, payload_retention_days: 30 } }]);
+    given().when(create(null)).then([{ type: 'TenantCreated', schema_version: 1, data: { id: 'acme', name: 'Acme', metadata: {}, max_endpoints: null, max_events_per_month: null } }]);
+  });
+
+  it('is changed by a PATCH that names it, and null keeps payloads again', () => {
+    given(acme).when({ type: 'UpdateTenant', tenant_id: 'acme', payload_retention_days: 7 })
+      .then([{ type: 'TenantUpdated', schema_version: 1, data: { id: 'acme', changes: { payload_retention_days: 7 } } }]);
+    given(acme).when({ type: 'UpdateTenant', tenant_id: 'acme', payload_retention_days: null })
+      .then([{ type: 'TenantUpdated', schema_version: 1, data: { id: 'acme', changes: { payload_retention_days: null } } }]);
+    expect(foldEvents(tenantDecider, [acme, tenantUpdated('acme', { payload_retention_days: 7 })]).payload_retention_days).toBe(7);
+  });
+
+  it('refuses anything but a whole number of days from 1 (0 would purge what was just published)', () => {
+    const refusal = ['invalid', 'payload_retention_days must be an integer from 1 to 36500, or null to keep payloads', 'payload_retention_days'] as const;
+    for (const days of [0, -1, 1.5, 36_501]) {
+      given().when(create(days)).thenRefuses(...refusal);
+      given(acme).when({ type: 'UpdateTenant', tenant_id: 'acme', payload_retention_days: days }).thenRefuses(...refusal);
+    }
+  });
+
+  const purge = (count: number): TenantCommand => ({
+    type: 'PurgeTenantPayloads', tenant_id: 'acme', before: new Date('2024-01-03T00:00:00Z'), destroyed: { count, key_ids: count ? ['dk_1', 'dk_2'].slice(0, count) : [] },
+  });
+  const keeping7 = tenantUpdated('acme', { payload_retention_days: 7 });
+
+  it('records what a retention run destroyed, with the setting it ran under', () => {
+    given(acme, keeping7).when(purge(2)).then([{
+      type: 'TenantPayloadsPurged', schema_version: 1,
+      data: { id: 'acme', before: '2024-01-03T00:00:00.000Z', payload_retention_days: 7, keys_destroyed: 2, key_ids: ['dk_1', 'dk_2'] },
+    }]);
+  });
+
+  it('records nothing for a run that destroyed nothing (several schedulers, or nothing old enough)', () => {
+    given(acme, keeping7).when(purge(0)).then([]);
+  });
+
+  it('refuses to purge for a tenant that keeps its payloads, or that never existed', () => {
+    given(acme).when(purge(1)).thenRefuses('conflict', 'Tenant acme keeps its payloads (payload_retention_days is null): nothing may be purged for retention.', undefined);
+    given().when(purge(1)).thenRefuses('not_found', 'Tenant acme does not exist.', undefined);
+  });
+});
+
+describe('erasure', () => {
+  const erase = (count: number, reason: string | null = 'GDPR art. 17 request #42'): TenantCommand => ({
+    type: 'EraseTenant', tenant_id: 'acme', reason, destroyed: { count, key_ids: ['dk_a', 'dk_b', 'dk_c'].slice(0, count) },
+  });
+
+  it('records the keys destroyed and why', () => {
+    given(acme).when(erase(3)).then([{
+      type: 'TenantErased', schema_version: 1, data: { id: 'acme', reason: 'GDPR art. 17 request #42', keys_destroyed: 3, key_ids: ['dk_a', 'dk_b', 'dk_c'] },
+    }]);
+  });
+
+  it('is allowed after the tenant was deleted (its history outlives it) and again (keys made since the last one)', () => {
+    given(acme, tenantDeleted('acme')).when(erase(1, null)).then([tenantErased({ id: 'acme', reason: null, keys_destroyed: 1, key_ids: ['dk_a'] })]);
+    given(acme, tenantErased({ id: 'acme', reason: null, keys_destroyed: 3, key_ids: ['dk_a', 'dk_b', 'dk_c'] })).when(erase(0, null))
+      .then([tenantErased({ id: 'acme', reason: null, keys_destroyed: 0, key_ids: [] })]);
+  });
+
+  it('leaves the tenant as it was, counting the erasure', () => {
+    const state = foldEvents(tenantDecider, [acme, tenantErased({ id: 'acme', reason: null, keys_destroyed: 1, key_ids: ['dk_a'] })]);
+    expect(state).toMatchObject({ status: 'active', name: 'Acme Corp', erasures: 1 });
+  });
+
+  it('answers a tenant that never existed with the tenant guard\'s 404', () => {
+    given().when(erase(0)).thenRefuses('not_found', 'Tenant acme does not exist.', undefined);
+  });
+});
+
 describe('tenant evolve', () => {
   it('reads the events stored since schema_version 1 exactly as the API wrote them', () => {
     const stored = [
@@ -79,6 +154,7 @@ describe('tenant evolve', () => {
     ] as const;
     expect(foldEvents(tenantDecider, stored)).toEqual({
       status: 'active', id: 'small', name: 'Small Ltd', metadata: { tier: 'b' }, quotas: { max_endpoints: null, max_events_per_month: 11 },
+      payload_retention_days: null, erasures: 0,
     });
     expect(foldEvents(tenantDecider, [...stored, { type: 'TenantDeleted', schema_version: 1, data: { id: 'small' } } as const]).status).toBe('deleted');
   });
@@ -91,6 +167,7 @@ describe('tenant evolve', () => {
     expect(recorded.data).toEqual({ id: 'default', name: 'Default tenant', metadata: {}, max_endpoints: 100, max_events_per_month: null, created_at: '2024-01-01T00:00:00.000Z' });
     expect(foldEvents(tenantDecider, [patchedBefore, recorded])).toEqual({
       status: 'active', id: 'default', name: 'Default tenant', metadata: {}, quotas: { max_endpoints: 100, max_events_per_month: null },
+      payload_retention_days: null, erasures: 0,
     });
     given(patchedBefore, recorded).when({ type: 'UpdateTenant', tenant_id: 'default', name: 'Everyone' })
       .then([{ type: 'TenantUpdated', schema_version: 1, data: { id: 'default', changes: { name: 'Everyone' } } }]);

@@ -5,6 +5,8 @@ export const TenantEventType = {
   TenantUpdated: 'TenantUpdated',
   TenantDeleted: 'TenantDeleted',
   TenantRecorded: 'TenantRecorded',
+  TenantErased: 'TenantErased',
+  TenantPayloadsPurged: 'TenantPayloadsPurged',
 } as const;
 export type TenantEventType = (typeof TenantEventType)[keyof typeof TenantEventType];
 
@@ -23,10 +25,15 @@ export type TenantCreatedData = {
   max_endpoints: number | null;
   /** Decimal string, as written since schema_version 1. */
   max_events_per_month: string | null;
+  /**
+   * Days a payload (and response body) stays readable after the retention day it was sealed in
+   * ended; null or absent (events written before retention existed) = keep.
+   */
+  payload_retention_days?: number | null;
 };
 
 /** Only the fields a PATCH named; a quota set to null means "no limit". */
-export type TenantChanges = Partial<Pick<TenantCreatedData, 'name' | 'metadata' | 'max_endpoints' | 'max_events_per_month'>>;
+export type TenantChanges = Partial<Pick<TenantCreatedData, 'name' | 'metadata' | 'max_endpoints' | 'max_events_per_month' | 'payload_retention_days'>>;
 export type TenantUpdatedData = { id: string; changes: TenantChanges };
 export type TenantDeletedData = { id: string };
 /**
@@ -37,12 +44,28 @@ export type TenantDeletedData = { id: string };
  */
 export type TenantRecordedData = TenantCreatedData & { /** ISO-8601: when the tenant row was made. */ created_at: string };
 
+/** Which data keys were destroyed (tenant_data_keys ids, sorted): the record of what no longer opens. */
+export type DestroyedDataKeys = { keys_destroyed: number; key_ids: string[] };
+/**
+ * Every payload and response body of the tenant sealed until now was crypto-shredded: its data
+ * keys destroyed in the same transaction. The sealed bytes stay in the ledger (which still
+ * verifies) and no longer open anywhere. The tenant itself stays as it was.
+ */
+export type TenantErasedData = DestroyedDataKeys & { id: string; reason: string | null };
+/**
+ * Retention: the data keys of the tenant's retention days that started before `before` (ISO-8601)
+ * were destroyed, per its `payload_retention_days` at the time.
+ */
+export type TenantPayloadsPurgedData = DestroyedDataKeys & { id: string; before: string; payload_retention_days: number };
+
 export type TenantCreated = DomainEvent<'TenantCreated', TenantCreatedData>;
 export type TenantUpdated = DomainEvent<'TenantUpdated', TenantUpdatedData>;
 export type TenantDeleted = DomainEvent<'TenantDeleted', TenantDeletedData>;
 export type TenantRecorded = DomainEvent<'TenantRecorded', TenantRecordedData>;
+export type TenantErased = DomainEvent<'TenantErased', TenantErasedData>;
+export type TenantPayloadsPurged = DomainEvent<'TenantPayloadsPurged', TenantPayloadsPurgedData>;
 
-export type TenantEvent = TenantCreated | TenantUpdated | TenantDeleted | TenantRecorded;
+export type TenantEvent = TenantCreated | TenantUpdated | TenantDeleted | TenantRecorded | TenantErased | TenantPayloadsPurged;
 
 /** A tenant's quotas as the domain reads them; null = no limit. */
 export interface TenantQuotas {
@@ -61,6 +84,8 @@ export function tenantCreated(tenant: {
   readonly name: string;
   readonly metadata: Readonly<Record<string, string>>;
   readonly quotas: TenantQuotas;
+  /** Left out (as before retention existed) or null: keep. */
+  readonly payload_retention_days?: number | null;
 }): TenantCreated {
   return {
     type: TenantEventType.TenantCreated,
@@ -71,24 +96,40 @@ export function tenantCreated(tenant: {
       metadata: { ...tenant.metadata },
       max_endpoints: tenant.quotas.max_endpoints,
       max_events_per_month: eventQuota(tenant.quotas.max_events_per_month),
+      // Written only when set, so a tenant made without it records what it always did.
+      ...(tenant.payload_retention_days != null ? { payload_retention_days: tenant.payload_retention_days } : {}),
     },
   };
 }
 
 export function tenantUpdated(
   id: string,
-  changes: { readonly name?: string; readonly metadata?: Readonly<Record<string, string>>; readonly quotas?: Partial<TenantQuotas> },
+  changes: {
+    readonly name?: string;
+    readonly metadata?: Readonly<Record<string, string>>;
+    readonly quotas?: Partial<TenantQuotas>;
+    readonly payload_retention_days?: number | null;
+  },
 ): TenantUpdated {
   const data: TenantChanges = {};
   if (changes.name !== undefined) data.name = changes.name;
   if (changes.metadata !== undefined) data.metadata = { ...changes.metadata };
   if (changes.quotas?.max_endpoints !== undefined) data.max_endpoints = changes.quotas.max_endpoints;
   if (changes.quotas?.max_events_per_month !== undefined) data.max_events_per_month = eventQuota(changes.quotas.max_events_per_month);
+  if (changes.payload_retention_days !== undefined) data.payload_retention_days = changes.payload_retention_days;
   return { type: TenantEventType.TenantUpdated, schema_version: 1, data: { id, changes: data } };
 }
 
 export function tenantDeleted(id: string): TenantDeleted {
   return { type: TenantEventType.TenantDeleted, schema_version: 1, data: { id } };
+}
+
+export function tenantErased(data: TenantErasedData): TenantErased {
+  return { type: TenantEventType.TenantErased, schema_version: 1, data: { ...data, key_ids: [...data.key_ids] } };
+}
+
+export function tenantPayloadsPurged(data: TenantPayloadsPurgedData): TenantPayloadsPurged {
+  return { type: TenantEventType.TenantPayloadsPurged, schema_version: 1, data: { ...data, key_ids: [...data.key_ids] } };
 }
 
 export function tenantRecorded(tenant: Parameters<typeof tenantCreated>[0] & { readonly created_at: Date }): TenantRecorded {

@@ -15,6 +15,10 @@ export interface TenantState {
   readonly name: string;
   readonly metadata: Readonly<Record<string, string>>;
   readonly quotas: TenantQuotas;
+  /** Null = keep payloads. */
+  readonly payload_retention_days: number | null;
+  /** How many times its payloads were erased (TenantErased); its projection row has when. */
+  readonly erasures: number;
 }
 
 export const initialTenantState: TenantState = Object.freeze({
@@ -23,6 +27,8 @@ export const initialTenantState: TenantState = Object.freeze({
   name: '',
   metadata: Object.freeze({}),
   quotas: Object.freeze({ max_endpoints: null, max_events_per_month: null }),
+  payload_retention_days: null,
+  erasures: 0,
 });
 
 const quotaOf = (value: string | null): number | null => (value === null ? null : Number(value));
@@ -36,6 +42,7 @@ function applyChanges(state: TenantState, changes: TenantChanges): TenantState {
       max_endpoints: changes.max_endpoints === undefined ? state.quotas.max_endpoints : changes.max_endpoints,
       max_events_per_month: changes.max_events_per_month === undefined ? state.quotas.max_events_per_month : quotaOf(changes.max_events_per_month),
     },
+    payload_retention_days: changes.payload_retention_days === undefined ? state.payload_retention_days : changes.payload_retention_days,
   };
 }
 
@@ -49,11 +56,15 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         name: event.data.name,
         metadata: event.data.metadata,
         quotas: { max_endpoints: event.data.max_endpoints, max_events_per_month: quotaOf(event.data.max_events_per_month) },
+        payload_retention_days: event.data.payload_retention_days ?? null,
+        erasures: state.erasures,
       };
     case 'TenantUpdated':
       return applyChanges(state, event.data.changes);
     case 'TenantDeleted':
       return { ...state, status: 'deleted' };
+    case 'TenantErased':
+      return { ...state, erasures: state.erasures + 1 };
     default:
       return state;
   }

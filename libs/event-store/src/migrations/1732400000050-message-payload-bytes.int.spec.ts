@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { MESSAGE_STREAM_TYPE, messageReceived, messageStreamId } from '@hookledger/domain';
+import { MESSAGE_STREAM_TYPE, plaintextMessageReceived, messageStreamId } from '@hookledger/domain';
 import { EventStore, dataSourceOptions, ensureDatabase, rebuildProjection, messagesProjector } from '@hookledger/event-store';
 import { createTestDatabase, openDataSource, rowDifference } from '@hookledger/testing';
 import { migrations } from './index';
 import { Tenancy1732400000012 } from './1732400000012-tenancy';
 import { MessageDeliveryProjections1732400000035 } from './1732400000035-message-delivery-projections';
 import { MessagePayloadBytes1732400000050 } from './1732400000050-message-payload-bytes';
+import { SealLegacyPayloads1732400000069 } from './1732400000069-seal-legacy-payloads';
 
 const server = () => process.env.HOOKLEDGER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const name = `hl_t_upgrade_${randomBytes(4).toString('hex')}`;
@@ -70,17 +71,23 @@ beforeAll(async () => {
   await before.destroy();
 
   db = await migratedUpTo(MessagePayloadBytes1732400000050);
-  // Today's ingest: a v2 event, its row written by the projector.
-  await db.transaction((tx) => new EventStore().append(tx, [{
-    streamId: messageStreamId('acme', 'm-4'), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0,
-    events: [messageReceived({ id: 'm-4', type: 'order.created', timestamp: '2024-01-01T00:00:00.000Z', tenant_id: 'acme', payload: NEW })],
-  }]));
+  // The ingest of that time: a v2 event, its row as its projector wrote it (today's writes a column this schema has not got yet).
+  await db.transaction(async (tx) => {
+    await new EventStore([]).append(tx, [{
+      streamId: messageStreamId('acme', 'm-4'), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0,
+      events: [plaintextMessageReceived({ id: 'm-4', type: 'order.created', timestamp: '2024-01-01T00:00:00.000Z', tenant_id: 'acme', payload: NEW })],
+    }]);
+    await tx.query(`INSERT INTO messages (seq, tenant_id, id, type, data, timestamp, received_at)
+      SELECT global_position, 'acme', 'm-4', 'order.created', $1::json, '2024-01-01T00:00:00.000Z', date_trunc('milliseconds', recorded_at) FROM events WHERE stream_id = $2`,
+      [NEW, messageStreamId('acme', 'm-4')]);
+  });
   await db.query(`CREATE VIEW messages_text AS ${MESSAGE_TEXT}`);
   await db.query(`CREATE TABLE before_upgrade AS SELECT * FROM messages_text`);
   await db.query(`CREATE TABLE events_before AS SELECT global_position, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, hash FROM events`);
   await db.destroy();
 
-  db = await migratedUpTo();
+  // Not through 069, which seals these plaintext payloads: its own spec upgrades such a store.
+  db = await migratedUpTo(SealLegacyPayloads1732400000069);
 }, 60_000);
 
 afterAll(async () => {
@@ -151,7 +158,7 @@ describe('upgrading a database whose messages are all schema version 2', () => {
     try {
       await source.transaction((tx) => new EventStore().append(tx, ['a', 'b'].map((id) => ({
         streamId: messageStreamId('acme', id), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0,
-        events: [messageReceived({ id, type: 'order.created', timestamp: '2024-01-01T00:00:00.000Z', tenant_id: 'acme', payload: '{"b":1,"a":1.0}' })],
+        events: [plaintextMessageReceived({ id, type: 'order.created', timestamp: '2024-01-01T00:00:00.000Z', tenant_id: 'acme', payload: '{"b":1,"a":1.0}' })],
       }))));
       const before = await countEvents(source);
       const runner = source.createQueryRunner();

@@ -19,7 +19,9 @@ import { SetBasedAppend1732400000055 } from './1732400000055-set-based-append';
 import { LedgerCheckpoints1732400000060 } from './1732400000060-ledger-checkpoints';
 import { LeastPrivilege1732400000061 } from './1732400000061-least-privilege';
 import { TenantDataKeys1732400000062 } from './1732400000062-tenant-data-keys';
+import { SealedPayloads1732400000063 } from './1732400000063-sealed-payloads';
 import { DeliveryHistory1732400000064 } from './1732400000064-delivery-history';
+import { SealLegacyPayloads1732400000069 } from './1732400000069-seal-legacy-payloads';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -38,5 +40,7 @@ export const migrations = [
   LedgerCheckpoints1732400000060,
   LeastPrivilege1732400000061,
   TenantDataKeys1732400000062,
+  SealedPayloads1732400000063,
   DeliveryHistory1732400000064,
+  SealLegacyPayloads1732400000069,
 ];

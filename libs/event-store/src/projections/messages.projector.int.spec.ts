@@ -1,4 +1,4 @@
-import { messagePayloadPreserved, messageReceived, messageStreamId } from '@hookledger/domain';
+import { messagePayloadPreserved, plaintextMessageReceived, messageStreamId } from '@hookledger/domain';
 import { messagesProjector } from '@hookledger/event-store';
 import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
@@ -14,8 +14,8 @@ describe('the messages projection', () => {
     const payload = '{"b": 1.0,  "a":[1e2], "b":2}';
     const rows = await spec()
       .given(
-        on('acme', 'order-1', messageReceived({ id: 'order-1', type: 'order.created', timestamp: TIME, tenant_id: 'acme', payload, channels: ['eu'] }), 1),
-        on('beta', 'order-1', messageReceived({ id: 'order-1', type: 'order.created', timestamp: TIME, tenant_id: 'beta', payload: '{}' }), 2),
+        on('acme', 'order-1', plaintextMessageReceived({ id: 'order-1', type: 'order.created', timestamp: TIME, tenant_id: 'acme', payload, channels: ['eu'] }), 1),
+        on('beta', 'order-1', plaintextMessageReceived({ id: 'order-1', type: 'order.created', timestamp: TIME, tenant_id: 'beta', payload: '{}' }), 2),
       )
       .query(`SELECT seq, tenant_id, id, type, data::text AS data, channels, timestamp, received_at FROM messages ORDER BY seq`);
     expect(rows).toEqual([
@@ -52,7 +52,7 @@ describe('the messages projection', () => {
         on('acme', 'm-1', preserved('m-1', '{ "a" : 1.0 }'), 2),
         on('acme', 'm-2', v1('m-2'), 3),
         on('acme', 'gone', preserved('gone', '{"a":2}'), 4),
-        on('acme', 'm-3', messageReceived({ id: 'm-3', type: 'user.created', timestamp: TIME, tenant_id: 'acme', payload: '{"a" :3}' }), 5),
+        on('acme', 'm-3', plaintextMessageReceived({ id: 'm-3', type: 'user.created', timestamp: TIME, tenant_id: 'acme', payload: '{"a" :3}' }), 5),
       )
       .query(`SELECT seq, id, data::text AS data FROM messages ORDER BY seq`);
     expect(rows).toEqual([{ seq: '1', id: 'm-1', data: '{ "a" : 1.0 }' }, { seq: '3', id: 'm-2', data: '{"a":1}' }, { seq: '5', id: 'm-3', data: '{"a" :3}' }]);

@@ -9,6 +9,7 @@ export class CreateTenantCommand extends Command<void> {
     readonly name: string,
     readonly metadata: Readonly<Record<string, string>>,
     readonly quotas: TenantQuotas,
+    readonly payloadRetentionDays: number | null,
     readonly principal: Principal,
   ) {
     super();

@@ -10,9 +10,10 @@ import { tenantAggregate } from './tenant-aggregate';
 export class CreateTenantHandler implements ICommandHandler<CreateTenantCommand> {
   constructor(private readonly aggregates: AggregateRepository) {}
 
-  async execute({ tenantId, name, metadata, quotas, principal }: CreateTenantCommand): Promise<void> {
+  async execute({ tenantId, name, metadata, quotas, payloadRetentionDays, principal }: CreateTenantCommand): Promise<void> {
+    const command = { type: 'CreateTenant', tenant_id: tenantId, name, metadata, quotas, payload_retention_days: payloadRetentionDays } as const;
     await this.aggregates
-      .handle(tenantAggregate, tenantStreamId(tenantId), { type: 'CreateTenant', tenant_id: tenantId, name, metadata, quotas }, changeMetadata(principal, tenantId))
+      .handle(tenantAggregate, tenantStreamId(tenantId), command, changeMetadata(principal, tenantId))
       .catch((error: unknown) => { throw withFieldAnswer(error, { id: { conflict: { message: 'id is taken' } } }); });
   }
 }

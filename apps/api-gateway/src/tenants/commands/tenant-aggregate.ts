@@ -1,9 +1,1 @@
-import { TENANT_STREAM_TYPE, TenantCommand, TenantEvent, TenantState, readTenantEvent, tenantDecider } from '@hookledger/domain';
-import type { Aggregate } from '@hookledger/event-store';
-
-/** How the store runs a tenant's commands: its stream type, its rules, its reader of stored events. */
-export const tenantAggregate: Aggregate<TenantCommand, TenantState, TenantEvent> = {
-  streamType: TENANT_STREAM_TYPE,
-  decider: tenantDecider,
-  read: readTenantEvent,
-};
+export { tenantAggregate } from '@hookledger/event-store';

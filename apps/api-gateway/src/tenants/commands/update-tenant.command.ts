@@ -6,7 +6,12 @@ import type { Principal } from '../../auth/principal';
 export class UpdateTenantCommand extends Command<void> {
   constructor(
     readonly tenantId: string,
-    readonly changes: { readonly name?: string; readonly metadata?: Readonly<Record<string, string>>; readonly quotas?: Partial<TenantQuotas> },
+    readonly changes: {
+      readonly name?: string;
+      readonly metadata?: Readonly<Record<string, string>>;
+      readonly quotas?: Partial<TenantQuotas>;
+      readonly payload_retention_days?: number | null;
+    },
     readonly principal: Principal,
   ) {
     super();
