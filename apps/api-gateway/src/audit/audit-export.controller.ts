@@ -21,7 +21,13 @@ export class AuditExportController {
   @Get('export')
   @ApiOperation({ summary: 'The ledger (or a filtered part) up to the latest signed checkpoint, streamed in ledger order and ending with that checkpoint' })
   @ApiProduces(CONTENT_TYPES.ndjson, CONTENT_TYPES.csv)
-  @ApiOkResponse({ description: 'One record per event, interleaved checkpoints (whole-ledger exports), then the covering checkpoint with the export summary' })
+  @ApiOkResponse({
+    description: 'One record per event, interleaved checkpoints (whole-ledger exports), then the covering checkpoint with the export summary (docs/ledger-export.md)',
+    content: {
+      [CONTENT_TYPES.ndjson]: { schema: { type: 'string', description: 'One JSON object per line: events, {"checkpoint": …}, and last {"checkpoint": …, "export": {filters, events, complete}}' } },
+      [CONTENT_TYPES.csv]: { schema: { type: 'string', description: 'RFC 4180 with a header row: record,position,stream_id,version,type,schema_version,recorded_at,data,metadata,prev_hash,hash' } },
+    },
+  })
   @ApiForbiddenResponse({ description: 'A key bound to a tenant asked for another tenant' })
   @ApiConflictResponse({ description: 'No checkpoint has been signed yet' })
   async export(@Query() query: AuditExportQuery, @CurrentPrincipal() principal: Principal, @Res() response: Response): Promise<void> {

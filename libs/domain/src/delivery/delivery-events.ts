@@ -48,8 +48,10 @@ type AttemptFacts = {
 
 /** schema_version 1 (before issue 13): the receiver's answer in plain text, and no record of the request. */
 export type DeliveryAttemptedV1Data = AttemptFacts & {
-  /** The first 4 KiB of the receiver's answer. */
-  response_body: string | null;
+  /** The first 4 KiB of the receiver's answer; absent once migration 1732400000069 sealed it in place. */
+  response_body?: string | null;
+  /** Set by migration 1732400000069, which sealed the plain text in place (context {@link attemptBodyContext}). */
+  sealed_response_body?: string | null;
 };
 
 /**

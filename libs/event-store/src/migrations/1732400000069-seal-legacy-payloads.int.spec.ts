@@ -135,6 +135,10 @@ describe('migration 1732400000069: legacy plaintext payloads sealed in place', (
     expect((await scratch.keys.open(preserved.data.sealed_payload, 'default', 'message:default/m-1')).text).toBe(V1_EXACT);
     expect((await scratch.keys.open(v2.data.sealed_payload, 'acme', 'message:acme/m-2')).text).toBe(V2_TEXT);
     expect((await scratch.keys.open(attempted.data.sealed_response_body, 'acme', 'attempt:att_1')).text).toBe(RESPONSE);
+    // The rebuilt attempt row holds the sealed body the event now holds, not nothing.
+    const [row]: { response_body: string | null; sealed_response_body: string }[] = await scratch.db.query(`SELECT response_body, sealed_response_body FROM attempts WHERE id = 'att_1'`);
+    expect(row.response_body).toBeNull();
+    expect((await scratch.keys.open(row.sealed_response_body, 'acme', 'attempt:att_1')).text).toBe(RESPONSE);
   });
 
   it('seals with the key of the day each was recorded on, so retention covers them by age', async () => {

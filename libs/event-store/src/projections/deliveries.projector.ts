@@ -136,8 +136,9 @@ function attemptParams(rows: readonly { delivery_id: string; position: bigint; e
     rows.map((r) => r.event.data.attempt_id), rows.map((r) => r.delivery_id), rows.map((r) => r.event.data.attempt), rows.map((r) => r.event.data.trigger),
     rows.map((r) => r.event.data.url), rows.map((r) => r.event.data.started_at), rows.map((r) => r.event.data.duration_ms),
     rows.map((r) => r.event.data.status_code), rows.map((r) => r.event.data.outcome), rows.map((r) => r.event.data.error),
-    rows.map((r) => (r.event.schema_version === 1 ? r.event.data.response_body : null)), rows.map((r) => r.position.toString()),
+    rows.map((r) => (r.event.schema_version === 1 ? r.event.data.response_body ?? null : null)), rows.map((r) => r.position.toString()),
     rows.map((r) => v2(r)?.request.method ?? null), rows.map((r) => json(v2(r)?.request.headers)), rows.map((r) => v2(r)?.request.body_sha256 ?? null),
-    rows.map((r) => json(v2(r)?.request.signature)), rows.map((r) => v2(r)?.sealed_response_body ?? null),
+    // Version 2 seals the body; a version 1 event sealed in place by migration 1732400000069 holds it sealed too.
+    rows.map((r) => json(v2(r)?.request.signature)), rows.map((r) => r.event.data.sealed_response_body ?? null),
   ];
 }
