@@ -153,11 +153,17 @@ export class TenantDataKeys {
    */
   async destroy(tx: EntityManager, tenantId: string, reason: 'retention' | 'erasure', before: Date | null = null): Promise<DestroyedKeys> {
     const rows: { id: string }[] = await tx.query(
+      // The rows are locked in id order first, the order ingest's holdLive takes them FOR SHARE, so an
+      // erasure and a batch holding two of the tenant's keys wait for each other instead of deadlocking.
       // As a CTE so the driver answers rows, not an UPDATE's [rows, count].
-      `WITH destroyed AS (
-         UPDATE tenant_data_keys SET wrapped = NULL, destroyed_at = now(), destroyed_for = $2
+      `WITH doomed AS (
+         SELECT id FROM tenant_data_keys
           WHERE tenant_id = $1 AND destroyed_at IS NULL AND ($3::timestamptz IS NULL OR period_start < $3)
-          RETURNING id)
+          ORDER BY id FOR UPDATE),
+       destroyed AS (
+         UPDATE tenant_data_keys k SET wrapped = NULL, destroyed_at = now(), destroyed_for = $2
+           FROM doomed WHERE k.id = doomed.id AND k.destroyed_at IS NULL
+          RETURNING k.id)
        SELECT id FROM destroyed`,
       [tenantId, reason, before],
     );
