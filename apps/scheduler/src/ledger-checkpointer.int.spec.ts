@@ -195,6 +195,29 @@ describe('the ledger checkpointer', () => {
       await listener.stop();
     }
   });
+
+  it('after a rotation extends the old key\'s last checkpoint only when its public key is listed as a predecessor', async () => {
+    const rotated = new LedgerSigningKey(Buffer.alloc(32, 4));
+    const env = { ...BY_TIME, HOOKS_LEDGER_SIGNING_KEY: Buffer.alloc(32, 4).toString('base64') };
+    const unaware = (await infrastructure.compile({ name: 'test-checkpointer-rotated', providers: [LedgerCheckpoints, LedgerCheckpointer, OutboxRelay], env })).get(LedgerCheckpointer);
+    const told = (await infrastructure.compile({
+      name: 'test-checkpointer-told', providers: [LedgerCheckpoints, LedgerCheckpointer, OutboxRelay],
+      env: { ...env, HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS: PUBLIC_KEY },
+    })).get(LedgerCheckpointer);
+    await drain(byTime);
+    const [last] = (await stored()).slice(-1);
+    await appendEvents(2);
+    await horizonPassed(db);
+    await expect(unaware.step()).rejects.toThrow(/does not verify with this signing key .* nor with any of HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS/);
+    const [next] = await drain(told);
+    expect(verifyCheckpoint(next, rotated.publicKeyBase64)).toBe(true);
+    expect(verifyCheckpoint(next, PUBLIC_KEY)).toBe(false);
+    expect(next).toMatchObject({ seq: last.seq + 1, previous_head: last.head });
+    // Signed by the new key, the sequence goes on with it; the old signer now refuses in turn.
+    await appendEvents(1);
+    await horizonPassed(db);
+    await expect(byTime.step()).rejects.toThrow(/does not verify with this signing key/);
+  });
 });
 
 /** Polls until `ready` holds: the announcement is published by then, only its delivery to the listener is awaited. */

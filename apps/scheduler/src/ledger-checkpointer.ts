@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { operationalEvent } from '@hookledger/contracts';
 import { cursorOf, LEDGER_GENESIS, LedgerCheckpoints, LedgerCursor, Outbox } from '@hookledger/event-store';
-import { Checkpoint, extendLedger, GENESIS_HEAD, LedgerSigningKey } from '@hookledger/ledger';
+import { Checkpoint, extendLedger, GENESIS_HEAD, LedgerSigningKey, publicKeyFingerprint, verifyCheckpoint } from '@hookledger/ledger';
 import { PeriodicTask } from './periodic-task';
 
 /** Events read per query: the chain needs only position and hash, so memory stays flat whatever the backlog. */
@@ -23,14 +23,19 @@ const UNIQUE_VIOLATION = '23505';
 export class LedgerCheckpointer extends PeriodicTask {
   protected readonly intervalMs: number;
   private readonly key: LedgerSigningKey;
+  /** Whose checkpoints this one extends: its own key's, and the keys it replaced. */
+  private readonly signers: readonly Buffer[];
   private readonly everyEvents: number;
   private readonly everyMs: number;
   private progress: Progress | null = null;
+  /** The highest checkpoint seq this process has seen stored: the sequence never goes back. */
+  private highestSeen = 0;
 
   constructor(private readonly db: DataSource, private readonly checkpoints: LedgerCheckpoints, private readonly outbox: Outbox, config: HookledgerConfig) {
     super();
     this.intervalMs = config.schedulerIntervalMs;
     this.key = new LedgerSigningKey(config.ledger.signingKey);
+    this.signers = [this.key.publicKey, ...config.ledger.previousPublicKeys];
     this.everyEvents = config.ledger.checkpointEvents;
     this.everyMs = config.ledger.checkpointIntervalMs;
   }
@@ -57,6 +62,7 @@ export class LedgerCheckpointer extends PeriodicTask {
   private async signNext(tx: EntityManager): Promise<Checkpoint | null> {
     if (!(await this.checkpoints.claimWriter(tx))) return null;
     const last = await this.checkpoints.latest(tx);
+    this.refuseToExtendForgery(last);
     const progress = this.progressAfter(last);
     while (progress.covered < this.everyEvents) {
       const limit = Math.min(READ_BATCH, this.everyEvents - progress.covered);
@@ -81,9 +87,30 @@ export class LedgerCheckpointer extends PeriodicTask {
       signed_at: new Date().toISOString(),
     });
     await this.checkpoints.insert(tx, checkpoint);
+    this.highestSeen = checkpoint.seq;
     await this.outbox.add(tx, [operationalEvent('ledger.checkpoint', checkpoint)]);
     this.logger.log({ msg: 'ledger checkpoint signed', seq: checkpoint.seq, events: checkpoint.events, position: checkpoint.position });
     return checkpoint;
+  }
+
+  /**
+   * Signing extends the last stored checkpoint's head, so a checkpoint planted in the database (by
+   * someone who rewrote the ledger and chained a head over the rewrite) must never be built on: the
+   * last checkpoint must verify with this key, and the sequence may not go back below one this
+   * process has seen (checkpoints deleted to start the chain again over a rewritten ledger). Either
+   * refusal stops signing — loudly, every step — until someone looks; it never signs over the doubt.
+   * After a rotation, the last checkpoint is the old key's: list its public key in
+   * HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS (docs/ledger-checkpoints.md).
+   */
+  private refuseToExtendForgery(last: Checkpoint | null): void {
+    if ((last?.seq ?? 0) < this.highestSeen) {
+      throw new Error(`ledger checkpoints went back from seq ${this.highestSeen} to ${last?.seq ?? 'none'}: checkpoints were deleted; refusing to sign until this is investigated`);
+    }
+    if (last && !this.signers.some((key) => verifyCheckpoint(last, key))) {
+      throw new Error(`the latest ledger checkpoint (seq ${last.seq}) does not verify with this signing key (fingerprint ${publicKeyFingerprint(this.key.publicKey)}) `
+        + 'nor with any of HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS: refusing to extend it');
+    }
+    this.highestSeen = Math.max(this.highestSeen, last?.seq ?? 0);
   }
 
   /**

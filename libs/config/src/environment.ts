@@ -134,6 +134,11 @@ export class Environment {
   @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'HOOKS_LEDGER_SIGNING_KEY must be the base64 of a 32-byte Ed25519 seed (44 characters)' })
   HOOKS_LEDGER_SIGNING_KEY?: string;
 
+  @IsOptional() @Matches(/^\s*[A-Za-z0-9+/]{43}=(\s*,\s*[A-Za-z0-9+/]{43}=)*\s*$/, {
+    message: 'HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS must be comma-separated base64 Ed25519 public keys (32 bytes, 44 characters each)',
+  })
+  HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS?: string;
+
   @IsOptional() @Transform(toInt) @IsInt({ message: 'HOOKS_LEDGER_CHECKPOINT_EVENTS must be a whole number of events' })
   @Min(1, { message: 'HOOKS_LEDGER_CHECKPOINT_EVENTS must be at least 1' }) @Max(10000000, { message: 'HOOKS_LEDGER_CHECKPOINT_EVENTS must be at most 10000000' })
   HOOKS_LEDGER_CHECKPOINT_EVENTS?: number;

@@ -61,6 +61,8 @@ export class HookledgerConfig {
   readonly ledger!: {
     /** The Ed25519 seed checkpoints are signed with (HOOKS_LEDGER_SIGNING_KEY); never stored in Postgres. */
     readonly signingKey: Buffer;
+    /** Public keys of earlier signing keys (HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS): the checkpointer extends a checkpoint they signed, after a rotation. */
+    readonly previousPublicKeys: readonly Buffer[];
     /** A checkpoint is signed once this many events are uncovered… */
     readonly checkpointEvents: number;
     /** …or this long after the last one, when any event is uncovered. */
@@ -173,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     dbPoolSize: parsed.HOOKS_DB_POOL_SIZE ?? 10,
     ledger: {
       signingKey: parsed.HOOKS_LEDGER_SIGNING_KEY ? Buffer.from(parsed.HOOKS_LEDGER_SIGNING_KEY, 'base64') : DEVELOPMENT_LEDGER_SIGNING_KEY,
+      previousPublicKeys: (parsed.HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS ?? '').split(',').map((text) => text.trim()).filter(Boolean).map((text) => Buffer.from(text, 'base64')),
       checkpointEvents: parsed.HOOKS_LEDGER_CHECKPOINT_EVENTS ?? 10_000,
       checkpointIntervalMs: durationMs(parsed.HOOKS_LEDGER_CHECKPOINT_INTERVAL ?? '10s'),
     },

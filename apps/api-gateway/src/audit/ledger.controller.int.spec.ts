@@ -5,8 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@hookledger/config';
-import { createDataSource, EventStore, LedgerCheckpoints, NewEvent } from '@hookledger/event-store';
-import { Checkpoint, LedgerSigningKey, publicKeyFingerprint, verifyCheckpoint } from '@hookledger/ledger';
+import { createDataSource, cursorOf, EventStore, LEDGER_GENESIS, LedgerCheckpoints, NewEvent } from '@hookledger/event-store';
+import { Checkpoint, extendLedgerOver, LedgerSigningKey, publicKeyFingerprint, verifyCheckpoint } from '@hookledger/ledger';
 import { ProblemFilter } from '@hookledger/observability';
 import { natsUrl, TestInfrastructure } from '@hookledger/testing';
 // The checkpoints the API serves and verifies are the scheduler's: signed here by its own checkpointer.
@@ -24,8 +24,8 @@ let infrastructure: TestInfrastructure;
 let app: INestApplication;
 let baseUrl: string;
 let checkpointer: LedgerCheckpointer;
-/** A checkpointer holding some other key than the one the API is configured with. */
-let impostor: LedgerCheckpointer;
+/** Some other key than the one the API and the checkpointer are configured with. */
+const impostor = new LedgerSigningKey(Buffer.alloc(32, 6));
 /** The session of someone who owns the database: the apps' role may not touch the store, its owner can. */
 let superuser: DataSource;
 let streams = 0;
@@ -44,9 +44,6 @@ beforeAll(async () => {
   baseUrl = await app.getUrl();
   const providers = [LedgerCheckpoints, LedgerCheckpointer];
   checkpointer = (await infrastructure.compile({ name: 'test-ledger-signer', providers, env: CHECKPOINT_ALL })).get(LedgerCheckpointer);
-  impostor = (await infrastructure.compile({
-    name: 'test-ledger-impostor', providers, env: { ...CHECKPOINT_ALL, HOOKS_LEDGER_SIGNING_KEY: Buffer.alloc(32, 6).toString('base64') },
-  })).get(LedgerCheckpointer);
   // The owner's session where test databases tell the apps' role from the owner (ownerUrl), else the one session there is.
   const { ownerUrl } = infrastructure.database as { ownerUrl?: string };
   superuser = await createDataSource({ url: ownerUrl ?? infrastructure.database.url, poolSize: 2, applicationName: 'test-ledger-owner' }).initialize();
@@ -83,6 +80,27 @@ async function checkpoint(signer = checkpointer): Promise<Checkpoint> {
   const signed = await signer.step();
   if (!signed) throw new Error('nothing was uncovered to checkpoint');
   return signed;
+}
+
+/**
+ * A checkpoint planted by someone who can write the database but does not hold the key: the next
+ * link of the chain, computed correctly, signed with another key.
+ */
+async function forge(): Promise<Checkpoint> {
+  await horizonPassed(superuser);
+  const checkpoints = new LedgerCheckpoints();
+  return superuser.transaction(async (tx) => {
+    const last = await checkpoints.latest(tx);
+    const entries = await checkpoints.readCommitted(tx, last ? cursorOf(last) : LEDGER_GENESIS, 1_000);
+    const end = entries[entries.length - 1];
+    const forged = impostor.sign({
+      seq: (last?.seq ?? 0) + 1, events: String(Number(last?.events ?? 0) + entries.length), position: end.position, transaction_id: end.transactionId,
+      head: extendLedgerOver(Buffer.from(last?.head ?? '00'.repeat(32), 'hex'), entries).toString('hex'), previous_head: last?.head ?? '00'.repeat(32),
+      signed_at: new Date().toISOString(),
+    });
+    await checkpoints.insert(tx, forged);
+    return forged;
+  });
 }
 
 /** What someone with superuser access could do: switch the guard off, rewrite history, switch it back on. */
@@ -234,12 +252,26 @@ describe('verification finds what a database superuser changed', () => {
   it('refuses a checkpoint signed by another key than the configured one', async () => {
     const from = (await checkpoint().catch(async () => (await get('/v1/audit/checkpoints/latest')).body as Checkpoint)).seq;
     await appendStream(1);
-    const forged = await checkpoint(impostor);
+    const forged = await forge();
 
     expect((await get(`/v1/audit/verify?from=${from}`)).body).toEqual({
       intact: false, from, to: forged.seq, events_checked: 0, checkpoints_checked: 1,
       first_bad: { position: forged.position, stream_id: null, version: null, checkpoint: forged.seq, reason: expect.stringMatching(/^bad signature/) },
     });
+
+    // Nor does the checkpointer build on it: it would sign over whatever the planted head chains.
+    await appendStream(1);
+    await horizonPassed(superuser);
+    await expect(checkpointer.step()).rejects.toThrow(`the latest ledger checkpoint (seq ${forged.seq}) does not verify with this signing key`);
+  });
+
+  it('stops signing when checkpoints it saw were deleted, rather than chain afresh over what is left', async () => {
+    await superuser.transaction(async (tx) => {
+      await tx.query(`ALTER TABLE ledger_checkpoints DISABLE TRIGGER ledger_checkpoints_append_only`);
+      await tx.query(`DELETE FROM ledger_checkpoints`);
+      await tx.query(`ALTER TABLE ledger_checkpoints ENABLE TRIGGER ledger_checkpoints_append_only`);
+    });
+    await expect(checkpointer.step()).rejects.toThrow(/ledger checkpoints went back from seq \d+ to none/);
   });
 });
 
