@@ -147,10 +147,15 @@ describe('an attacker with superuser rights against the signed ledger', () => {
     expect(other.status).toBe(403);
     expect(other.headers.get('content-type')).toContain('application/problem+json');
 
+    // Once the scheduler's checkpoint covers the tenant's creation and its key: the export holds exactly those, and nothing of another tenant.
+    await coveringCheckpoints(system);
     const own = await fetch(`${system.apiUrl}/v1/audit/export`, { headers: { authorization: `Bearer ${auditor.body.key}` } });
     expect(own.status).toBe(200);
-    const last = JSON.parse((await own.text()).trimEnd().split('\n').at(-1) ?? '');
-    expect(last.export).toEqual({ filters: { tenant_id: 'acme' }, events: 0, complete: false });
+    const records = (await own.text()).trimEnd().split('\n').map((line) => JSON.parse(line));
+    const events = records.filter((record) => !('checkpoint' in record));
+    expect(records.at(-1).export).toEqual({ filters: { tenant_id: 'acme' }, events: events.length, complete: false });
+    expect(events.map((e) => e.type)).toContain('TenantCreated');
+    expect(events.every((e) => e.metadata.tenant_id === 'acme')).toBe(true);
   });
 
   it('names the exact record rewritten without recomputing its hash', async () => {
