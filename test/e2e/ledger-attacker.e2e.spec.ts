@@ -146,6 +146,10 @@ describe('an attacker with superuser rights against the signed ledger', () => {
     const other = await system.request('GET', '/v1/audit/export?tenant_id=default', { key: auditor.body.key });
     expect(other.status).toBe(403);
     expect(other.headers.get('content-type')).toContain('application/problem+json');
+    // Another tenant's endpoint answers as an unknown one does.
+    const foreign = await system.request('GET', `/v1/audit/export?endpoint_id=${endpointId}`, { key: auditor.body.key });
+    const unknown = await system.request('GET', '/v1/audit/export?endpoint_id=ep_01JZZZZZZZZZZZZZZZZZZZZZZZ', { key: auditor.body.key });
+    expect([foreign.status, unknown.status]).toEqual([404, 404]);
 
     // Once the scheduler's checkpoint covers the tenant's creation and its key: the export holds exactly those, and nothing of another tenant.
     await coveringCheckpoints(system);

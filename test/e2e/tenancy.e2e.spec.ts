@@ -207,7 +207,7 @@ describe('tenants, API keys and roles', () => {
         if (/\{(id|stream_id)\}/.test(route)) variants.push([path, bodyFor(route)]);
         if (['GET /v1/endpoints', 'GET /v1/events', 'GET /v1/deliveries', 'GET /v1/api-keys', 'GET /v1/audit/export', 'GET /v1/audit/deliveries'].includes(route)) {
           variants.push([`${path}?tenant_id=globex`, undefined]);
-          if (['GET /v1/deliveries', 'GET /v1/replays', 'GET /v1/audit/deliveries'].includes(route)) variants.push([`${path}?endpoint_id=${globex.endpoint}`, undefined]);
+          if (['GET /v1/deliveries', 'GET /v1/replays', 'GET /v1/audit/deliveries', 'GET /v1/audit/export'].includes(route)) variants.push([`${path}?endpoint_id=${globex.endpoint}`, undefined]);
           if (route === 'GET /v1/deliveries') variants.push([`${path}?event_id=${globex.event}`, undefined]);
         }
         if (['POST /v1/endpoints', 'POST /v1/events', 'POST /v1/events/batch', 'POST /v1/api-keys'].includes(route)) variants.push([path, bodyFor(route, 'globex')]);

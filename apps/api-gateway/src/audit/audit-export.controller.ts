@@ -1,11 +1,13 @@
 import { Controller, Get, HttpStatus, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ProblemException } from '@hookledger/observability';
 import { Access, AUDITORS } from '../auth/access';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { TenantScope } from '../auth/tenant-scope';
+import { notFound } from '../http/not-found';
 import { AuditExportQuery } from './audit-export.dto';
+import { DeliveryHistoryRepository } from './delivery-history.repository';
 import { ExportFilters, LedgerExportService } from './ledger-export.service';
 
 const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8; header=present' } as const;
@@ -16,7 +18,7 @@ const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'tex
 @Access(AUDITORS)
 @Controller('v1/audit')
 export class AuditExportController {
-  constructor(private readonly exports: LedgerExportService, private readonly tenants: TenantScope) {}
+  constructor(private readonly exports: LedgerExportService, private readonly tenants: TenantScope, private readonly history: DeliveryHistoryRepository) {}
 
   @Get('export')
   @ApiOperation({ summary: 'The ledger (or a filtered part) up to the latest signed checkpoint, streamed in ledger order and ending with that checkpoint' })
@@ -30,11 +32,16 @@ export class AuditExportController {
   })
   @ApiForbiddenResponse({ description: 'A key bound to a tenant asked for another tenant' })
   @ApiConflictResponse({ description: 'No checkpoint has been signed yet' })
+  @ApiNotFoundResponse({ description: 'endpoint_id names no endpoint of the key\'s tenant (keys bound to a tenant)' })
   async export(@Query() query: AuditExportQuery, @CurrentPrincipal() principal: Principal, @Res() response: Response): Promise<void> {
     const filters = definedOnly({
       tenant_id: this.tenants.listTenant(principal, query.tenant_id), endpoint_id: query.endpoint_id, event_type: query.event_type,
       since: query.since, until: query.until,
     });
+    // As the delivery history answers it: another tenant's endpoint looks like no endpoint at all.
+    if (principal.tenantId !== null && query.endpoint_id !== undefined && !(await this.history.endpointIsTenants(query.endpoint_id, principal.tenantId))) {
+      throw notFound('endpoint', query.endpoint_id);
+    }
     const covering = await this.exports.coveringCheckpoint();
     if (!covering) {
       throw new ProblemException(HttpStatus.CONFLICT, 'No signed checkpoint covers the ledger yet: the scheduler signs one within HOOKS_LEDGER_CHECKPOINT_INTERVAL; try again then.');
