@@ -2,7 +2,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { EventStore, LedgerCheckpoints, NewEvent } from '@hookledger/event-store';
 import { Checkpoint, extendLedger, GENESIS_HEAD, LedgerSigningKey, verifyCheckpoint } from '@hookledger/ledger';
-import { natsUrl, OperationalEventListener, TestInfrastructure } from '@hookledger/testing';
+import { natsUrl, OperationalEventListener, snapshotHorizonPassed, TestInfrastructure } from '@hookledger/testing';
 import { LedgerCheckpointer } from './ledger-checkpointer';
 import { OutboxRelay } from './outbox-relay';
 
@@ -53,7 +53,7 @@ async function appendEvents(count: number): Promise<void> {
 
 /** Steps, once every event appended so far can be read, until no checkpoint is due; the checkpoints signed. */
 async function drain(checkpointer: LedgerCheckpointer): Promise<Checkpoint[]> {
-  await horizonPassed(db);
+  await snapshotHorizonPassed(db);
   const signed: Checkpoint[] = [];
   for (let checkpoint = await checkpointer.step(); checkpoint; checkpoint = await checkpointer.step()) signed.push(checkpoint);
   return signed;
@@ -144,7 +144,7 @@ describe('the ledger checkpointer', () => {
 
   it('two schedulers checkpointing at once give one unbroken sequence, each event covered once', async () => {
     await appendEvents(30);
-    await horizonPassed(db);
+    await snapshotHorizonPassed(db);
 
     await Promise.all(byCount.map(async (checkpointer) => {
       for (let round = 0; round < 12; round++) await checkpointer.step();
@@ -207,7 +207,7 @@ describe('the ledger checkpointer', () => {
     await drain(byTime);
     const [last] = (await stored()).slice(-1);
     await appendEvents(2);
-    await horizonPassed(db);
+    await snapshotHorizonPassed(db);
     await expect(unaware.step()).rejects.toThrow(/does not verify with this signing key .* nor with any of HOOKS_LEDGER_PREVIOUS_PUBLIC_KEYS/);
     const [next] = await drain(told);
     expect(verifyCheckpoint(next, rotated.publicKeyBase64)).toBe(true);
@@ -215,7 +215,7 @@ describe('the ledger checkpointer', () => {
     expect(next).toMatchObject({ seq: last.seq + 1, previous_head: last.head });
     // Signed by the new key, the sequence goes on with it; the old signer now refuses in turn.
     await appendEvents(1);
-    await horizonPassed(db);
+    await snapshotHorizonPassed(db);
     await expect(byTime.step()).rejects.toThrow(/does not verify with this signing key/);
   });
 });
@@ -225,22 +225,6 @@ async function waitFor(ready: () => boolean, timeoutMs = 10_000): Promise<void> 
   const deadline = Date.now() + timeoutMs;
   while (!ready()) {
     if (Date.now() > deadline) throw new Error('the checkpoint announcement did not arrive');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/**
- * Waits until the checkpointer's horizon has passed every event appended so far. Transaction ids
- * and snapshots span the whole Postgres cluster, so another database's open transaction holds the
- * horizon back too; a step before this would leave events uncovered for a reason of no interest here.
- */
-async function horizonPassed(db: DataSource, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [{ passed }]: { passed: boolean }[] = await db.query(
-      `SELECT pg_snapshot_xmin(pg_current_snapshot()) > coalesce((SELECT max(transaction_id) FROM events), '0'::xid8) AS passed`);
-    if (passed) return;
-    if (Date.now() > deadline) throw new Error('the snapshot horizon did not pass the newest event');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -1,4 +1,4 @@
-export { createTestDatabase, openDataSource, specDataSource, waitUntilBlocked } from './test-database';
+export { createTestDatabase, openDataSource, snapshotHorizonPassed, specDataSource, waitUntilBlocked } from './test-database';
 export type { SpecDataSource, TestDatabase } from './test-database';
 export { natsUrl, uniqueNamespace, deleteStreams } from './test-nats';
 export { freePort } from './free-port';

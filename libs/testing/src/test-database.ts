@@ -82,6 +82,23 @@ export async function openDataSource(database: TestDatabase, poolSize = 5, as: '
 }
 
 /**
+ * Resolves once the commit-safe horizon (the snapshot's xmin, which the checkpointer and catch-up
+ * readers stop below) has passed every event appended so far. Transaction ids and snapshots span
+ * the whole Postgres cluster, so another database's open transaction holds the horizon back too;
+ * a reader stepping before this would leave events unread for a reason of no interest to a test.
+ */
+export async function snapshotHorizonPassed(dataSource: DataSource, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ passed }]: { passed: boolean }[] = await dataSource.query(
+      `SELECT pg_snapshot_xmin(pg_current_snapshot()) > coalesce((SELECT max(transaction_id) FROM events), '0'::xid8) AS passed`);
+    if (passed) return;
+    if (Date.now() > deadline) throw new Error('the snapshot horizon did not pass the newest event');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
  * Resolves once the session with backend `pid` is waiting for a lock, so a test can order two
  * transactions ("B is blocked behind A, now commit A") without sleeping and hoping.
  */

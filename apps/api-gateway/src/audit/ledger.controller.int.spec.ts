@@ -8,7 +8,7 @@ import { loadConfig } from '@hookledger/config';
 import { createDataSource, cursorOf, EventStore, LEDGER_GENESIS, LedgerCheckpoints, NewEvent } from '@hookledger/event-store';
 import { Checkpoint, extendLedgerOver, LedgerSigningKey, publicKeyFingerprint, verifyCheckpoint } from '@hookledger/ledger';
 import { ProblemFilter } from '@hookledger/observability';
-import { natsUrl, TestInfrastructure } from '@hookledger/testing';
+import { natsUrl, snapshotHorizonPassed, TestInfrastructure } from '@hookledger/testing';
 // The checkpoints the API serves and verifies are the scheduler's: signed here by its own checkpointer.
 import { LedgerCheckpointer } from '../../../scheduler/src/ledger-checkpointer';
 import { ApiGatewayModule } from '../app.module';
@@ -76,7 +76,7 @@ async function appendStream(count: number): Promise<{ streamId: string; position
 
 /** Signs a checkpoint over everything appended so far. */
 async function checkpoint(signer = checkpointer): Promise<Checkpoint> {
-  await horizonPassed(superuser);
+  await snapshotHorizonPassed(superuser);
   const signed = await signer.step();
   if (!signed) throw new Error('nothing was uncovered to checkpoint');
   return signed;
@@ -87,7 +87,7 @@ async function checkpoint(signer = checkpointer): Promise<Checkpoint> {
  * link of the chain, computed correctly, signed with another key.
  */
 async function forge(): Promise<Checkpoint> {
-  await horizonPassed(superuser);
+  await snapshotHorizonPassed(superuser);
   const checkpoints = new LedgerCheckpoints();
   return superuser.transaction(async (tx) => {
     const last = await checkpoints.latest(tx);
@@ -261,7 +261,7 @@ describe('verification finds what a database superuser changed', () => {
 
     // Nor does the checkpointer build on it: it would sign over whatever the planted head chains.
     await appendStream(1);
-    await horizonPassed(superuser);
+    await snapshotHorizonPassed(superuser);
     await expect(checkpointer.step()).rejects.toThrow(`the latest ledger checkpoint (seq ${forged.seq}) does not verify with this signing key`);
   });
 
@@ -274,19 +274,3 @@ describe('verification finds what a database superuser changed', () => {
     await expect(checkpointer.step()).rejects.toThrow(/ledger checkpoints went back from seq \d+ to none/);
   });
 });
-
-/**
- * Waits until the checkpointer's horizon has passed every event appended so far. Transaction ids
- * and snapshots span the whole Postgres cluster, so another database's open transaction holds the
- * horizon back too; a step before this would leave events uncovered for a reason of no interest here.
- */
-async function horizonPassed(db: DataSource, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [{ passed }]: { passed: boolean }[] = await db.query(
-      `SELECT pg_snapshot_xmin(pg_current_snapshot()) > coalesce((SELECT max(transaction_id) FROM events), '0'::xid8) AS passed`);
-    if (passed) return;
-    if (Date.now() > deadline) throw new Error('the snapshot horizon did not pass the newest event');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
