@@ -84,19 +84,33 @@ export class DeliveryLoader {
 
   /**
    * Each row with its payload opened: the sealed ones all at once, a legacy row's plain `data` as
-   * it is. A payload that fails to open (altered, or not its tenant's) fails its own delivery only.
+   * it is. A message fanned out to many endpoints loads once per delivery; it is opened and parsed
+   * once per batch, and its deliveries share the (never mutated) value. A payload that fails to
+   * open (altered, or not its tenant's) fails its own deliveries only.
    */
   private async open(rows: readonly LoadedRow[]): Promise<(DispatchContext | Error)[]> {
-    const sealed = rows.flatMap((row) => row.sealed_data === null ? [] : [{ sealed: row.sealed_data, tenantId: row.tenant_id, context: messagePayloadContext(row.tenant_id, row.message_id) }]);
+    const slots = new Map<string, number>();
+    const sealed: { sealed: string; tenantId: string; context: string }[] = [];
+    const slotOf = rows.map((row) => {
+      if (row.sealed_data === null) return -1;
+      const context = messagePayloadContext(row.tenant_id, row.message_id);
+      let slot = slots.get(context);
+      if (slot === undefined) {
+        slot = sealed.push({ sealed: row.sealed_data, tenantId: row.tenant_id, context }) - 1;
+        slots.set(context, slot);
+      }
+      return slot;
+    });
     const opened: (OpenedPayload | Error)[] = await this.dataKeys.openMany(sealed)
       .catch(() => Promise.all(sealed.map((item) => this.dataKeys.open(item.sealed, item.tenantId, item.context).catch((error: Error) => error))));
-    let next = 0;
-    return rows.map(({ sealed_data, ...row }) => {
-      if (sealed_data === null) return { ...row, payload_purged_at: null };
-      const payload = opened[next++];
+    const parsed = opened.map((payload) => (payload instanceof Error || payload.text === null ? null : JSON.parse(payload.text) as Record<string, unknown>));
+    return rows.map(({ sealed_data: _sealed, ...row }, n) => {
+      const slot = slotOf[n];
+      if (slot < 0) return { ...row, payload_purged_at: null };
+      const payload = opened[slot];
       if (payload instanceof Error) return new Error(`delivery ${row.delivery_id}: ${payload.message}`);
       if (payload.text === null) return { ...row, data: null, payload_purged_at: payload.purged_at };
-      return { ...row, data: JSON.parse(payload.text) as Record<string, unknown>, payload_purged_at: null };
+      return { ...row, data: parsed[slot] as Record<string, unknown>, payload_purged_at: null };
     });
   }
 }

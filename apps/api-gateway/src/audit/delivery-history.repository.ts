@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { AttemptRow } from '../deliveries/delivery.resource';
 import type { OutcomeFilter } from './delivery-history.dto';
 
 export interface HistoryFilter {
@@ -14,23 +15,13 @@ export interface HistoryFilter {
   readonly limit: number;
 }
 
-export interface HistoryRow {
-  id: string;
+/** An attempt row (as the deliveries API reads it) with what the history adds: its delivery, the request as sent, its ledger event. */
+export interface HistoryRow extends AttemptRow {
   delivery_id: string;
   message_id: string;
   endpoint_id: string;
   tenant_id: string;
   event_type: string;
-  attempt: number;
-  trigger: string;
-  url: string;
-  started_at: Date;
-  duration_ms: number;
-  status_code: number | null;
-  outcome: string;
-  error: string | null;
-  response_body: string | null;
-  sealed_response_body: string | null;
   request_method: string | null;
   request_headers: Record<string, string> | null;
   body_sha256: string | null;
