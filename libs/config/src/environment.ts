@@ -57,6 +57,22 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(16, { message: 'HOOKS_ADMIN_API_KEY must be at least 16 characters' }) @MaxLength(256)
   HOOKS_ADMIN_API_KEY?: string;
 
+  @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'HOOKS_PUBLIC_URL must be an http(s) URL without query or fragment, such as https://hooks.example.com' })
+  HOOKS_PUBLIC_URL?: string;
+
+  @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'HOOKS_TELEGRAM_API_URL must be an http(s) URL without query or fragment' })
+  HOOKS_TELEGRAM_API_URL?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'HOOKS_SOURCE_MAX_BODY_BYTES must be a whole number of bytes' })
+  @Min(1024, { message: 'HOOKS_SOURCE_MAX_BODY_BYTES must be at least 1024' }) @Max(67108864, { message: 'HOOKS_SOURCE_MAX_BODY_BYTES must be at most 67108864 (64 MiB)' })
+  HOOKS_SOURCE_MAX_BODY_BYTES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1, { message: 'HOOKS_SOURCE_RATE_LIMIT_PER_S must be at least 1' }) @Max(1_000_000)
+  HOOKS_SOURCE_RATE_LIMIT_PER_S?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1, { message: 'HOOKS_SOURCE_ADDRESS_RATE_LIMIT_PER_S must be at least 1' }) @Max(1_000_000)
+  HOOKS_SOURCE_ADDRESS_RATE_LIMIT_PER_S?: number;
+
   @IsOptional() @Transform(toInt) @IsInt({ message: 'HOOKS_MAX_BODY_BYTES must be a whole number of bytes' })
   @Min(1024, { message: 'HOOKS_MAX_BODY_BYTES must be at least 1024' }) @Max(67108864, { message: 'HOOKS_MAX_BODY_BYTES must be at most 67108864 (64 MiB)' })
   HOOKS_MAX_BODY_BYTES?: number;

@@ -30,6 +30,24 @@ export class HookledgerConfig {
     /** Requests per second an API key may make unless the key says otherwise (per API instance). */
     readonly rateLimitPerS: number;
   };
+  /**
+   * Where clients reach the api-gateway from outside (HOOKS_PUBLIC_URL): the base of a source's
+   * `ingest_url`, of portal links, and the origin HubSpot signed its URI against behind a proxy.
+   */
+  readonly publicUrl!: string;
+  readonly integrations!: {
+    /** Telegram's Bot API base (HOOKS_TELEGRAM_API_URL); tests point it at a local fake. */
+    readonly telegramApiUrl: string;
+  };
+  /** Incoming webhooks (`POST /in/:source_id`). */
+  readonly sources!: {
+    /** Larger bodies are refused with 413. */
+    readonly maxBodyBytes: number;
+    /** Requests per second one source accepts (per API instance). */
+    readonly rateLimitPerS: number;
+    /** Requests per second one client address may make to the ingress, whatever the source (per API instance). */
+    readonly addressRateLimitPerS: number;
+  };
   readonly ports!: { readonly ingest: number; readonly dispatcher: number; readonly scheduler: number };
   readonly encryptionKey!: Buffer;
   /** Keys that sealed older values: they still open, never seal (see `npm run secrets:reencrypt`). */
@@ -142,6 +160,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       maxBodyBytes: parsed.HOOKS_MAX_BODY_BYTES ?? 256 * 1024,
       rateLimitPerS: parsed.HOOKS_API_RATE_LIMIT_PER_S ?? 1000,
       trustProxy,
+    },
+    publicUrl: (parsed.HOOKS_PUBLIC_URL ?? `http://127.0.0.1:${parsed.HOOKS_API_PORT ?? 3000}`).replace(/\/+$/, ''),
+    integrations: {
+      telegramApiUrl: (parsed.HOOKS_TELEGRAM_API_URL ?? 'https://api.telegram.org').replace(/\/+$/, ''),
+    },
+    sources: {
+      maxBodyBytes: parsed.HOOKS_SOURCE_MAX_BODY_BYTES ?? 1024 * 1024,
+      rateLimitPerS: parsed.HOOKS_SOURCE_RATE_LIMIT_PER_S ?? 100,
+      addressRateLimitPerS: parsed.HOOKS_SOURCE_ADDRESS_RATE_LIMIT_PER_S ?? 50,
     },
     ports: {
       ingest: parsed.HOOKS_INGEST_PORT ?? 3001,
