@@ -12,8 +12,7 @@ import { CredentialCache } from './credential-cache';
 import { DeliveryLoader, DispatchContext } from './delivery-loader';
 import { EndpointGate } from './endpoint-gate';
 import { EndpointRateLimiter, Throttled } from './endpoint-rate-limiter';
-import { WebhookSender } from './http/webhook-sender';
-import { webhookRequest } from './webhook-request';
+import { webhookRequest, WebhookSender } from '@hookledger/webhook-http';
 
 /** How long a command for an endpoint whose queue is full waits before JetStream offers it again. */
 const BUSY_ENDPOINT_DELAY_MS = 500;

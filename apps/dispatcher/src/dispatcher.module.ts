@@ -9,7 +9,7 @@ import { DeliveryLoader } from './delivery-loader';
 import { DispatchConsumer } from './dispatch.consumer';
 import { DispatchService } from './dispatch.service';
 import { CircuitRecorder } from './circuit-recorder';
-import { WebhookSender } from './http/webhook-sender';
+import { WebhookSender } from '@hookledger/webhook-http';
 
 @Module({})
 export class DispatcherModule {
