@@ -62,6 +62,7 @@ import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
 import { WebhookVerificationController } from './webhooks/webhook-verification.controller';
 import { WebhookVerificationService } from './webhooks/webhook-verification.service';
+import { WebhookTestModule } from './webhooks/webhook-test.module';
 
 @Module({})
 export class ApiGatewayModule implements NestModule {
@@ -83,6 +84,7 @@ export class ApiGatewayModule implements NestModule {
             limit: (context) => context.switchToHttp().getRequest<AuthenticatedRequest>().principal?.rateLimitPerS ?? config.api.rateLimitPerS,
           }],
         }),
+        WebhookTestModule,
       ],
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
         EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController,
