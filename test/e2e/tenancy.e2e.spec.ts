@@ -38,6 +38,7 @@ const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
   'GET /v1/replays': { roles: ['admin', 'reader', 'auditor', 'portal'] },
   'GET /v1/replays/{id}': { roles: ['admin', 'reader', 'auditor', 'portal'] },
   'POST /v1/webhooks/verify': { roles: ['admin', 'publisher', 'reader', 'auditor', 'portal'] },
+  'POST /v1/webhooks/test': { roles: ['admin', 'portal'] },
   'POST /v1/tenants': { roles: ['admin'], acrossTenants: true },
   'GET /v1/tenants': { roles: ['admin', 'reader', 'auditor'], acrossTenants: true },
   'GET /v1/tenants/{id}': { roles: ['admin', 'reader', 'auditor'] },
@@ -177,6 +178,7 @@ describe('tenants, API keys and roles', () => {
       case 'POST /v1/events': return withTenant({ type: 'order.created', data: { walk: true } });
       case 'POST /v1/events/batch': return { events: [withTenant({ type: 'order.created', data: { walk: true } })] };
       case 'POST /v1/webhooks/verify': return { payload: '{}', headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1', 'webhook-signature': 'v1,AAAA' }, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+      case 'POST /v1/webhooks/test': return { url: receiver.url('/walk-test') };
       case 'POST /v1/tenants': return { id: `walk-${Math.random().toString(36).slice(2, 8)}`, name: 'walk' };
       case 'PATCH /v1/tenants/{id}': return { name: 'renamed by the walk' };
       case 'POST /v1/tenants/{id}/portal-token': return {};
