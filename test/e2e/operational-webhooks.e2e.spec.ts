@@ -111,6 +111,10 @@ describe('operational webhooks, end to end', () => {
     expect(operational('globex-ops').every((webhook) => webhook.data.tenant_id === 'globex')).toBe(true);
     expect(operational('acme-all')).toEqual([]);
     expect(operational('acme-star')).toEqual([]);
+
+    // The endpoint list, asked which endpoints receive a type, answers by the same rule.
+    const listed = await system.request('GET', '/v1/endpoints?tenant_id=acme&event_type=hookledger.endpoint.disabled&limit=100');
+    expect((listed.body.data as { id: string }[]).map((e) => e.id).sort()).toEqual([endpoints['acme-ops'].id, endpoints['acme-ops-broken'].id, endpoints['acme-ops-wildcard'].id].sort());
   });
 
   it('refuses the reserved prefix to publishers and to the catalog, and subscriptions to operational types that do not exist', async () => {
