@@ -165,7 +165,7 @@ describe('operators controlling endpoints: disable, enable, retry, replay, healt
         [`${system.namespace}.evt.endpoint.disabled`, 'endpoint.disabled'],
         [`${system.namespace}.evt.endpoint.enabled`, 'endpoint.enabled'],
       ]);
-      expect(published[0].event.data).toEqual({ endpoint_id: endpoint.id, reason: 'customer is moving their receiver', by: 'operator' });
+      expect(published[0].event.data).toEqual({ tenant_id: 'default', endpoint_id: endpoint.id, reason: 'customer is moving their receiver', by: 'operator' });
     });
 
     it('says why by default, and answers 404 for an endpoint that does not exist', async () => {

@@ -165,7 +165,7 @@ describe('failure handling, end to end', () => {
         mine('delivery.failed', dead.id).length === 1 && mine('delivery.exhausted', dead.id).length === 1 ? true : undefined;
     }, 'the delivery events');
     const [exhausted] = events.of('delivery.exhausted').filter((e) => e.data.event_id === dead.id);
-    expect(exhausted.data).toMatchObject({ event_type: 'ops.dead', attempts: 1, reason: 'exhausted', status_code: 500 });
+    expect(exhausted.data).toMatchObject({ tenant_id: 'default', event_type: 'ops.dead', attempts: 1, reason: 'exhausted', status_code: 500 });
     expect(new Set(events.events.map((e) => e.id)).size).toBe(events.events.length);
   });
 });

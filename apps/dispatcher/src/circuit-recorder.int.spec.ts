@@ -97,7 +97,7 @@ describe('the dispatcher’s circuit breaker, on the endpoint’s stream', () =>
     const [row] = await db.query(`SELECT circuit_state, circuit_cooldown_s FROM endpoints WHERE id = $1`, [id]);
     expect(row).toEqual({ circuit_state: 'open', circuit_cooldown_s: 30 });
     const outbox: { payload: { data: object } }[] = await db.query(`SELECT payload FROM outbox WHERE subject LIKE '%endpoint.circuit_opened'`);
-    expect(outbox.map((entry) => entry.payload.data)).toContainEqual(expect.objectContaining({ endpoint_id: id, reason: 'failures', consecutive_failures: 5 }));
+    expect(outbox.map((entry) => entry.payload.data)).toContainEqual(expect.objectContaining({ tenant_id: 'default', endpoint_id: id, reason: 'failures', consecutive_failures: 5 }));
   });
 
   it('opens on the window’s failure rate once it holds enough requests', async () => {

@@ -9,6 +9,7 @@ import type { DispatchContext } from './delivery-loader';
 export function outcomeEvents(context: DispatchContext, events: readonly DeliveryEvent[]): OperationalEvent<OperationalEventName, object>[] {
   const attempted = events.find((event) => event.type === DeliveryEventType.DeliveryAttempted);
   const base = {
+    tenant_id: context.tenant_id,
     delivery_id: context.delivery_id,
     event_id: context.message_id,
     event_type: context.event_type,

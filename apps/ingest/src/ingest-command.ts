@@ -1,5 +1,5 @@
 import type { IngestCommand } from '@hookledger/contracts';
-import { DEFAULT_TENANT, isId, MESSAGE_ID, newId, ROUTING_TOKEN, validateEventTypeName } from '@hookledger/domain';
+import { DEFAULT_TENANT, isId, MESSAGE_ID, newId, ROUTING_TOKEN, validateCustomerEventType, validateEventTypeName } from '@hookledger/domain';
 
 const MAX_TARGETED_ENDPOINTS = 100;
 
@@ -18,6 +18,10 @@ export function parseIngestCommand(body: unknown, subjectType: string | null, no
   if (typeof type !== 'string') return { rejected: 'type is missing' };
   const typeCheck = validateEventTypeName(type);
   if (!typeCheck.valid) return { rejected: `type: ${typeCheck.reason}` };
+  // From the inbound bus (the subject names a type), the reserved hookledger. types are refused as
+  // the API refuses them; `<ns>.cmd.ingest` carries them from the operational-webhook forwarder.
+  const reserved = subjectType === null ? null : validateCustomerEventType(type);
+  if (reserved && !reserved.valid) return { rejected: `type: ${reserved.reason}` };
   const id = raw.id ?? newId('msg');
   if (typeof id !== 'string' || !MESSAGE_ID.test(id)) return { rejected: 'id must be 1–256 letters, digits, _ . : or -' };
   const data = raw.data;

@@ -7,6 +7,7 @@ import { SecretsModule, TenantDataKeyEvictions } from '@hookledger/secrets';
 import { IngestConsumer } from './ingest.consumer';
 import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
+import { OperationalWebhookForwarder } from './operational-webhook-forwarder';
 import { SubscriptionCache } from './subscription-cache';
 
 @Module({})
@@ -22,7 +23,7 @@ export class IngestModule {
         MetricsModule,
         HealthModule.forRoot('ingest'),
       ],
-      providers: [IngestRepository, SubscriptionCache, IngestService, IngestConsumer, TenantDataKeyEvictions],
+      providers: [IngestRepository, SubscriptionCache, IngestService, IngestConsumer, TenantDataKeyEvictions, OperationalWebhookForwarder],
     };
   }
 }

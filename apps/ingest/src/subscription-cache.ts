@@ -17,8 +17,19 @@ export class SubscriptionCache {
   private readonly logger = new Logger(SubscriptionCache.name);
   private version = -1n;
   private index = new SubscriptionIndex([]);
+  private refreshing: Promise<unknown> = Promise.resolve();
 
-  async current(tx: EntityManager): Promise<SubscriptionIndex> {
+  /**
+   * One refresh at a time: ingest and the operational-webhook forwarder both ask, and two
+   * overlapping refreshes could leave the older one's rows over the newer one's.
+   */
+  current(tx: EntityManager): Promise<SubscriptionIndex> {
+    const next = this.refreshing.then(() => this.refresh(tx));
+    this.refreshing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async refresh(tx: EntityManager): Promise<SubscriptionIndex> {
     const [state]: { version: string; reset_version: string }[] = await tx.query(`SELECT version, reset_version FROM subscription_index WHERE id = 1`);
     const version = BigInt(state.version);
     if (version === this.version) return this.index;

@@ -59,7 +59,7 @@ export class EndpointDisabler extends PeriodicTask {
       const handled = await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(id),
         { type: 'DisableEndpoint', endpoint_id: id, by: 'system', reason }, { actor: ACTOR, tenant_id: health.tenant_id });
       if (handled.events.length === 0) return; // another scheduler, or an operator, got there first
-      await this.outbox.add(tx, [operationalEvent('endpoint.disabled', { endpoint_id: id, reason, by: 'system' })]);
+      await this.outbox.add(tx, [operationalEvent('endpoint.disabled', { tenant_id: health.tenant_id, endpoint_id: id, reason, by: 'system' })]);
       this.logger.warn({ msg: 'endpoint disabled', endpoint_id: id, reason });
     }).catch((error: unknown) => {
       // A deleted endpoint (deleted since the tick's query) is not disabled: nothing to do.

@@ -14,7 +14,16 @@ export interface OperationalEvent<T extends OperationalEventName = OperationalEv
   readonly data: D;
 }
 
-export interface DeliveryOutcomeData {
+/**
+ * Every operational event about a tenant's deliveries, endpoints or keys names the tenant, so a
+ * consumer can route it (and Hookledger forwards it as a `hookledger.<type>` webhook to that
+ * tenant's subscribed endpoints). `ledger.checkpoint` covers the whole store and has none.
+ */
+export interface TenantScopedData {
+  readonly tenant_id: string;
+}
+
+export interface DeliveryOutcomeData extends TenantScopedData {
   readonly delivery_id: string;
   readonly event_id: string;
   readonly event_type: string;
@@ -25,13 +34,18 @@ export interface DeliveryOutcomeData {
   readonly next_attempt_at?: string | null;
 }
 
+/** `endpoint.disabled`, `endpoint.enabled`, `endpoint.circuit_opened`, `endpoint.circuit_closed` (plus fields of each, see the doc). */
+export interface EndpointStatusData extends TenantScopedData {
+  readonly endpoint_id: string;
+  readonly reason?: string;
+}
+
 /**
  * `tenant.erased` and `tenant.payloads_purged`: data keys of the tenant were destroyed. Every
  * process that caches data keys drops the tenant's on hearing it (TenantDataKeyEvictions); the
  * cache's TTL is the backstop when the news is late.
  */
-export interface TenantKeysDestroyedData {
-  readonly tenant_id: string;
+export interface TenantKeysDestroyedData extends TenantScopedData {
   readonly reason: 'erasure' | 'retention';
   readonly keys_destroyed: number;
 }

@@ -16,7 +16,7 @@ export interface Topology {
     eventFor(name: OperationalEventName): string;
   };
   readonly streams: { readonly commands: string; readonly inbound: string; readonly events: string };
-  readonly consumers: { readonly ingest: string; readonly inbound: string; readonly dispatcher: string };
+  readonly consumers: { readonly ingest: string; readonly inbound: string; readonly dispatcher: string; readonly operationalWebhooks: string };
 }
 
 export type OperationalEventName =
@@ -47,6 +47,6 @@ export function topology(namespace = 'hooks'): Topology {
       eventFor: (name) => `${namespace}.evt.${name}`,
     },
     streams: { commands: `${upper}_COMMANDS`, inbound: `${upper}_INBOUND`, events: `${upper}_EVENTS` },
-    consumers: { ingest: 'ingest', inbound: 'ingest-inbound', dispatcher: 'dispatcher' },
+    consumers: { ingest: 'ingest', inbound: 'ingest-inbound', dispatcher: 'dispatcher', operationalWebhooks: 'operational-webhooks' },
   };
 }

@@ -9,6 +9,7 @@ export * from './messages/message-state';
 export * from './messages/message-commands';
 export * from './messages/message-decider';
 export * from './subscriptions/event-type-pattern';
+export * from './subscriptions/operational-event-types';
 export * from './subscriptions/subscription-index';
 export * from './subscriptions/payload-filter';
 export * from './signing/webhook-secret';

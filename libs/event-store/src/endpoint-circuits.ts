@@ -84,21 +84,21 @@ export class EndpointCircuits {
       };
     }));
     const events = decided.flatMap((entry) => entry.events);
-    await this.outbox.add(tx, events.flatMap(announcement));
+    await this.outbox.add(tx, decided.flatMap(({ circuit, events }) => events.flatMap((event) => announcement(event, circuit.tenant_id))));
     return events;
   }
 }
 
 /** What the circuit's subscribers are told (docs/operational-events.md). */
-function announcement(event: EndpointCircuitEvent): OperationalEvent<OperationalEventName, object>[] {
+function announcement(event: EndpointCircuitEvent, tenantId: string): OperationalEvent<OperationalEventName, object>[] {
   switch (event.type) {
     case EndpointEventType.EndpointCircuitOpened:
       return [operationalEvent('endpoint.circuit_opened', {
-        endpoint_id: event.data.id, reason: event.data.reason, consecutive_failures: event.data.consecutive_failures, window: event.data.window,
+        tenant_id: tenantId, endpoint_id: event.data.id, reason: event.data.reason, consecutive_failures: event.data.consecutive_failures, window: event.data.window,
         retry_at: event.data.retry_at,
       })];
     case EndpointEventType.EndpointCircuitClosed:
-      return [operationalEvent('endpoint.circuit_closed', { endpoint_id: event.data.id, reason: event.data.reason })];
+      return [operationalEvent('endpoint.circuit_closed', { tenant_id: tenantId, endpoint_id: event.data.id, reason: event.data.reason })];
     default:
       return [];
   }

@@ -1,5 +1,5 @@
 import type { TestingModule } from '@nestjs/testing';
-import { AckPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { declareTopology, ensureConsumer, ensureStream } from './declare-topology';
 import { consumerDefinitions, streamDefinitions } from './jetstream-topology';
 import { NatsObserver, observe, startMessaging, uniqueNamespace } from './messaging.test-harness';
@@ -41,6 +41,8 @@ describe('declaring the JetStream topology', () => {
     const dispatcher = (await nats.jsm.consumers.info(streams.commands, consumers.dispatcher)).config;
     expect(dispatcher).toMatchObject({ ack_policy: AckPolicy.Explicit, filter_subject: subjects.dispatch, ack_wait: 60 * SECOND_NS, max_ack_pending: 20_000 });
     expect((await nats.jsm.consumers.info(streams.inbound, consumers.inbound)).config).toMatchObject({ ack_policy: AckPolicy.Explicit });
+    const operational = (await nats.jsm.consumers.info(streams.events, consumers.operationalWebhooks)).config;
+    expect(operational).toMatchObject({ ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, max_deliver: -1 });
   });
 
   it('is idempotent: apps starting together and again leave one unchanged topology', async () => {
@@ -52,7 +54,7 @@ describe('declaring the JetStream topology', () => {
       ...(await Promise.all(streamDefinitions(nats.topology).map((stream) => ensureStream(nats.jsm, stream)))),
       ...(await Promise.all(consumerDefinitions(nats.topology).map((consumer) => ensureConsumer(nats.jsm, consumer)))),
     ];
-    expect(again).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(again).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
     const names: string[] = [];
     for await (const name of nats.jsm.streams.names()) if (name.startsWith(namespace.toUpperCase())) names.push(name);
     expect(names.sort()).toEqual(Object.values(nats.topology.streams).sort());

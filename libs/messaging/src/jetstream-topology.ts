@@ -67,5 +67,14 @@ export function consumerDefinitions(topology: Topology): ConsumerDefinition[] {
       stream: topology.streams.commands,
       config: { ...common, durable_name: topology.consumers.dispatcher, description: 'dispatcher: HTTP deliveries', filter_subject: topology.subjects.dispatch, ack_wait: nanos(60_000) },
     },
+    {
+      // From its creation on, not the stream's start: the week of events a system already holds is
+      // not sent out as webhooks on the day the consumer first appears.
+      stream: topology.streams.events,
+      config: {
+        ...common, deliver_policy: DeliverPolicy.New, durable_name: topology.consumers.operationalWebhooks,
+        description: 'ingest: operational events forwarded as hookledger.* webhooks', ack_wait: nanos(30_000),
+      },
+    },
   ];
 }

@@ -10,6 +10,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { EventSchemaValidator } from '../event-types/event-schema.validator';
 import { AdhocDestinations } from './adhoc-destinations';
 import { MessagesRepository } from './messages.repository';
+import { refuseReservedEventTypes } from './reserved-event-types';
 import type { AcceptedDestination, AcceptedEvent, AcceptedEventWithDestination, DestinationDto, PublishEventDto } from './event.dto';
 
 /**
@@ -38,6 +39,7 @@ export class EventsService {
   /** Publishes a single event (`POST /v1/events`) once the catalog and the tenant's quota accept it. */
   async publishOne(event: PublishEventDto, principal: Principal): Promise<AcceptedEvent> {
     const [owned] = this.ownedBy([event], principal);
+    refuseReservedEventTypes([owned], 'single');
     await this.schemas.check([owned], 'single');
     const [accepted] = await this.accept([owned]);
     return accepted;
@@ -46,6 +48,7 @@ export class EventsService {
   /** Publishes a batch once the catalog accepts every element and the quotas all of them; otherwise nothing of it. */
   async publishBatch(events: readonly PublishEventDto[], principal: Principal): Promise<AcceptedEvent[]> {
     const owned = this.ownedBy(events, principal);
+    refuseReservedEventTypes(owned, 'batch');
     await this.schemas.check(owned, 'batch');
     return this.accept(owned);
   }
@@ -58,6 +61,7 @@ export class EventsService {
   async publishToDestination(event: PublishEventDto, destination: DestinationDto, principal: Principal): Promise<AcceptedEventWithDestination> {
     const [owned] = this.ownedBy([event], principal);
     // Checked before the destination exists, so a refused event leaves no endpoint behind.
+    refuseReservedEventTypes([owned], 'single');
     await this.schemas.check([owned], 'single');
     let created: AcceptedDestination | undefined;
     const [accepted] = await this.accept([owned], async () => {

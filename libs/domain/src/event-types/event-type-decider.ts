@@ -1,10 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Decider, DomainRuleError } from '../domain-event';
+import { validateCustomerEventType } from '../subscriptions/operational-event-types';
 import type { ChangeEventType, CreateEventType, EventTypeCommand } from './event-type-commands';
 import { EventTypeChanges, EventTypeEvent, eventTypeArchived, eventTypeCreated, eventTypeRestored, eventTypeUpdated } from './event-type-events';
 import { EventTypeState, evolveEventType, initialEventTypeState } from './event-type-state';
 
 function create(command: CreateEventType, state: EventTypeState): EventTypeEvent[] {
+  const name = validateCustomerEventType(command.name);
+  if (!name.valid) throw new DomainRuleError('invalid', name.reason, 'name');
   if (state.status !== 'absent') {
     throw new DomainRuleError(
       'conflict',

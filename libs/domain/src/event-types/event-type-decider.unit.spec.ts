@@ -42,6 +42,10 @@ describe('creating a catalog entry', () => {
       .when({ kind: 'CreateEventType', name: 'invoice.paid', description: '', schema: null })
       .thenRefuses('conflict', /already exists/);
   });
+
+  it('a name under the reserved hookledger. prefix is refused: those types are Hookledger\'s operational events', () => {
+    given().when({ kind: 'CreateEventType', name: 'hookledger.endpoint.disabled', description: '', schema: null }).thenRefuses('invalid', /reserved/);
+  });
 });
 
 describe('changing a catalog entry', () => {

@@ -1,4 +1,5 @@
 import { Validation, invalid, valid } from '../validation';
+import { isReservedEventType } from './operational-event-types';
 
 export const MAX_EVENT_TYPE_LENGTH = 128;
 /** An event type: dot-separated segments of letters, digits, `_` or `-`. */
@@ -32,14 +33,18 @@ export function validateEventTypePattern(pattern: string): Validation {
   return invalid(`"${pattern}" must be an event type (invoice.paid), a prefix wildcard (invoice.*) or "*"`);
 }
 
-/** Whether an endpoint subscribed with `patterns` receives `type`; null or empty means everything. */
+/**
+ * Whether an endpoint subscribed with `patterns` receives `type`; null or empty means every type
+ * but the reserved `hookledger.` ones, which go only to endpoints that name them (an existing
+ * endpoint must not start receiving operational webhooks it never asked for).
+ */
 export function matchesEventType(patterns: readonly string[] | null | undefined, type: string): boolean {
-  if (!patterns || patterns.length === 0) return true;
+  if (!patterns || patterns.length === 0) return !isReservedEventType(type);
   return patterns.some((pattern) => matchesPattern(pattern, type));
 }
 
 function matchesPattern(pattern: string, type: string): boolean {
-  if (pattern === '*') return true;
+  if (pattern === '*') return !isReservedEventType(type);
   if (pattern.endsWith('.*')) return type.startsWith(pattern.slice(0, -1));
   return pattern === type;
 }

@@ -13,6 +13,11 @@ describe('matchesEventType', () => {
     [['invoice.*'], 'invoices.paid', false],
     [['invoice.line.*'], 'invoice.paid', false],
     [['user.created', 'invoice.*'], 'invoice.voided', true],
+    [null, 'hookledger.endpoint.disabled', false],
+    [['*'], 'hookledger.endpoint.disabled', false],
+    [['hookledger.*'], 'hookledger.endpoint.disabled', true],
+    [['*', 'hookledger.endpoint.disabled'], 'hookledger.endpoint.disabled', true],
+    [['hookledger.delivery.*'], 'hookledger.endpoint.disabled', false],
   ] as const)('%j receives %s: %s', (patterns, type, expected) => {
     expect(matchesEventType(patterns, type)).toBe(expected);
   });

@@ -1,3 +1,4 @@
+import { isReservedEventType } from './operational-event-types';
 import { compilePayloadFilter, InvalidPayloadFilterError, PayloadMatcher } from './payload-filter';
 
 /** What the index needs to know about an endpoint to route events to it. */
@@ -30,8 +31,10 @@ interface Entry {
   readonly id: string;
   readonly channels: ReadonlySet<string> | null;
   readonly accepts: PayloadMatcher | null;
-  /** The event types it asked for; null = every type. */
-  readonly patterns: readonly string[] | null;
+  /** Subscribed to every type (null, empty or `*`): every type but the reserved `hookledger.` ones. */
+  readonly everything: boolean;
+  /** The names and wildcards it asked for besides `*` (with `*`, they matter for reserved types only). */
+  readonly patterns: readonly string[];
   /** Why its stored filter does not compile, when it does not. */
   readonly invalidFilter: string | null;
 }
@@ -45,10 +48,7 @@ class TenantSubscriptions {
 
   constructor(readonly members: ReadonlyMap<string, Entry>) {
     for (const entry of members.values()) {
-      if (entry.patterns === null) {
-        this.everything.push(entry);
-        continue;
-      }
+      if (entry.everything) this.everything.push(entry);
       for (const pattern of entry.patterns) {
         if (pattern.endsWith('.*')) push(this.prefixes, pattern.slice(0, -2), entry);
         else push(this.exact, pattern, entry);
@@ -122,7 +122,8 @@ export class SubscriptionIndex {
     const add = (entries: readonly Entry[] | undefined) => {
       for (const entry of entries ?? []) if (receivesChannels(entry, event.channels)) found.set(entry.id, entry);
     };
-    add(tenant.everything);
+    // Operational webhooks go only to endpoints that name them (docs/operational-events.md).
+    if (!isReservedEventType(event.type)) add(tenant.everything);
     add(tenant.exact.get(event.type));
     for (let dot = event.type.indexOf('.'); dot !== -1; dot = event.type.indexOf('.', dot + 1)) {
       add(tenant.prefixes.get(event.type.slice(0, dot)));
@@ -149,7 +150,8 @@ function entryOf(subscription: Subscription, order: number): Entry {
     id: subscription.id,
     channels: subscription.channels && subscription.channels.length > 0 ? new Set(subscription.channels) : null,
     accepts,
-    patterns: patterns.length === 0 || patterns.includes('*') ? null : [...new Set(patterns)],
+    everything: patterns.length === 0 || patterns.includes('*'),
+    patterns: [...new Set(patterns)].filter((pattern) => pattern !== '*'),
     invalidFilter,
   };
 }

@@ -20,6 +20,20 @@ describe('SubscriptionIndex', () => {
     expect(index.match({ type: 'user.created' })).toEqual(['ep_star', 'ep_null', 'ep_empty', 'ep_user']);
   });
 
+  it('routes operational webhooks (hookledger.*) only to endpoints that name them, never to "all" or "*"', () => {
+    const index = new SubscriptionIndex([
+      endpoint('ep_all', { event_types: null }),
+      endpoint('ep_star', { event_types: ['*'] }),
+      endpoint('ep_ops', { event_types: ['hookledger.*'] }),
+      endpoint('ep_disabled', { event_types: ['hookledger.endpoint.disabled'] }),
+      endpoint('ep_star_and_ops', { event_types: ['*', 'hookledger.delivery.*'] }),
+    ]);
+
+    expect(index.match({ type: 'hookledger.endpoint.disabled' })).toEqual(['ep_ops', 'ep_disabled']);
+    expect(index.match({ type: 'hookledger.delivery.exhausted' })).toEqual(['ep_ops', 'ep_star_and_ops']);
+    expect(index.match({ type: 'invoice.paid' })).toEqual(['ep_all', 'ep_star', 'ep_star_and_ops']);
+  });
+
   it('lists an endpoint once even when several of its patterns match', () => {
     const index = new SubscriptionIndex([endpoint('ep_1', { event_types: ['invoice.paid', 'invoice.*', 'invoice.paid'] })]);
     expect(index.match({ type: 'invoice.paid' })).toEqual(['ep_1']);

@@ -63,7 +63,8 @@ export class EndpointProjection {
 
   /**
    * Newest first; ad-hoc destinations only when asked for. `eventType` keeps the endpoints that
-   * receive that type, matching subscriptions as libs/domain matchesEventType does.
+   * receive that type, matching subscriptions as libs/domain matchesEventType does (the reserved
+   * `hookledger.` types only for endpoints that name them).
    */
   async list(
     filter: { before: string | null; tenantId?: string; adhoc?: boolean; active?: boolean; eventType?: string },
@@ -73,9 +74,10 @@ export class EndpointProjection {
       `SELECT * FROM endpoints
         WHERE deleted_at IS NULL AND ($1::text IS NULL OR id < $1) AND ($2::text IS NULL OR tenant_id = $2) AND adhoc = $4
           AND ($5::boolean IS NULL OR active = $5)
-          AND ($6::text IS NULL OR coalesce(cardinality(event_types), 0) = 0 OR EXISTS (
+          AND ($6::text IS NULL OR (coalesce(cardinality(event_types), 0) = 0 AND $6 !~* '^hookledger(\\.|$)') OR EXISTS (
                 SELECT 1 FROM unnest(event_types) AS pattern
-                 WHERE pattern IN ($6, '*') OR (right(pattern, 2) = '.*' AND starts_with($6, left(pattern, -1)))))
+                 WHERE pattern = $6 OR (pattern = '*' AND $6 !~* '^hookledger(\\.|$)')
+                    OR (right(pattern, 2) = '.*' AND starts_with($6, left(pattern, -1)))))
         ORDER BY id DESC LIMIT $3`,
       [filter.before, filter.tenantId ?? null, limit, filter.adhoc ?? false, filter.active ?? null, filter.eventType ?? null],
     );

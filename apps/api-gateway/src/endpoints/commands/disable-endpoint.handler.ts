@@ -16,7 +16,7 @@ export class DisableEndpointHandler implements ICommandHandler<DisableEndpointCo
       const handled = await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(id), {
         type: 'DisableEndpoint', endpoint_id: id, by: 'operator', ...(command.reason !== undefined && { reason: command.reason }),
       }, metadata);
-      await this.activation.followUp(tx, handled.events);
+      await this.activation.followUp(tx, metadata, handled.events);
     });
   }
 }

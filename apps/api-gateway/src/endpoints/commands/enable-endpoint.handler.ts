@@ -14,7 +14,7 @@ export class EnableEndpointHandler implements ICommandHandler<EnableEndpointComm
     const metadata = await endpointMetadata(this.endpoints, id, command.actor);
     await this.aggregates.transaction(async (tx) => {
       const handled = await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(id), { type: 'EnableEndpoint', endpoint_id: id, by: 'operator' }, metadata);
-      await this.activation.followUp(tx, handled.events);
+      await this.activation.followUp(tx, metadata, handled.events);
     });
   }
 }

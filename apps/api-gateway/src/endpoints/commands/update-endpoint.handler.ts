@@ -29,7 +29,7 @@ export class UpdateEndpointHandler implements ICommandHandler<UpdateEndpointComm
     await this.aggregates.transaction(async (tx) => {
       const handled = await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(id), { type: 'UpdateEndpoint', endpoint_id: id, changes }, metadata);
       if (auth?.row) await this.keys.insert(tx, [auth.row]);
-      await this.activation.followUp(tx, handled.events);
+      await this.activation.followUp(tx, metadata, handled.events);
     });
   }
 }
