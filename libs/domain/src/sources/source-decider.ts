@@ -10,7 +10,7 @@ function checkName(name: string): void {
   if (name.trim().length === 0 || name.length > MAX_NAME_LENGTH) throw new DomainRuleError('invalid', `name must be 1–${MAX_NAME_LENGTH} characters`, 'name');
 }
 
-function existing(state: SourceState, id: string): Extract<SourceState, { status: 'active' }> {
+function existing(state: SourceState, id: string): Exclude<SourceState, { status: 'absent' }> {
   if (state.status !== 'active') throw new DomainRuleError('not_found', `Source ${id} does not exist.`);
   return state;
 }
