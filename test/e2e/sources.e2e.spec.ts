@@ -137,6 +137,14 @@ describe('incoming webhooks (sources)', () => {
     // The ledger records where the message came from.
     const ledger = await system.request('GET', `/v1/audit/events?stream_id=${encodeURIComponent(`message-default/${id}`)}`);
     expect(ledger.body.data).toEqual([expect.objectContaining({ type: 'MessageReceived', data: expect.objectContaining({ source: { id: source.id, type: 'github', delivery_id: delivery } }) })]);
+    const event = await system.request('GET', `/v1/events/${encodeURIComponent(id)}`);
+    expect(event.body).toMatchObject({ id, type: 'github.push', source_id: source.id, data: { ref: 'refs/heads/main' } });
+    const plain = (await system.request('POST', '/v1/events', { body: { type: 'witness.sent', data: {} } })).body.id;
+    const published = await eventually(async () => {
+      const read = await system.request('GET', `/v1/events/${plain}`);
+      return read.status === 200 ? read.body : undefined;
+    }, 'the API-published event to be stored');
+    expect(published).not.toHaveProperty('source_id');
   });
 
   it('HubSpot v3: verifies over HOOKS_PUBLIC_URL + path + query, publishes each element, refuses stale or re-addressed requests', async () => {

@@ -15,6 +15,8 @@ interface StoredMessageRow {
   sealed_data: string | null;
   tenant_id: string;
   channels: string[] | null;
+  /** The incoming-webhook source that brought it, if one did. */
+  source_id: string | null;
 }
 
 /** A message with its payload opened: `data` null and `purged_at` set once retention or erasure destroyed its key. */
@@ -30,6 +32,7 @@ export const toEventResource = (row: MessageRow): EventResource => ({
   ...(row.purged_at ? { purged_at: row.purged_at.toISOString() } : {}),
   tenant_id: row.tenant_id,
   channels: row.channels,
+  ...(row.source_id ? { source_id: row.source_id } : {}),
 });
 
 export interface MessageFilter {
