@@ -277,6 +277,20 @@ describe('incoming webhooks (sources)', () => {
     await witness();
     expect(deliveredIds('/all')).not.toContain(id);
   });
+
+  it('refuses a source for a tenant that does not exist, and stops a deleted tenant\'s sources', async () => {
+    const unknown = await system.request('POST', '/v1/sources', { body: { type: 'github', name: 'x', tenant_id: 'nobody' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'tenant_id' })]);
+
+    expect((await system.request('POST', '/v1/tenants', { body: { id: 'leaving', name: 'Leaving' } })).status).toBe(201);
+    const source = await createSource({ type: 'github', name: 'leaving', tenant_id: 'leaving' });
+    expect((await system.request('DELETE', '/v1/tenants/leaving')).status).toBe(204);
+    expect((await system.request('GET', `/v1/sources/${source.id}`)).status).toBe(404);
+    expect((await post(source, await providers.github(source.secret, 'after-tenant'))).status).toBe(404);
+    const audit = await system.request('GET', `/v1/audit/events?stream_id=${encodeURIComponent(`source-${source.id}`)}`);
+    expect(audit.body.data[0]).toMatchObject({ type: 'SourceDeleted', metadata: { actor: 'api-key:admin', tenant_id: 'leaving' } });
+  });
 });
 
 describe('incoming webhook limits', () => {

@@ -23,7 +23,6 @@ import { SealedPayloads1732400000063 } from './1732400000063-sealed-payloads';
 import { DeliveryHistory1732400000064 } from './1732400000064-delivery-history';
 import { SealLegacyPayloads1732400000069 } from './1732400000069-seal-legacy-payloads';
 import { Sources1732400000075 } from './1732400000075-sources';
-import { MessageSource1732400000076 } from './1732400000076-message-source';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -46,5 +45,4 @@ export const migrations = [
   DeliveryHistory1732400000064,
   SealLegacyPayloads1732400000069,
   Sources1732400000075,
-  MessageSource1732400000076,
 ];

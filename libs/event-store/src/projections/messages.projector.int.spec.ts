@@ -1,4 +1,4 @@
-import { messagePayloadPreserved, messageReceived, plaintextMessageReceived, messageStreamId } from '@hookledger/domain';
+import { messagePayloadPreserved, plaintextMessageReceived, messageStreamId } from '@hookledger/domain';
 import { messagesProjector } from '@hookledger/event-store';
 import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
@@ -22,17 +22,6 @@ describe('the messages projection', () => {
       { seq: '1', tenant_id: 'acme', id: 'order-1', type: 'order.created', data: payload, channels: ['eu'], timestamp: new Date(TIME), received_at: at(1) },
       { seq: '2', tenant_id: 'beta', id: 'order-1', type: 'order.created', data: '{}', channels: null, timestamp: new Date(TIME), received_at: at(2) },
     ]);
-  });
-
-  it('a v4 MessageReceived names the source that brought it; every other version none', async () => {
-    const source = { id: 'src_01JD0000000000000000000000', type: 'github', delivery_id: '72d3' };
-    const rows = await spec()
-      .given(
-        on('acme', 'src-1', messageReceived({ id: 'src-1', type: 'github.push', timestamp: TIME, tenant_id: 'acme', sealed_payload: 'hlp1.sealed', source }), 1),
-        on('acme', 'plain-1', messageReceived({ id: 'plain-1', type: 'order.created', timestamp: TIME, tenant_id: 'acme', sealed_payload: 'hlp1.sealed' }), 2),
-      )
-      .query(`SELECT id, sealed_data, source_id FROM messages ORDER BY seq`);
-    expect(rows).toEqual([{ id: 'src-1', sealed_data: 'hlp1.sealed', source_id: source.id }, { id: 'plain-1', sealed_data: 'hlp1.sealed', source_id: null }]);
   });
 
   it('a v1 MessageReceived (jsonb data, no tenant before tenancy) is read as the default tenant with its value re-serialised', async () => {

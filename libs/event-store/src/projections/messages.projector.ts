@@ -9,12 +9,12 @@ import type { Projector } from './projector';
 // `seq` is the event's global position, so a rebuild gives every row the sequence number (and the
 // API's cursors) it had live; an identity column would draw new values.
 const INSERT_SQL = `
-  INSERT INTO messages (seq, tenant_id, id, type, data, sealed_data, channels, timestamp, received_at, source_id)
+  INSERT INTO messages (seq, tenant_id, id, type, data, sealed_data, channels, timestamp, received_at)
   SELECT m.seq, m.tenant_id, m.id, m.type, m.data::json, m.sealed_data,
          CASE WHEN m.channels IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(m.channels)) END,
-         m.timestamp, m.received_at, m.source_id
-    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[], $10::text[])
-         AS m(seq, tenant_id, id, type, data, sealed_data, channels, timestamp, received_at, source_id)`;
+         m.timestamp, m.received_at
+    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[])
+         AS m(seq, tenant_id, id, type, data, sealed_data, channels, timestamp, received_at)`;
 
 // A version 1 MessageReceived projected its payload re-serialised and its time in milliseconds;
 // the exact text (or, once migration 069 sealed it, its sealed form) and time recorded later replace them.
@@ -57,8 +57,8 @@ interface ReceivedMessage {
 
 async function insert(tx: EntityManager, received: readonly ReceivedMessage[]): Promise<void> {
   if (received.length === 0) return;
-  const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
-  const [seq, tenant, id, type, data, sealed, channels, timestamp, receivedAt, source] = columns;
+  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  const [seq, tenant, id, type, data, sealed, channels, timestamp, receivedAt] = columns;
   for (const { event, recorded } of received) {
     const row = messageRow(event, recorded.recordedAt);
     seq.push(recorded.globalPosition.toString());
@@ -70,8 +70,6 @@ async function insert(tx: EntityManager, received: readonly ReceivedMessage[]): 
     channels.push(row.channels ? JSON.stringify(row.channels) : null);
     timestamp.push(row.timestamp);
     receivedAt.push(row.received_at);
-    // Version 4: an incoming webhook's source brought it.
-    source.push(event.schema_version === 4 ? event.data.source.id : null);
   }
   await tx.query(INSERT_SQL, columns);
 }
