@@ -21,7 +21,7 @@ export class SourceIngressController {
   @NaturallyIdempotent()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Receive a provider\'s webhook: verify its signature over the raw body, publish each event it carries (see docs/sources.md)' })
-  @ApiBody({ description: 'The provider\'s payload, exactly as it signed it', schema: { type: 'object' } })
+  @ApiBody({ description: 'The provider\'s payload, exactly as it signed it (HubSpot: an array of events)', schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] } })
   @ApiAcceptedResponse({ type: IngestAcceptedResource, description: 'Verified and durably accepted (duplicates too, marked so, and not delivered again)' })
   @ApiUnauthorizedResponse({ description: 'The signature is missing, does not match, or its timestamp is outside five minutes' })
   @ApiNotFoundResponse({ description: 'No such source (or deleted)' })
