@@ -69,10 +69,12 @@ describe('hostile input', () => {
     const event = await system.request('POST', '/v1/events', { body: { type: 'invoice.paid', data: { amount: 1 } } });
     const tenant = await system.request('POST', '/v1/tenants', { body: { id: 'hostile', name: 'Hostile' } });
     const tenantAdmin = await system.request('POST', '/v1/api-keys', { body: { role: 'admin', tenant_id: 'hostile' } });
-    expect([eventType.status, endpoint.status, event.status, tenant.status, tenantAdmin.status]).toEqual([201, 201, 202, 201, 201]);
+    // Incoming webhooks (/in/:source_id) are attacked on a real source: no signature verifies, so nothing is written.
+    const source = await system.request('POST', '/v1/sources', { body: { type: 'github', name: 'hostile' } });
+    expect([eventType.status, endpoint.status, event.status, tenant.status, tenantAdmin.status, source.status]).toEqual([201, 201, 202, 201, 201, 201]);
     const openapi = await system.request('GET', '/openapi.json');
     const requests = hostileRequests(openapi.body, {
-      '/v1/event-types': 'invoice.paid', '/v1/endpoints': endpoint.body.id, '/v1/events': event.body.id,
+      '/v1/event-types': 'invoice.paid', '/v1/endpoints': endpoint.body.id, '/v1/events': event.body.id, '/v1/sources': source.body.id, '/in': source.body.id,
     }, system.adminKey, { key: tenantAdmin.body.key, operatorRateLimitPerS: OPERATOR_RATE_LIMIT_PER_S });
     const routes = new Set(requests.map((r) => r.route).filter((route) => !route.endsWith('(not a method)')));
     expect(requests.length).toBeGreaterThanOrEqual(1000);

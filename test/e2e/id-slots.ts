@@ -7,7 +7,7 @@
  */
 
 /** What an id names. `shared`: the one catalog all tenants read (event types), no tenant's secret. */
-export type Owned = 'tenant' | 'endpoint' | 'event' | 'delivery' | 'replay' | 'apiKey' | 'stream' | 'actor' | 'idempotencyKey';
+export type Owned = 'tenant' | 'endpoint' | 'event' | 'delivery' | 'replay' | 'apiKey' | 'stream' | 'actor' | 'idempotencyKey' | 'source';
 
 export interface IdSlot {
   /** The route as OpenAPI names it, e.g. `GET /v1/deliveries`. */
@@ -23,7 +23,7 @@ export interface IdSlot {
 /** What `{id}` names under each collection. */
 const COLLECTIONS: Record<string, Owned | 'shared'> = {
   '/v1/endpoints/': 'endpoint', '/v1/events/': 'event', '/v1/deliveries/': 'delivery', '/v1/replays/': 'replay',
-  '/v1/tenants/': 'tenant', '/v1/api-keys/': 'apiKey', '/v1/event-types/': 'shared', '/v1/audit/streams/': 'stream',
+  '/v1/tenants/': 'tenant', '/v1/api-keys/': 'apiKey', '/v1/event-types/': 'shared', '/v1/audit/streams/': 'stream', '/v1/sources/': 'source',
   // Signed checkpoints cover the whole ledger: one sequence for every tenant.
   '/v1/audit/checkpoints/': 'shared',
 };

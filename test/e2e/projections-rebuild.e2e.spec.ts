@@ -86,6 +86,13 @@ describe('every projection rebuilds from the store to the rows the live system w
     await call('POST', `/v1/endpoints/${doomed.id}/enable`);
     await call('DELETE', `/v1/endpoints/${doomed.id}`);
 
+    const source = await call('POST', '/v1/sources', { type: 'github', name: 'pushes', tenant_id: 'acme' });
+    await call('PATCH', `/v1/sources/${source.id}`, { name: 'org pushes' });
+    await call('POST', `/v1/sources/${source.id}/secret/rotate`, { grace_period_s: 3600 });
+    await call('POST', `/v1/sources/${source.id}/secret/rotate`, { grace_period_s: 0, secret: 'a-secret-of-our-own' });
+    const leaving = await call('POST', '/v1/sources', { type: 'stripe', name: 'billing', secret: 'whsec_from_the_dashboard' });
+    await call('DELETE', `/v1/sources/${leaving.id}`);
+
     const since = new Date(Date.now() - 1000).toISOString();
     for (let n = 1; n <= 6; n++) await call('POST', '/v1/events', { type: 'order.paid', data: { n } });
     const failed = await eventually(async () => {

@@ -60,6 +60,13 @@ const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
   'GET /v1/audit/public-key': { roles: ['admin', 'auditor'] },
   'GET /v1/audit/verify': { roles: ['admin', 'auditor'], acrossTenants: true },
   'GET /v1/audit/deliveries': { roles: ['admin', 'auditor'] },
+  // Incoming webhooks are managed like endpoints; their ingest URL (/in/:source_id) takes no key at all.
+  'POST /v1/sources': { roles: ['admin', 'portal'] },
+  'GET /v1/sources': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'GET /v1/sources/{id}': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'PATCH /v1/sources/{id}': { roles: ['admin', 'portal'] },
+  'DELETE /v1/sources/{id}': { roles: ['admin', 'portal'] },
+  'POST /v1/sources/{id}/secret/rotate': { roles: ['admin', 'portal'] },
 };
 
 /** One tenant's resources, by the path parameter that names them. */
@@ -71,6 +78,8 @@ interface Resources {
   delivery: string;
   replay: string;
   apiKey: string;
+  source: string;
+  sourceSecret: string;
   /** A string only this tenant's data contains. */
   marker: string;
 }
@@ -149,7 +158,12 @@ describe('tenants, API keys and roles', () => {
       return state.body.state === 'completed' && delivered.body.attempts === 2 && delivered.body.status === 'succeeded' ? true : undefined;
     }, `${tenant}'s replay to complete`);
     const apiKey = await createKey({ role: 'reader', tenant_id: tenant, name: `spare ${tenant}` });
-    return { tenant, endpoint: endpoint.body.id, endpointSecret: endpoint.body.secret, event: published.body.id, delivery, replay: replay.body.id, apiKey: apiKey.id, marker };
+    const source = await system.request('POST', '/v1/sources', { body: { type: 'github', name: marker, tenant_id: tenant } });
+    expect(source.status).toBe(201);
+    return {
+      tenant, endpoint: endpoint.body.id, endpointSecret: endpoint.body.secret, event: published.body.id, delivery, replay: replay.body.id, apiKey: apiKey.id,
+      source: source.body.id, sourceSecret: source.body.secret, marker,
+    };
   }
 
   /** The path of a route with its parameters naming `of`'s resources. */
@@ -160,7 +174,8 @@ describe('tenants, API keys and roles', () => {
         : path.startsWith('/v1/events/') ? of.event
           : path.startsWith('/v1/replays/') ? of.replay
             : path.startsWith('/v1/tenants/') ? of.tenant
-              : path.startsWith('/v1/api-keys/') ? of.apiKey : undefined;
+              : path.startsWith('/v1/api-keys/') ? of.apiKey
+                : path.startsWith('/v1/sources/') ? of.source : undefined;
     return path.replace('{id}', id ?? '{id}').replace('{name}', 'walk.renamed').replace('{stream_id}', `endpoint-${of.endpoint}`);
   }
 
@@ -183,13 +198,16 @@ describe('tenants, API keys and roles', () => {
       case 'PATCH /v1/tenants/{id}': return { name: 'renamed by the walk' };
       case 'POST /v1/tenants/{id}/portal-token': return {};
       case 'POST /v1/api-keys': return withTenant({ role: 'reader', name: 'walk' });
+      case 'POST /v1/sources': return withTenant({ type: 'github', name: 'walk' });
+      case 'PATCH /v1/sources/{id}': return { name: 'patched by the walk' };
+      case 'POST /v1/sources/{id}/secret/rotate': return { grace_period_s: 0 };
       default: return route.startsWith('POST') || route.startsWith('PATCH') ? {} : undefined;
     }
   }
 
   /** Everything of `of` an answer must never show, but the id the request itself named. */
   function secretsOf(of: Resources, named: string): string[] {
-    return [of.marker, of.endpointSecret, of.endpoint, of.event, of.delivery, of.replay, of.apiKey].filter((value) => !named.includes(value));
+    return [of.marker, of.endpointSecret, of.endpoint, of.event, of.delivery, of.replay, of.apiKey, of.source, of.sourceSecret].filter((value) => !named.includes(value));
   }
 
   it('lists exactly the routes the matrix covers, so a new route cannot escape the walks', () => {
@@ -207,12 +225,12 @@ describe('tenants, API keys and roles', () => {
         const variants: [string, unknown][] = [];
         // The route's own path when it names a resource of B, else B named in the query or the body.
         if (/\{(id|stream_id)\}/.test(route)) variants.push([path, bodyFor(route)]);
-        if (['GET /v1/endpoints', 'GET /v1/events', 'GET /v1/deliveries', 'GET /v1/api-keys', 'GET /v1/audit/export', 'GET /v1/audit/deliveries'].includes(route)) {
+        if (['GET /v1/endpoints', 'GET /v1/events', 'GET /v1/deliveries', 'GET /v1/api-keys', 'GET /v1/audit/export', 'GET /v1/audit/deliveries', 'GET /v1/sources'].includes(route)) {
           variants.push([`${path}?tenant_id=globex`, undefined]);
           if (['GET /v1/deliveries', 'GET /v1/replays', 'GET /v1/audit/deliveries', 'GET /v1/audit/export'].includes(route)) variants.push([`${path}?endpoint_id=${globex.endpoint}`, undefined]);
           if (route === 'GET /v1/deliveries') variants.push([`${path}?event_id=${globex.event}`, undefined]);
         }
-        if (['POST /v1/endpoints', 'POST /v1/events', 'POST /v1/events/batch', 'POST /v1/api-keys'].includes(route)) variants.push([path, bodyFor(route, 'globex')]);
+        if (['POST /v1/endpoints', 'POST /v1/events', 'POST /v1/events/batch', 'POST /v1/api-keys', 'POST /v1/sources'].includes(route)) variants.push([path, bodyFor(route, 'globex')]);
         for (const [target, body] of variants) {
           requests++;
           const answer = await system.request(method, target, { body, key: key.value });
@@ -224,7 +242,7 @@ describe('tenants, API keys and roles', () => {
         }
       }
       // Unfiltered lists answer, and show only the key's own tenant.
-      for (const list of ['/v1/endpoints', '/v1/events', '/v1/deliveries', '/v1/replays', '/v1/api-keys', '/v1/audit/events?limit=250', '/v1/audit/deliveries?limit=250']) {
+      for (const list of ['/v1/endpoints', '/v1/events', '/v1/deliveries', '/v1/replays', '/v1/api-keys', '/v1/audit/events?limit=250', '/v1/audit/deliveries?limit=250', '/v1/sources?limit=250']) {
         const answer = await system.request('GET', list, { key: key.value });
         requests++;
         if (answer.status === 403) continue;
@@ -286,7 +304,7 @@ describe('tenants, API keys and roles', () => {
     expect(keyed.status).toBe(202);
     const victims: Record<Owned, string> = {
       tenant: 'globex', endpoint: globex.endpoint, event: globex.event, delivery: globex.delivery, replay: globex.replay, apiKey: globex.apiKey,
-      stream: `endpoint-${globex.endpoint}`, actor: `api-key:${globex.apiKey}`, idempotencyKey,
+      stream: `endpoint-${globex.endpoint}`, actor: `api-key:${globex.apiKey}`, idempotencyKey, source: globex.source,
     };
     const freshIds: string[] = [];
     for (let n = 0; n < slots.filter((slot) => slot.creates).length * Object.keys(acmeKeys).length; n++) {
@@ -369,6 +387,7 @@ describe('tenants, API keys and roles', () => {
              (SELECT count(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.tenant_id = 'globex') AS attempts,
              (SELECT json_agg(k ORDER BY id) FROM (SELECT id, revoked_at FROM api_keys WHERE tenant_id = 'globex') k) AS keys,
              (SELECT json_agg(t) FROM tenants t WHERE id = 'globex') AS tenant,
+             (SELECT json_agg(s ORDER BY id) FROM sources s WHERE tenant_id = 'globex') AS sources,
              (SELECT count(*) FROM events WHERE metadata->>'tenant_id' = 'globex') AS ledger`);
     return rows[0];
   }

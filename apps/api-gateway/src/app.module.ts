@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, HookledgerConfig } from '@hookledger/config';
 import { DatabaseModule, LedgerCheckpoints, Replays } from '@hookledger/event-store';
@@ -63,6 +63,13 @@ import { ReplaysService } from './replays/replays.service';
 import { WebhookVerificationController } from './webhooks/webhook-verification.controller';
 import { WebhookVerificationService } from './webhooks/webhook-verification.service';
 import { WebhookTestModule } from './webhooks/webhook-test.module';
+import { SourceCommandHandlers } from './sources/commands';
+import { SourceIngressController } from './sources/source-ingress.controller';
+import { SourceIngressService } from './sources/source-ingress.service';
+import { SourceRateLimits } from './sources/source-rate-limits';
+import { SourcesController } from './sources/sources.controller';
+import { SourcesRepository } from './sources/sources.repository';
+import { INGRESS_PREFIX } from './sources/ingress-path';
 
 @Module({})
 export class ApiGatewayModule implements NestModule {
@@ -88,7 +95,8 @@ export class ApiGatewayModule implements NestModule {
       ],
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
         EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController,
-        LedgerController, AuditExportController, DeliveryHistoryController],
+        LedgerController, AuditExportController, DeliveryHistoryController,
+        SourcesController, SourceIngressController],
       providers: [
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -101,11 +109,13 @@ export class ApiGatewayModule implements NestModule {
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
         ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, LedgerCheckpoints, LedgerVerifier, LedgerExportService,
         AttemptBodies, DeliveryHistoryRepository, TenantDataKeyEvictions,
+        ...SourceCommandHandlers, SourcesRepository, SourceIngressService, SourceRateLimits,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonContentTypeMiddleware, RequestInputMiddleware).forRoutes('*path');
+    // The ingress takes any content type as raw bytes and checks its JSON itself, after the signature.
+    consumer.apply(JsonContentTypeMiddleware, RequestInputMiddleware).exclude({ path: `${INGRESS_PREFIX}/*path`, method: RequestMethod.ALL }).forRoutes('*path');
   }
 }

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { runApp } from '@hookledger/observability';
 import { ApiGatewayModule } from './app.module';
 import { mountOpenApi } from './http/openapi';
+import { isIngressRequest } from './sources/ingress-path';
 
 void runApp({
   service: 'api-gateway',
@@ -10,6 +11,9 @@ void runApp({
   listen: (config) => config.api,
   configure: (app, config) => {
     const express = app as NestExpressApplication;
+    // Incoming webhooks are verified over the bytes as received, whatever their content type: a raw
+    // parser takes their body first (the JSON parser then finds it read), with the sources' own limit.
+    express.useBodyParser('raw', { limit: config.sources.maxBodyBytes, type: isIngressRequest });
     express.useBodyParser('json', { limit: config.api.maxBodyBytes, type: ['application/json', 'application/*+json'] });
     express.disable('x-powered-by');
     // Who the client is (request.ip), for the limits on requests without a valid key: see HOOKS_TRUST_PROXY.

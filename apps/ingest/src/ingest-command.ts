@@ -38,6 +38,8 @@ export function parseIngestCommand(body: unknown, subjectType: string | null, no
   if (endpointIds !== null && (!Array.isArray(endpointIds) || endpointIds.length === 0 || endpointIds.length > MAX_TARGETED_ENDPOINTS || !endpointIds.every((id) => isId(id, 'ep')))) {
     return { rejected: `endpoint_ids must be 1–${MAX_TARGETED_ENDPOINTS} endpoint ids` };
   }
+  const source = raw.source ?? null;
+  if (source !== null && !isSource(source)) return { rejected: 'source must be {id, type, delivery_id} with a src_ id' };
   return {
     command: {
       v: 1,
@@ -48,6 +50,13 @@ export function parseIngestCommand(body: unknown, subjectType: string | null, no
       tenant_id: tenant,
       channels: channels as string[] | null,
       ...(endpointIds === null ? {} : { endpoint_ids: endpointIds as string[] }),
+      ...(source === null ? {} : { source: { id: source.id, type: source.type, delivery_id: source.delivery_id } }),
     },
   };
+}
+
+function isSource(value: unknown): value is { id: string; type: string; delivery_id: string } {
+  if (value === null || typeof value !== 'object') return false;
+  const { id, type, delivery_id } = value as Record<string, unknown>;
+  return isId(id, 'src') && typeof type === 'string' && type.length <= 32 && typeof delivery_id === 'string' && delivery_id.length > 0 && delivery_id.length <= 200;
 }

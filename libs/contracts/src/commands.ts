@@ -22,6 +22,8 @@ export interface IngestCommand {
    * subscriptions match; inactive or deleted ones are skipped.
    */
   readonly endpoint_ids?: readonly string[] | null;
+  /** The incoming-webhook source whose verified request brought the event; the ledger records it on MessageReceived. */
+  readonly source?: { readonly id: string; readonly type: string; readonly delivery_id: string } | null;
 }
 
 /**

@@ -39,5 +39,6 @@ export { Replays, REPLAY_STATUS_FILTERS } from './projections/replays';
 export type { ReplayRow, ReplayRange, ReplayTarget, ReplayStatusFilter } from './projections/replays';
 export { replaysProjector } from './projections/replays.projector';
 export { endpointHealthProjector } from './projections/endpoint-health.projector';
+export { sourcesProjector } from './projections/sources.projector';
 export { LedgerCheckpoints, LEDGER_GENESIS, cursorOf } from './ledger/ledger-checkpoints';
 export type { LedgerCursor, LedgerEntry, CheckedLedgerEntry } from './ledger/ledger-checkpoints';

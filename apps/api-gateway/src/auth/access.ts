@@ -34,7 +34,7 @@ export const ADMINS: readonly Role[] = ['admin'];
 export const AUDITORS: readonly Role[] = ['admin', 'auditor'];
 
 /** The kinds of resource a route's `:id` can name, each owned by one tenant. */
-export type OwnedResource = 'endpoint' | 'delivery' | 'event' | 'replay' | 'tenant' | 'api-key' | 'stream';
+export type OwnedResource = 'endpoint' | 'delivery' | 'event' | 'replay' | 'tenant' | 'api-key' | 'stream' | 'source';
 
 /**
  * The route's path parameter names a resource of one tenant: a key bound to another tenant gets

@@ -18,6 +18,7 @@ const OWNER_QUERIES: Record<OwnedResource, string> = {
   'api-key': `SELECT tenant_id FROM api_keys WHERE id = $1 AND ${REMEMBERED_KEY}`,
   // A stream is a tenant's when its events say so (changes to its endpoints, keys and itself).
   stream: `SELECT metadata->>'tenant_id' AS tenant_id FROM events WHERE stream_id = $1 AND metadata ? 'tenant_id' LIMIT 1`,
+  source: `SELECT tenant_id FROM sources WHERE id = $1 AND deleted_at IS NULL`,
 };
 
 

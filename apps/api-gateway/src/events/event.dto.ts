@@ -90,6 +90,7 @@ export class EventResource {
   purged_at?: string;
   @ApiProperty({ example: 'default', description: 'The tenant it belongs to' }) tenant_id!: string;
   @ApiProperty({ type: [String], nullable: true }) channels!: string[] | null;
+  @ApiPropertyOptional({ description: 'The incoming-webhook source (src_…) whose verified request brought it; only on such events, and only in GET /v1/events/:id' }) source_id?: string;
   @ApiPropertyOptional({ type: [DeliveryResource] }) deliveries?: DeliveryResource[];
 }
 

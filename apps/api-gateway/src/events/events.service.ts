@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import { IngestCommand, ingestMessageId, topology, Topology } from '@hookledger/contracts';
-import { DEFAULT_TENANT, newId } from '@hookledger/domain';
+import { DEFAULT_TENANT, MessageSource, newId } from '@hookledger/domain';
 import { JetStreamPublisher } from '@hookledger/messaging';
 import { ProblemException } from '@hookledger/observability';
 import type { Principal } from '../auth/principal';
@@ -71,6 +71,17 @@ export class EventsService {
     return created && !accepted.duplicate ? { ...accepted, destination: created } : accepted;
   }
 
+  /**
+   * Publishes the verified events of one incoming webhook (a source) for the source's tenant, each
+   * naming the source and the provider's delivery id, so the ledger records where it came from. The
+   * catalog checks them as it checks any publish: a tenant may give `github.push` a schema.
+   */
+  async publishFromSource(events: readonly SourcedEvent[], tenantId: string, source: { readonly id: string; readonly type: string }): Promise<AcceptedEvent[]> {
+    const owned = events.map((event) => ({ id: event.id, type: event.type, data: event.data, tenant_id: tenantId }));
+    await this.schemas.check(owned, 'batch');
+    return this.accept(owned, undefined, events.map((event) => ({ id: source.id, type: source.type, delivery_id: event.delivery_id })));
+  }
+
   /** Each event names its tenant: the key's own, the one given (a key across tenants), else the default tenant. */
   private ownedBy(events: readonly PublishEventDto[], principal: Principal): PublishEventDto[] {
     return events.map((event) => ({ ...event, tenant_id: this.scope.tenantForNew(principal, event.tenant_id) }));
@@ -83,9 +94,9 @@ export class EventsService {
    * whatever the bus does not take, and for what its ack calls a duplicate (a repeat still inside
    * JetStream's dedup window, not yet stored): a retry never spends quota twice.
    */
-  private async accept(events: readonly PublishEventDto[], targets?: () => Promise<readonly string[]>): Promise<AcceptedEvent[]> {
+  private async accept(events: readonly PublishEventDto[], targets?: () => Promise<readonly string[]>, sources?: readonly MessageSource[]): Promise<AcceptedEvent[]> {
     const timestamp = new Date().toISOString();
-    const commands = events.map((event) => this.commandFor(event, timestamp));
+    const commands = events.map((event, n) => this.commandFor(event, timestamp, sources?.[n]));
     const stored = await this.messages.stored(events.flatMap((event, n) => (event.id === undefined ? [] : [commands[n]])));
     const fresh = commands.filter((command) => !stored.has(ingestMessageId(command.tenant_id, command.id)));
 
@@ -109,8 +120,9 @@ export class EventsService {
     });
   }
 
-  private commandFor(event: PublishEventDto, timestamp: string): TenantCommand {
+  private commandFor(event: PublishEventDto, timestamp: string, source: MessageSource | undefined): TenantCommand {
     return {
+      ...(source && { source }),
       v: 1,
       id: event.id ?? newId('msg'),
       type: event.type,
@@ -129,6 +141,14 @@ export class EventsService {
       throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'The event bus did not acknowledge the events; nothing was accepted for certain. Retry with the same ids: duplicates are dropped.', { retry_after: 1 });
     }
   }
+}
+
+/** A verified event of an incoming webhook: its id made from the provider's delivery id. */
+export interface SourcedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly delivery_id: string;
 }
 
 /** An ingest command with its tenant always named. */

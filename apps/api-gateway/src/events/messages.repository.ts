@@ -15,6 +15,8 @@ interface StoredMessageRow {
   sealed_data: string | null;
   tenant_id: string;
   channels: string[] | null;
+  /** The incoming-webhook source that brought it (read with a single event only, from its MessageReceived v4). */
+  source_id?: string | null;
 }
 
 /** A message with its payload opened: `data` null and `purged_at` set once retention or erasure destroyed its key. */
@@ -30,6 +32,7 @@ export const toEventResource = (row: MessageRow): EventResource => ({
   ...(row.purged_at ? { purged_at: row.purged_at.toISOString() } : {}),
   tenant_id: row.tenant_id,
   channels: row.channels,
+  ...(row.source_id ? { source_id: row.source_id } : {}),
 });
 
 export interface MessageFilter {
@@ -56,7 +59,10 @@ export class MessagesRepository {
   /** The messages with this id that the tenants may see; with EVERY_TENANT, one per tenant that has it. */
   async withId(tenants: MessageTenants, id: string): Promise<MessageRow[]> {
     return this.opened(await this.db.query(
-      `SELECT * FROM messages WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) ORDER BY tenant_id LIMIT 100`,
+      // The source is in the ledger only (the event that received it), read here for a single event's answer.
+      `SELECT m.*, (SELECT e.data->'source'->>'id' FROM events e
+                     WHERE e.stream_id = 'message-' || m.tenant_id || '/' || m.id AND e.type = 'MessageReceived' AND e.schema_version = 4) AS source_id
+         FROM messages m WHERE m.id = $1 AND ($2::text IS NULL OR m.tenant_id = $2) ORDER BY m.tenant_id LIMIT 100`,
       [id, tenants === EVERY_TENANT ? null : tenants],
     ));
   }

@@ -10,6 +10,7 @@ const MESSAGES: Record<OwnedResource, (id: string) => string> = {
   tenant: (id) => `Tenant ${id} does not exist.`,
   'api-key': (id) => `API key ${id} does not exist.`,
   stream: (id) => `Stream ${id} does not exist.`,
+  source: (id) => `Source ${id} does not exist.`,
 };
 
 /**

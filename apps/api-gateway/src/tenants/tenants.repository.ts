@@ -57,6 +57,12 @@ export class TenantsRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Sources of the tenant still taking webhooks: a deleted tenant's sweep deletes them. */
+  async liveSourceIds(tx: EntityManager, tenantId: string): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(`SELECT id FROM sources WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id`, [tenantId]);
+    return rows.map((row) => row.id);
+  }
+
   async find(id: string): Promise<TenantRow | null> {
     const rows: TenantRow[] = await this.db.query(`SELECT * FROM tenants WHERE id = $1 AND deleted_at IS NULL`, [id]);
     return rows[0] ?? null;

@@ -1,3 +1,5 @@
+import type { MessageSource } from './message-events';
+
 /** Accept a published event: the id, tenant and timestamp are settled by the caller (ingest). */
 export type ReceiveMessage = {
   type: 'ReceiveMessage';
@@ -12,6 +14,8 @@ export type ReceiveMessage = {
     sealed_payload: string;
     tenant_id: string;
     channels: readonly string[] | null;
+    /** The source (incoming webhook) that brought it, if one did. */
+    source?: MessageSource | null;
   };
 };
 

@@ -1,6 +1,6 @@
 import { Decider, DomainRuleError } from '../domain-event';
 import type { MessageCommand } from './message-commands';
-import { MessageEvent, MessageReceived, messageReceived } from './message-events';
+import { MessageEvent, MessageReceived, messageReceived, SourcedMessageReceived } from './message-events';
 import { MessageState, evolveMessage, initialMessageState } from './message-state';
 
 /**
@@ -11,7 +11,7 @@ import { MessageState, evolveMessage, initialMessageState } from './message-stat
  */
 export const messageDecider: Decider<MessageCommand, MessageState, MessageEvent> = {
   initialState: initialMessageState,
-  decide(command, state): readonly MessageReceived[] {
+  decide(command, state): readonly (MessageReceived | SourcedMessageReceived)[] {
     if (state.received) throw new DomainRuleError('conflict', `message ${command.data.id} was already received`);
     if (!isJsonObjectText(command.data.payload)) throw new DomainRuleError('invalid', 'data must be a JSON object', 'data');
     const { payload: _text, ...sealed } = command.data;

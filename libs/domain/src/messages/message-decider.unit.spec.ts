@@ -39,6 +39,14 @@ describe('receiving a message', () => {
     expect(JSON.stringify(event)).not.toContain('"z"');
   });
 
+  it('a message a source brought: MessageReceived v4 is v3 with the source and the provider\'s delivery id', () => {
+    const source = { id: 'src_01JD0000000000000000000000', type: 'github', delivery_id: '72d3162e' };
+    const [event] = messageDecider.decide({ ...receive, data: { ...receive.data, source } }, foldEvents(messageDecider, []));
+    expect(event).toEqual({ type: 'MessageReceived', schema_version: 4, data: { ...sealedData, source } });
+    expect(readMessageEvent(JSON.parse(JSON.stringify(event)))).toEqual(event);
+    expect(messageRow(event as MessageEvent & { type: 'MessageReceived' }, new Date('2024-01-01T00:00:01Z'))).toEqual(messageRow(messageReceived(sealedData), new Date('2024-01-01T00:00:01Z')));
+  });
+
   it('the same message again: refused as a conflict, whichever version received it first', () => {
     given(messageReceived(sealedData)).when(receive).thenRefuses('conflict', /already received/);
     given(plaintextMessageReceived(receive.data)).when(receive).thenRefuses('conflict', /already received/);

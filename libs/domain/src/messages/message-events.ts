@@ -25,6 +25,17 @@ export type MessageReceivedData = {
 };
 export type MessageReceived = DomainEvent<'MessageReceived', MessageReceivedData, 3>;
 
+/** Where a message came from when an incoming webhook (a source, `/in/:source_id`) brought it: the provider's own delivery id. */
+export type MessageSource = { id: string; type: string; delivery_id: string };
+
+/**
+ * Schema_version 4: version 3 and the source whose verified request brought the message. Ingest
+ * writes it only for messages that came through a source; every other message stays version 3,
+ * whose shape is unchanged, so readers of either see the same received message.
+ */
+export type SourcedMessageReceivedData = MessageReceivedData & { source: MessageSource };
+export type SourcedMessageReceived = DomainEvent<'MessageReceived', SourcedMessageReceivedData, 4>;
+
 /**
  * Schema_version 2, appended before payloads were sealed: `payload` is the exact JSON text in
  * plain text. Version 1 held `data` as a value, which the store keeps as jsonb: key order,
@@ -55,7 +66,7 @@ export type MessageReceivedV1Data = {
 export type MessageReceivedV1 = DomainEvent<'MessageReceived', MessageReceivedV1Data, 1>;
 
 /** A MessageReceived of any schema version, as stored. */
-export type AnyMessageReceived = MessageReceived | MessageReceivedV2 | MessageReceivedV1;
+export type AnyMessageReceived = SourcedMessageReceived | MessageReceived | MessageReceivedV2 | MessageReceivedV1;
 
 /**
  * The exact published text of a message received under schema_version 1, recorded afterwards
@@ -108,8 +119,18 @@ interface AcceptedMessage {
 const isoOf = (timestamp: string | Date): string => (typeof timestamp === 'string' ? timestamp : timestamp.toISOString());
 const channelsOf = (channels: readonly string[] | null | undefined): string[] | null => (channels && channels.length > 0 ? [...channels] : null);
 
-/** The event ingest appends for an accepted message: its payload text already sealed. */
-export function messageReceived(message: AcceptedMessage & { readonly sealed_payload: string }): MessageReceived {
+/** The event ingest appends for an accepted message: its payload text already sealed; version 4 when a source brought it. */
+export function messageReceived(message: AcceptedMessage & { readonly sealed_payload: string; readonly source: MessageSource }): SourcedMessageReceived;
+export function messageReceived(message: AcceptedMessage & { readonly sealed_payload: string; readonly source?: null }): MessageReceived;
+export function messageReceived(message: AcceptedMessage & { readonly sealed_payload: string; readonly source?: MessageSource | null }): MessageReceived | SourcedMessageReceived;
+export function messageReceived(message: AcceptedMessage & { readonly sealed_payload: string; readonly source?: MessageSource | null }): MessageReceived | SourcedMessageReceived {
+  const received = unsourced(message);
+  if (!message.source) return received;
+  const { id, type, delivery_id } = message.source;
+  return { ...received, schema_version: 4, data: { ...received.data, source: { id, type, delivery_id } } };
+}
+
+function unsourced(message: AcceptedMessage & { readonly sealed_payload: string }): MessageReceived {
   return {
     type: MessageEventType.MessageReceived,
     schema_version: 3,
@@ -158,7 +179,7 @@ export function messagePayloadPreserved(data: Omit<MessagePayloadPreservedData, 
 export function readMessageEvent(stored: { readonly type: string; readonly schema_version?: number; readonly data: unknown }): MessageEvent | null {
   switch (stored.type) {
     case MessageEventType.MessageReceived:
-      return { type: stored.type, schema_version: stored.schema_version === 1 ? 1 : stored.schema_version === 3 ? 3 : 2, data: stored.data } as AnyMessageReceived;
+      return { type: stored.type, schema_version: stored.schema_version === 1 ? 1 : stored.schema_version === 3 || stored.schema_version === 4 ? stored.schema_version : 2, data: stored.data } as AnyMessageReceived;
     case MessageEventType.MessagePayloadPreserved:
       return { type: stored.type, schema_version: 1, data: stored.data } as MessagePayloadPreserved;
     default:

@@ -7,6 +7,7 @@ import type { Projector } from './projector';
 import { tenantsProjector } from './tenants.projector';
 import { replaysProjector } from './replays.projector';
 import { endpointHealthProjector } from './endpoint-health.projector';
+import { sourcesProjector } from './sources.projector';
 
 /**
  * Every projector, in the order inline ones apply within an append. The apps' EventStore and the
@@ -14,7 +15,7 @@ import { endpointHealthProjector } from './endpoint-health.projector';
  */
 export const PROJECTORS: readonly Projector[] = [
   eventTypesProjector, tenantsProjector, apiKeysProjector, endpointsProjector, messagesProjector, deliveriesProjector, replaysProjector,
-  endpointHealthProjector,
+  endpointHealthProjector, sourcesProjector,
 ];
 
 export class UnknownProjectionError extends Error {

@@ -1,8 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { apiKeyStreamId, endpointStreamId, tenantStreamId } from '@hookledger/domain';
+import { apiKeyStreamId, endpointStreamId, sourceStreamId, tenantStreamId } from '@hookledger/domain';
 import { AggregateRepository, endpointAggregate } from '@hookledger/event-store';
 import { apiKeyAggregate } from '../../auth/commands/api-key-aggregate';
 import { changeMetadata } from '../../auth/principal';
+import { sourceAggregate } from '../../sources/commands/source-aggregate';
 import { TenantsRepository } from '../tenants.repository';
 import { DeleteTenantCommand } from './delete-tenant.command';
 import { tenantAggregate } from './tenant-aggregate';
@@ -21,6 +22,10 @@ export class DeleteTenantHandler implements ICommandHandler<DeleteTenantCommand>
       for (const endpointId of await this.tenants.liveEndpointIds(tx, tenantId)) {
         await this.aggregates.handleIn(tx, endpointAggregate, endpointStreamId(endpointId),
           { type: 'DeleteEndpoint', endpoint_id: endpointId, reason: 'tenant deleted' }, metadata);
+      }
+      // Nor taken in: each incoming-webhook source deleted on its own stream.
+      for (const sourceId of await this.tenants.liveSourceIds(tx, tenantId)) {
+        await this.aggregates.handleIn(tx, sourceAggregate, sourceStreamId(sourceId), { kind: 'DeleteSource', source_id: sourceId }, metadata);
       }
       const now = new Date();
       for (const keyId of await this.tenants.liveKeyIds(tx, tenantId)) {
