@@ -78,6 +78,8 @@ export class EventsService {
    */
   async publishFromSource(events: readonly SourcedEvent[], tenantId: string, source: { readonly id: string; readonly type: string }): Promise<AcceptedEvent[]> {
     const owned = events.map((event) => ({ id: event.id, type: event.type, data: event.data, tenant_id: tenantId }));
+    // A Standard Webhooks or hmac-hex sender names its own types: it may not pose as Hookledger either.
+    refuseReservedEventTypes(owned, 'batch');
     await this.schemas.check(owned, 'batch');
     return this.accept(owned, undefined, events.map((event) => ({ id: source.id, type: source.type, delivery_id: event.delivery_id })));
   }
