@@ -13,7 +13,7 @@ const settings = { url: 'https://example.com/hooks', description: 'billing', eve
 const created = endpointCreated({
   id, tenant_id: 'acme', url: 'https://example.com/hooks', description: 'billing', event_types: ['invoice.*'], active: true, headers: {},
   retry_schedule: null, timeout_ms: null, rate_limit_per_s: null, channels: null, metadata: {}, filter: null, payload_format: 'envelope',
-  signature_profile: 'standard', auth: null, adhoc: false, secret_key_id: 'key_1',
+  signature_profile: 'standard', type: 'webhook', provider: null, template: null, auth: null, adhoc: false, secret_key_id: 'key_1',
 } satisfies EndpointCreatedData);
 const deleted = endpointDeleted({ id });
 const circuitOpened = endpointCircuitOpened({
