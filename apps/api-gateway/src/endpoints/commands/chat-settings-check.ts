@@ -29,7 +29,8 @@ export function checkChatSettings(type: EndpointType, input: ChatSettingsInput, 
   if (type === 'telegram' && input.url !== undefined) {
     refuse('url', 'telegram endpoints take no url: messages go to the Bot API with provider.bot_token and provider.chat_id');
   }
-  if (input.provider !== undefined) {
+  // A new endpoint always has its provider checked: Telegram cannot do without one.
+  if (input.provider !== undefined || !partial) {
     const refusal = providerRefusal(type, input.provider, partial);
     if (refusal) refuse(refusal.field, refusal.message);
   }
