@@ -85,6 +85,11 @@ describe('every projection rebuilds from the store to the rows the live system w
     await call('POST', `/v1/endpoints/${doomed.id}/disable`, {});
     await call('POST', `/v1/endpoints/${doomed.id}/enable`);
     await call('DELETE', `/v1/endpoints/${doomed.id}`);
+    // A chat provider's type, options (its bot token by key id) and template come back from the events too.
+    const chat = await call('POST', '/v1/endpoints', {
+      type: 'telegram', event_types: ['chat.unsent'], provider: { bot_token: '123456:rebuild-bot-token', chat_id: '-100' }, template: '<b>{{type}}</b>',
+    });
+    await call('PATCH', `/v1/endpoints/${chat.id}`, { provider: { chat_id: '-200' }, template: null });
 
     const since = new Date(Date.now() - 1000).toISOString();
     for (let n = 1; n <= 6; n++) await call('POST', '/v1/events', { type: 'order.paid', data: { n } });
