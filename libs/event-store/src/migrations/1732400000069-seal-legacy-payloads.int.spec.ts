@@ -95,7 +95,9 @@ describe('migration 1732400000069: legacy plaintext payloads sealed in place', (
     await appendLegacy(scratch);
     sealedEvent = (await scratch.db.query(`SELECT data->>'sealed_payload' AS sealed FROM events WHERE stream_id = 'message-acme/m-3'`))[0].sealed;
     expect(await markersIn(scratch.db, `SELECT e::text FROM events e`)).toEqual(MARKERS);
-    expect(await migrate(scratch.url, { legacySealing: sealing(scratch) })).toEqual(['SealLegacyPayloads1732400000069']);
+    // 069 and the migrations after it run; those later ones are other features'.
+    const later = migrations.slice(migrations.indexOf(SealLegacyPayloads1732400000069)).map((migration) => migration.name);
+    expect(await migrate(scratch.url, { legacySealing: sealing(scratch) })).toEqual(later);
   });
 
   it('leaves no plaintext in events, messages or attempts', async () => {
