@@ -87,6 +87,13 @@ describe('chat providers as endpoint types', () => {
 
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ success: false, status_code: 404, error: 'HTTP 404: no_service' });
+
+      const live = await createEndpoint({ type: 'slack', url: fakes.slackHookUrl('T1/B1/refusing'), event_types: ['never.published'] });
+      fakes.slackRefuses(400, 'invalid_payload');
+      const refused = await system.request('POST', `/v1/endpoints/${live.id}/test`);
+      expect(refused.body).toMatchObject({ success: false, status_code: 400, error: 'HTTP 400: invalid_payload' });
+      const attempts = await system.request('GET', `/v1/deliveries/${refused.body.delivery_id}/attempts`);
+      expect(attempts.body.data[0]).toMatchObject({ outcome: 'http_4xx', error: 'HTTP 400: invalid_payload', response_body: 'invalid_payload' });
     });
   });
 
@@ -178,6 +185,14 @@ describe('chat providers as endpoint types', () => {
       expect(refused.body).toMatchObject({ success: false, status_code: 200, error: 'Telegram 400: Bad Request: not enough rights to send text messages to the chat' });
       const attempts = await system.request('GET', `/v1/deliveries/${refused.body.delivery_id}/attempts`);
       expect(attempts.body.data[0]).toMatchObject({ outcome: 'provider_error', status_code: 200 });
+    });
+
+    it('markup of a template Telegram cannot parse is its error, recorded', async () => {
+      const endpoint = await createEndpoint({
+        type: 'telegram', event_types: ['never.published'], provider: { bot_token: BOT_TOKEN, chat_id: CHAT }, template: '<blink>{{type}}</blink>',
+      });
+      const answer = await system.request('POST', `/v1/endpoints/${endpoint.id}/test`);
+      expect(answer.body).toMatchObject({ success: false, status_code: 400, error: 'Telegram 400: Bad Request: can\'t parse entities: Unsupported start tag "blink" at byte offset 0' });
     });
 
     it('a PATCH moves it to another chat keeping the sealed token; a test send goes there', async () => {

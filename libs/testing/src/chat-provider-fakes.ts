@@ -72,6 +72,11 @@ export class ChatProviderFakes {
     this.scripted.set(provider, [...(this.scripted.get(provider) ?? []), ...Array.from({ length: times }, () => answer)]);
   }
 
+  /** Slack's next request is refused with one of its plain-text errors (`invalid_payload`, `invalid_token`, …). */
+  slackRefuses(status: number, error: string): void {
+    this.scripted.set('slack', [...(this.scripted.get('slack') ?? []), { status, body: error, headers: { 'content-type': 'text/plain' } }]);
+  }
+
   /** Telegram's next request gets 200 `{"ok": false}`, as it answers some errors. */
   telegramRefusesWith200(description: string): void {
     this.scripted.set('telegram', [...(this.scripted.get('telegram') ?? []), { status: 200, body: JSON.stringify({ ok: false, error_code: 400, description }) }]);
