@@ -86,6 +86,12 @@ describe('updating an endpoint (PATCH)', () => {
     given(created).when({ type: 'UpdateEndpoint', endpoint_id: id, changes: { auth: null } }).then([endpointUpdated({ id, changes: { auth: null } })]);
   });
 
+  it('an endpoint\'s type stays what it was created as', () => {
+    given(created)
+      .when({ type: 'UpdateEndpoint', endpoint_id: id, changes: { type: 'slack' } })
+      .thenRefuses('conflict', /stays the webhook it was created as/);
+  });
+
   it('between HMAC profiles the key carries over', () => {
     given(created)
       .when({ type: 'UpdateEndpoint', endpoint_id: id, changes: { signature_profile: 'github' } })
