@@ -42,6 +42,8 @@ const NAMES: Record<string, Owned | 'shared' | null> = {
   grace_period_s: null, signature: null, timestamp: null, tolerance_s: null, quotas: null, expires_in_s: null, role: null, expires_at: null, events: null,
   // The delivery history's attempt outcome (succeeded, failed, a reason code).
   outcome: null,
+  // A chat provider's options and message template (an endpoint's `type` is one of webhook, slack, discord, telegram).
+  provider: null, template: null,
   // The export's format, and the checkpoints online verification runs between.
   format: null, from: null, to: null,
   'quotas.max_endpoints': null, 'quotas.max_events_per_month': null, payload_retention_days: null,

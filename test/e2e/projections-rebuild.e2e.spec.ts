@@ -85,6 +85,11 @@ describe('every projection rebuilds from the store to the rows the live system w
     await call('POST', `/v1/endpoints/${doomed.id}/disable`, {});
     await call('POST', `/v1/endpoints/${doomed.id}/enable`);
     await call('DELETE', `/v1/endpoints/${doomed.id}`);
+    // A chat provider's type, options (its bot token by key id) and template come back from the events too.
+    const chat = await call('POST', '/v1/endpoints', {
+      type: 'telegram', event_types: ['chat.unsent'], provider: { bot_token: '123456:rebuild-bot-token', chat_id: '-100' }, template: '<b>{{type}}</b>',
+    });
+    await call('PATCH', `/v1/endpoints/${chat.id}`, { provider: { chat_id: '-200' }, template: null });
 
     const source = await call('POST', '/v1/sources', { type: 'github', name: 'pushes', tenant_id: 'acme' });
     await call('PATCH', `/v1/sources/${source.id}`, { name: 'org pushes' });

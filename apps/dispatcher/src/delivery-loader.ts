@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
-import { CircuitState, EndpointAuthReference, messagePayloadContext, PayloadFormat, SignatureProfile, SigningKeyReference } from '@hookledger/domain';
+import {
+  CircuitState, EndpointAuthReference, EndpointProviderOptions, EndpointType, messagePayloadContext, PayloadFormat, SignatureProfile, SigningKeyReference,
+} from '@hookledger/domain';
 import { preparedQuery } from '@hookledger/event-store';
 import { OpenedPayload, TenantDataKeys } from '@hookledger/secrets';
 
@@ -34,6 +36,11 @@ export interface DispatchContext {
   readonly auth: EndpointAuthReference | null;
   readonly payload_format: PayloadFormat;
   readonly signature_profile: SignatureProfile;
+  readonly type: EndpointType;
+  readonly provider: EndpointProviderOptions | null;
+  readonly template: string | null;
+  /** Earlier attempts a chat provider's rate limit answered: they do not count toward the retry schedule. */
+  readonly unspent_attempts: number;
   readonly endpoint_version: number;
   readonly paused: boolean;
   readonly circuit_state: CircuitState;
@@ -47,7 +54,10 @@ const LOAD_SQL = `
          m.timestamp AS message_timestamp, m.data, m.sealed_data,
          e.url, e.active AS endpoint_active, e.deleted_at IS NOT NULL AS endpoint_deleted, e.headers, e.signing_keys,
          e.retry_schedule, e.timeout_ms, e.rate_limit_per_s, e.auth, e.payload_format, e.signature_profile,
-         e.version AS endpoint_version, e.paused,
+         e.type, e.provider, e.template, e.version AS endpoint_version, e.paused,
+         -- Only chat providers' rate limits are unspent; a webhook's 429 counts as it always did.
+         CASE WHEN e.type = 'webhook' THEN 0
+              ELSE (SELECT count(*)::int FROM attempts a WHERE a.delivery_id = d.id AND a.outcome = 'rate_limited') END AS unspent_attempts,
          e.circuit_state, d.created_at, d.delivered_at
     FROM deliveries d
     JOIN messages m ON m.tenant_id = d.tenant_id AND m.id = d.message_id

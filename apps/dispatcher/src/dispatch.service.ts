@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
 import type { DispatchCommand } from '@hookledger/contracts';
 import {
-  attemptRefusal, attemptRequest, authorizationHeader, circuitAllows, classifyResponse, DeliveryCommand, deliveryDecider, DeliveryEvent, newId,
+  attemptRefusal, attemptRequest, authorizationHeader, circuitAllows, DeliveryCommand, deliveryDecider, DeliveryEvent, newId, providerKeyId,
 } from '@hookledger/domain';
 import type { InboundMessage } from '@hookledger/messaging';
 import { EndpointKeys } from '@hookledger/secrets';
@@ -12,7 +12,8 @@ import { CredentialCache } from './credential-cache';
 import { DeliveryLoader, DispatchContext } from './delivery-loader';
 import { EndpointGate } from './endpoint-gate';
 import { EndpointRateLimiter, Throttled } from './endpoint-rate-limiter';
-import { webhookRequest, WebhookSender } from '@hookledger/webhook-http';
+import { WebhookSender } from '@hookledger/webhook-http';
+import { classifyAnswer, outgoingRequest } from './providers/outgoing-request';
 
 /** How long a command for an endpoint whose queue is full waits before JetStream offers it again. */
 const BUSY_ENDPOINT_DELAY_MS = 500;
@@ -30,6 +31,8 @@ interface Credentials {
   readonly authorization: string | null;
   /** The token or password behind `authorization`: no record of the request may hold it. */
   readonly authCredential: string | null;
+  /** A Telegram endpoint's bot token (it goes in the URL path, so no record may hold the URL as sent). */
+  readonly botToken: string | null;
 }
 
 /** An attempt's events, and the answer's body the recorder seals into its DeliveryAttempted. */
@@ -134,28 +137,23 @@ export class DispatchService {
   private async attempt(context: DispatchContext & { readonly data: Record<string, unknown> }, command: DispatchCommand): Promise<Attempted> {
     const startedAt = new Date();
     const credentials = await this.credentialsOf(context);
-    const { headers, body } = webhookRequest({
-      messageId: context.message_id,
-      eventType: context.event_type,
-      messageTimestamp: context.message_timestamp,
-      data: context.data,
-      payloadFormat: context.payload_format,
-      signatureProfile: context.signature_profile,
-      headers: context.headers,
-      authorization: credentials.authorization,
+    const { url, recordedUrl, headers, body } = outgoingRequest(context, {
       secrets: credentials.secrets.filter((secret) => !secret.expiresAt || secret.expiresAt > startedAt).map((secret) => secret.key),
-      now: startedAt,
-    });
+      authorization: credentials.authorization,
+      botToken: credentials.botToken,
+    }, startedAt, this.config.integrations.telegramApiUrl);
     const timeoutMs = context.timeout_ms ?? this.config.delivery.timeoutMs;
-    const answer = await this.sender.send({ url: context.url, headers, body, timeoutMs });
+    const answer = await this.sender.send({ url, headers, body, timeoutMs });
     const now = new Date();
     // The headers as the sender sends them (it sets the user-agent), credentials redacted.
     const request = attemptRequest({
       headers: { ...headers, 'user-agent': this.sender.userAgent },
       body,
       signatureProfile: context.signature_profile,
-      credentials: [...credentials.secrets.map((secret) => secret.key), credentials.authorization, credentials.authCredential].filter((value) => value !== null),
+      credentials: [...credentials.secrets.map((secret) => secret.key), credentials.authorization, credentials.authCredential, credentials.botToken]
+        .filter((value) => value !== null),
     });
+    const { classification, error } = classifyAnswer(context.type, answer, now, credentials.botToken);
     const events = decide(context, {
       type: 'RecordDeliveryAttempt',
       data: {
@@ -163,17 +161,18 @@ export class DispatchService {
           attempt_id: newId('att'),
           attempt: command.attempt,
           trigger: command.trigger ?? 'scheduled',
-          url: context.url,
+          url: recordedUrl,
           started_at: startedAt,
           duration_ms: answer.durationMs,
           status_code: answer.statusCode,
-          error: answer.error?.message ?? null,
+          error,
           request,
         },
-        classification: classifyResponse({ statusCode: answer.statusCode, error: answer.error, retryAfter: answer.retryAfter, now }),
+        classification,
         schedule: context.retry_schedule ?? this.config.delivery.retrySchedule,
         now,
         jitter: Math.random(),
+        unspentAttempts: context.unspent_attempts,
       },
     });
     return { events, responseBody: answer.responseBody };
@@ -187,7 +186,10 @@ export class DispatchService {
     const cached = this.credentialCache.get(context.endpoint_id, context.endpoint_version);
     if (cached) return cached;
     const auth = context.auth;
-    const sealed = await this.keys.find(this.db, [...context.signing_keys.map((key) => key.key_id), ...(auth ? [auth.key_id] : [])]);
+    const botTokenKey = providerKeyId(context.provider);
+    const sealed = await this.keys.find(this.db, [
+      ...context.signing_keys.map((key) => key.key_id), ...(auth ? [auth.key_id] : []), ...(botTokenKey ? [botTokenKey] : []),
+    ]);
     const open = (keyId: string): string => {
       const row = sealed.get(keyId);
       if (!row) throw new Error(`endpoint ${context.endpoint_id}: key ${keyId} is missing from endpoint_keys`);
@@ -200,7 +202,8 @@ export class DispatchService {
     const authorization = auth === null || authCredential === null ? null : auth.type === 'basic'
       ? authorizationHeader({ type: 'basic', username: auth.username, password: authCredential })
       : authorizationHeader({ type: 'bearer', token: authCredential });
-    const credentials = { version: context.endpoint_version, secrets, authorization, authCredential };
+    const botToken = botTokenKey === null ? null : open(botTokenKey);
+    const credentials = { version: context.endpoint_version, secrets, authorization, authCredential, botToken };
     this.credentialCache.set(context.endpoint_id, credentials);
     return credentials;
   }

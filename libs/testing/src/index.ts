@@ -16,3 +16,5 @@ export { sealUnbound } from './legacy-seal';
 export { projectorSpec } from './projector-spec';
 export type { GivenEvent } from './projector-spec';
 export { rowDifference } from './row-difference';
+export { ChatProviderFakes } from './chat-provider-fakes';
+export type { ChatProvider, ChatRequestReceived } from './chat-provider-fakes';

@@ -5,7 +5,7 @@ import { PageQuery } from '../http/pagination';
 
 /** The reason codes an attempt is recorded with (its `outcome`). */
 export const ATTEMPT_REASONS = [
-  'http_2xx', 'redirect_not_followed', 'gone', 'rate_limited', 'service_unavailable', 'http_4xx', 'http_5xx', 'invalid_status', ...DELIVERY_ERROR_CODES,
+  'http_2xx', 'redirect_not_followed', 'gone', 'rate_limited', 'service_unavailable', 'http_4xx', 'http_5xx', 'invalid_status', 'provider_error', ...DELIVERY_ERROR_CODES,
 ] as const;
 /** `succeeded` is a 2xx answer, `failed` anything else; or one reason code. */
 export const OUTCOME_FILTERS = ['succeeded', 'failed', ...ATTEMPT_REASONS] as const;

@@ -1,12 +1,15 @@
 import type { HookledgerConfig } from '@hookledger/config';
-import { authView, ENDPOINT_SETTING_FIELDS, EndpointSettings } from '@hookledger/domain';
+import { authView, ENDPOINT_SETTING_FIELDS, EndpointSettings, providerView } from '@hookledger/domain';
 import type { EndpointRow } from '@hookledger/event-store';
 import type { EndpointResource } from './endpoint.dto';
 
-/** The settings a client gave (POST or PATCH), the same names in the API, the events and the row. */
+/**
+ * The settings a client gave (POST or PATCH), the same names in the API, the events and the row —
+ * but `provider`, which may hold a bot token: the command handler seals it before it is a setting.
+ */
 export function givenSettings(input: Partial<Record<keyof EndpointSettings, unknown>>): Partial<EndpointSettings> {
   const given: Record<string, unknown> = {};
-  for (const field of ENDPOINT_SETTING_FIELDS) if (input[field] !== undefined) given[field] = input[field];
+  for (const field of ENDPOINT_SETTING_FIELDS) if (field !== 'provider' && input[field] !== undefined) given[field] = input[field];
   return given as Partial<EndpointSettings>;
 }
 
@@ -30,6 +33,9 @@ export function toEndpointResource(row: EndpointRow, config: HookledgerConfig): 
     filter: row.filter,
     payload_format: row.payload_format,
     signature_profile: row.signature_profile,
+    type: row.type,
+    provider: providerView(row.provider),
+    template: row.template,
     adhoc: row.adhoc,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),

@@ -4,7 +4,9 @@ import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min,
   registerDecorator, ValidateIf, ValidateNested,
 } from 'class-validator';
-import { EVENT_TYPE_PATTERN, PAYLOAD_FORMATS, PayloadFormat, ROUTING_TOKEN, SIGNATURE_PROFILES, SignatureProfile } from '@hookledger/domain';
+import {
+  ENDPOINT_TYPES, EndpointType, EVENT_TYPE_PATTERN, MAX_TEMPLATE_LENGTH, PAYLOAD_FORMATS, PayloadFormat, ROUTING_TOKEN, SIGNATURE_PROFILES, SignatureProfile,
+} from '@hookledger/domain';
 import { IsHttpUrl } from '../http/is-http-url';
 import { isReservedHeader, RESERVED_HEADERS } from './custom-headers';
 
@@ -66,8 +68,16 @@ export class EndpointAuthDto {
 }
 
 export class CreateEndpointDto {
-  @ApiProperty({ example: 'https://example.com/webhooks', maxLength: 2048 })
-  @IsString() @MaxLength(2048)
+  @ApiPropertyOptional({ enum: ENDPOINT_TYPES, default: 'webhook', description: 'webhook, or a chat provider whose API Hookledger speaks; fixed at creation' })
+  @IsOptional() @IsIn(ENDPOINT_TYPES, { message: `type must be one of ${ENDPOINT_TYPES.join(', ')}` })
+  type?: EndpointType;
+
+  @ApiPropertyOptional({
+    example: 'https://example.com/webhooks', maxLength: 2048,
+    description: 'The receiver; for slack and discord their incoming-webhook URL; telegram takes none (required for every other type)',
+  })
+  @ValidateIf((body: CreateEndpointDto) => body.type !== 'telegram' || body.url !== undefined)
+  @IsString({ message: 'url is required' }) @MaxLength(2048)
   @IsHttpUrl('url')
   url!: string;
 
@@ -135,10 +145,25 @@ export class CreateEndpointDto {
   @ApiPropertyOptional({ enum: SIGNATURE_PROFILES, default: 'standard', description: 'How deliveries are signed, so receivers written for other senders verify them unchanged' })
   @IsOptional() @IsIn(SIGNATURE_PROFILES, { message: `signature_profile must be one of ${SIGNATURE_PROFILES.join(', ')}` })
   signature_profile?: SignatureProfile;
+
+  @ApiPropertyOptional({
+    type: 'object', additionalProperties: { type: 'string' }, nullable: true,
+    description: 'slack: {channel?, username?, icon_emoji?}; discord: {username?, avatar_url?}; telegram: {bot_token, chat_id} (bot_token write-only, stored encrypted, never shown)',
+    example: { channel: '#alerts', username: 'Hookledger', icon_emoji: ':rotating_light:' },
+  })
+  @IsOptional() @IsObject({ message: 'provider must be an object of the provider\'s options' })
+  provider?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({
+    nullable: true, maxLength: MAX_TEMPLATE_LENGTH, example: '{{type}}: {{data.amount}} {{data.currency}}',
+    description: 'Chat providers: a Mustache template of the message text ({{id}}, {{type}}, {{timestamp}}, {{data.<field>}}); event values are escaped for the provider',
+  })
+  @IsOptional() @ValidateIf((_body, value) => value !== null) @IsString({ message: 'template must be a string or null' }) @MaxLength(MAX_TEMPLATE_LENGTH)
+  template?: string | null;
 }
 
-/** Everything but the secret (rotated, never patched) and the tenant (fixed at creation). */
-export class UpdateEndpointDto extends PartialType(OmitType(CreateEndpointDto, ['secret', 'tenant_id'] as const)) {}
+/** Everything but the secret (rotated, never patched), the tenant and the type (fixed at creation). */
+export class UpdateEndpointDto extends PartialType(OmitType(CreateEndpointDto, ['secret', 'tenant_id', 'type'] as const)) {}
 
 /** What answers show of an endpoint's auth. */
 export class EndpointAuthView {
@@ -165,6 +190,10 @@ export class EndpointResource {
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) filter!: Record<string, unknown> | null;
   @ApiProperty({ enum: PAYLOAD_FORMATS }) payload_format!: PayloadFormat;
   @ApiProperty({ enum: SIGNATURE_PROFILES }) signature_profile!: SignatureProfile;
+  @ApiProperty({ enum: ENDPOINT_TYPES }) type!: EndpointType;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true, description: 'The chat provider\'s options; never the bot token' })
+  provider!: Record<string, string> | null;
+  @ApiProperty({ type: String, nullable: true }) template!: string | null;
   @ApiProperty({ description: 'An ad-hoc destination created by publishing an event with destination.url' }) adhoc!: boolean;
   @ApiProperty() created_at!: string;
   @ApiProperty() updated_at!: string;

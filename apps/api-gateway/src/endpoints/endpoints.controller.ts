@@ -29,8 +29,10 @@ export class EndpointsController {
   @ApiCreatedResponse({ type: CreatedEndpointResource })
   async create(@Body() body: CreateEndpointDto, @CurrentPrincipal() principal: Principal): Promise<CreatedEndpointResource> {
     const tenantId = this.scope.tenantForNew(principal, body.tenant_id);
-    const settings = { ...givenSettings(body), url: body.url };
-    const created = await this.commands.execute(new CreateEndpointCommand(tenantId, settings, body.auth ?? null, body.secret, false, actorOf(principal)));
+    const settings = { ...givenSettings(body), url: body.url ?? '' };
+    const created = await this.commands.execute(
+      new CreateEndpointCommand(tenantId, settings, body.auth ?? null, body.secret, false, actorOf(principal), body.provider),
+    );
     return { ...(await this.read(created.id)), ...created.shown };
   }
 
@@ -59,7 +61,7 @@ export class EndpointsController {
   @OwnedBy('endpoint')
   @ApiOkResponse({ type: EndpointResource })
   async update(@Param('id') id: string, @Body() body: UpdateEndpointDto, @CurrentPrincipal() principal: Principal): Promise<EndpointResource> {
-    await this.commands.execute(new UpdateEndpointCommand(id, givenSettings(body), body.auth, actorOf(principal)));
+    await this.commands.execute(new UpdateEndpointCommand(id, givenSettings(body), body.auth, actorOf(principal), body.provider));
     return this.read(id);
   }
 

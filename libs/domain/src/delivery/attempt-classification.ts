@@ -24,6 +24,8 @@ export type AttemptReason =
   | 'http_4xx'
   | 'http_5xx'
   | 'invalid_status'
+  /** A chat provider answered 2xx but refused the message (Telegram's `{"ok": false}`). */
+  | 'provider_error'
   | DeliveryErrorCode;
 
 export type AttemptOutcome = 'succeeded' | 'retryable' | 'failed_permanently';
@@ -33,6 +35,11 @@ export interface AttemptClassification {
   readonly reason: AttemptReason;
   /** The receiver's Retry-After (429/503), clamped to [1 s, 24 h]. */
   readonly retryAfterSeconds?: number;
+  /**
+   * false for a chat provider's rate limit: the attempt is recorded but does not count toward the
+   * retry schedule (see decideAttemptRecorded).
+   */
+  readonly spendsRetry?: false;
 }
 
 export interface ReceiverAnswer {

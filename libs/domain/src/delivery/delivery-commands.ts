@@ -15,7 +15,11 @@ export type ScheduleDelivery = {
  */
 export type RecordDeliveryAttempt = {
   type: 'RecordDeliveryAttempt';
-  data: { attempt: AttemptRecord; classification: AttemptClassification; schedule: RetrySchedule; now: Date; jitter: number };
+  data: {
+    attempt: AttemptRecord; classification: AttemptClassification; schedule: RetrySchedule; now: Date; jitter: number;
+    /** Earlier attempts a chat provider's rate limit answered (see RecordAttempt). */
+    unspentAttempts?: number;
+  };
 };
 
 /** The endpoint is paused or its circuit open: hold the attempt back without spending it. */

@@ -69,7 +69,8 @@ export type DeliveryAttemptedData = AttemptFacts & {
 export const attemptBodyContext = (attemptId: string): string => `attempt:${attemptId}`;
 
 export type DeliverySucceededData = { attempt: number; status_code: number };
-export type DeliveryRetryScheduledData = { attempt: number; next_attempt_at: string; reason: AttemptReason };
+/** `spent: false`: a chat provider's rate limit; this attempt does not count toward the retry schedule. */
+export type DeliveryRetryScheduledData = { attempt: number; next_attempt_at: string; reason: AttemptReason; spent?: false };
 export type DeliveryFailedData = { attempts: number; reason: DeliveryFailureReason };
 /** Why an attempt was held back without being made (and without being spent). */
 export type DeferralReason = 'endpoint_paused' | 'circuit_open';

@@ -10,7 +10,7 @@ import {
   DeliverySucceeded,
 } from './delivery-events';
 import type { DeliveryState } from './delivery-state';
-import { RetrySchedule, nextRetry } from './retry-policy';
+import { RetrySchedule, clampRetryAfter, nextRetry } from './retry-policy';
 
 /**
  * One HTTP attempt as the dispatcher observed it. The answer's body is not part of it: sealing it
@@ -38,7 +38,18 @@ export interface RecordAttempt {
   readonly schedule: RetrySchedule;
   readonly now: Date;
   readonly random: () => number;
+  /**
+   * Earlier attempts of this delivery a chat provider's rate limit answered: they were recorded but
+   * do not count toward the retry schedule (at most MAX_UNSPENT_ATTEMPTS of them).
+   */
+  readonly unspentAttempts?: number;
 }
+
+/**
+ * Rate-limit answers that may come back without spending a retry. Beyond it they count like any
+ * failure, so a provider that throttles forever still ends the delivery instead of holding it.
+ */
+export const MAX_UNSPENT_ATTEMPTS = 20;
 
 export type AttemptRecordedEvents =
   | readonly [DeliveryAttempted, DeliverySucceeded]
@@ -102,20 +113,28 @@ export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEv
   // A manual attempt on a finished delivery is a one-off: it must not restart the retry schedule.
   if (state.status === 'succeeded' || state.status === 'failed') return [attempted, failed(classification.reason)];
 
+  const unspent = Math.min(command.unspentAttempts ?? 0, MAX_UNSPENT_ATTEMPTS);
+  if (classification.spendsRetry === false && unspent < MAX_UNSPENT_ATTEMPTS) {
+    // The provider said when to come back: the attempt is recorded, the schedule is not advanced.
+    const seconds = classification.retryAfterSeconds ?? command.schedule[Math.max(0, attempt.attempt - unspent - 1)] ?? 1;
+    const at = new Date(command.now.getTime() + Math.round(clampRetryAfter(seconds) * 1000));
+    return [attempted, retryScheduled(attempt.attempt, at, classification.reason, false)];
+  }
   const retry = nextRetry({
-    attemptsMade: attempt.attempt,
+    attemptsMade: attempt.attempt - unspent,
     schedule: command.schedule,
     now: command.now,
     random: command.random,
     retryAfterSeconds: classification.retryAfterSeconds,
   });
   if (retry === null) return [attempted, failed('exhausted')];
-  return [
-    attempted,
-    {
-      type: DeliveryEventType.DeliveryRetryScheduled,
-      schema_version: 1,
-      data: { attempt: attempt.attempt, next_attempt_at: retry.at.toISOString(), reason: classification.reason },
-    },
-  ];
+  return [attempted, retryScheduled(attempt.attempt, retry.at, classification.reason, true)];
+}
+
+function retryScheduled(attempt: number, at: Date, reason: AttemptClassification['reason'], spent: boolean): DeliveryRetryScheduled {
+  return {
+    type: DeliveryEventType.DeliveryRetryScheduled,
+    schema_version: 1,
+    data: { attempt, next_attempt_at: at.toISOString(), reason, ...(!spent && { spent: false as const }) },
+  };
 }

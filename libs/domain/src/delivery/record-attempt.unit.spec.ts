@@ -165,3 +165,30 @@ describe('evolve', () => {
     expect(evolve(state, { type: 'DeliveryArchived', schema_version: 1, data: {} } as unknown as DeliveryEvent)).toBe(state);
   });
 });
+
+describe('a chat provider\'s rate limit', () => {
+  const rateLimited = { outcome: 'retryable', reason: 'rate_limited', retryAfterSeconds: 7, spendsRetry: false } as const;
+  const decide = (history: DeliveryEvent[], n: number, unspentAttempts: number, classification: Parameters<typeof decideAttemptRecorded>[0]['classification']) =>
+    decideAttemptRecorded({ state: deliveryStateFrom(history), attempt: attempt(n, { status_code: 429 }), classification, schedule: SCHEDULE, now, random: () => 0.5, unspentAttempts });
+
+  it('is recorded and comes back after retry_after, even past the last scheduled attempt, without spending a retry', () => {
+    const [attempted, retry] = decide([scheduled, ...retried(1), ...retried(2), ...retried(3)], 4, 0, rateLimited);
+    expect(attempted).toMatchObject({ type: 'DeliveryAttempted', data: { attempt: 4, status_code: 429, outcome: 'rate_limited' } });
+    expect(retry).toEqual({
+      type: 'DeliveryRetryScheduled', schema_version: 1,
+      data: { attempt: 4, next_attempt_at: new Date(now.getTime() + 7_000).toISOString(), reason: 'rate_limited', spent: false },
+    });
+  });
+
+  it('leaves the schedule where it was: the failure after it waits as if the rate limit never answered', () => {
+    // Attempts 1 and 2 were rate limited; attempt 3 is the first real failure, so it takes the first wait (5 s ± jitter 0).
+    const [, retry] = decide([scheduled, ...retried(1), ...retried(2)], 3, 2, classifyResponse({ statusCode: 500 }));
+    expect(retry).toMatchObject({ type: 'DeliveryRetryScheduled', data: { next_attempt_at: new Date(now.getTime() + 5_000).toISOString(), reason: 'http_5xx' } });
+    expect((retry.data as object)).not.toHaveProperty('spent');
+  });
+
+  it('counts like any failure once MAX_UNSPENT_ATTEMPTS rate limits were free, so it cannot hold a delivery forever', () => {
+    const history = [scheduled, ...Array.from({ length: 23 }, (_, n) => retried(n + 1)).flat()];
+    expect(decide(history, 24, 23, rateLimited)[1]).toMatchObject({ type: 'DeliveryFailed', data: { reason: 'exhausted' } });
+  });
+});

@@ -57,6 +57,9 @@ function create(command: CreateEndpoint, state: EndpointState): CurrentEndpointE
  */
 function update(command: UpdateEndpoint, state: EndpointState): CurrentEndpointEvent[] {
   const given = command.changes;
+  if (given.type !== undefined && given.type !== state.type) {
+    throw new DomainRuleError('conflict', `type: an endpoint stays the ${state.type} it was created as; create a new endpoint of type ${given.type} instead.`, 'type');
+  }
   if (given.signature_profile !== undefined && keyKindOf(given.signature_profile) !== keyKindOf(state.signature_profile)) {
     const [from, to] = [state.signature_profile, given.signature_profile];
     throw new DomainRuleError('conflict',

@@ -13,7 +13,7 @@ const settings = { url: 'https://example.com/hooks', description: 'billing', eve
 const created = endpointCreated({
   id, tenant_id: 'acme', url: 'https://example.com/hooks', description: 'billing', event_types: ['invoice.*'], active: true, headers: {},
   retry_schedule: null, timeout_ms: null, rate_limit_per_s: null, channels: null, metadata: {}, filter: null, payload_format: 'envelope',
-  signature_profile: 'standard', auth: null, adhoc: false, secret_key_id: 'key_1',
+  signature_profile: 'standard', type: 'webhook', provider: null, template: null, auth: null, adhoc: false, secret_key_id: 'key_1',
 } satisfies EndpointCreatedData);
 const deleted = endpointDeleted({ id });
 const circuitOpened = endpointCircuitOpened({
@@ -84,6 +84,12 @@ describe('updating an endpoint (PATCH)', () => {
     const auth = { type: 'bearer', key_id: 'key_auth_2' } as const;
     given(created).when({ type: 'UpdateEndpoint', endpoint_id: id, changes: { auth } }).then([endpointUpdated({ id, changes: { auth } })]);
     given(created).when({ type: 'UpdateEndpoint', endpoint_id: id, changes: { auth: null } }).then([endpointUpdated({ id, changes: { auth: null } })]);
+  });
+
+  it('an endpoint\'s type stays what it was created as', () => {
+    given(created)
+      .when({ type: 'UpdateEndpoint', endpoint_id: id, changes: { type: 'slack' } })
+      .thenRefuses('conflict', /stays the webhook it was created as/);
   });
 
   it('between HMAC profiles the key carries over', () => {

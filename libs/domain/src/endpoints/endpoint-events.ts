@@ -21,12 +21,15 @@ export type EndpointEventType = (typeof EndpointEventType)[keyof typeof Endpoint
 /** Who disabled or enabled an endpoint; the actor itself (api-key id, system:scheduler) is in the metadata. */
 export type EndpointActorKind = 'operator' | 'system';
 
+/** Settings of chat providers: an EndpointCreated written before them has none and reads as a webhook. */
+type ChatSetting = 'type' | 'provider' | 'template';
+
 /**
  * Schema version 2 of the three events that touch key material: they name the sealed signing key
  * (`secret_key_id`) and auth credential (`auth.key_id`) kept in the key table, where version 1 said
  * nothing of them and the key material lived in the `endpoints` row (see endpoint-legacy-events.ts).
  */
-export type EndpointCreatedData = EndpointSettings & {
+export type EndpointCreatedData = Omit<EndpointSettings, ChatSetting> & Partial<Pick<EndpointSettings, ChatSetting>> & {
   id: string;
   tenant_id: string;
   auth: EndpointAuthReference | null;

@@ -1,4 +1,5 @@
 import type { PayloadFormat, SignatureProfile } from './endpoint-options';
+import type { EndpointProviderOptions, EndpointType } from './endpoint-provider';
 
 /**
  * What a client sets on an endpoint (POST and PATCH /v1/endpoints): the same names in the API, the
@@ -19,11 +20,17 @@ export type EndpointSettings = {
   filter: Readonly<Record<string, unknown>> | null;
   payload_format: PayloadFormat;
   signature_profile: SignatureProfile;
+  /** Fixed at creation; events written before chat providers existed read as `webhook`. */
+  type: EndpointType;
+  /** The chat provider's options (a Telegram bot token only as the id of its sealed key); null for a webhook. */
+  provider: EndpointProviderOptions | null;
+  /** A Mustache template for a chat provider's message text; null renders the default message. */
+  template: string | null;
 };
 
 export const ENDPOINT_SETTING_FIELDS = [
   'url', 'description', 'event_types', 'active', 'headers', 'retry_schedule', 'timeout_ms', 'rate_limit_per_s', 'channels', 'metadata',
-  'filter', 'payload_format', 'signature_profile',
+  'filter', 'payload_format', 'signature_profile', 'type', 'provider', 'template',
 ] as const satisfies readonly (keyof EndpointSettings)[];
 
 /**
@@ -44,6 +51,9 @@ export const DEFAULT_ENDPOINT_SETTINGS: Readonly<Omit<EndpointSettings, 'url'>> 
   filter: null,
   payload_format: 'envelope',
   signature_profile: 'standard',
+  type: 'webhook',
+  provider: null,
+  template: null,
 });
 
 /**

@@ -33,6 +33,20 @@ describe('evolve reads the endpoint events already in the store', () => {
     });
   });
 
+  it('an EndpointCreated from before chat providers reads as a webhook; a Telegram one names its sealed bot token only', () => {
+    expect(endpointStateFrom([createdBeforeOptions])).toMatchObject({ type: 'webhook', provider: null, template: null });
+    const telegram = {
+      type: 'EndpointCreated', schema_version: 2,
+      data: {
+        id: 'ep_2', tenant_id: 'acme', ...settingsV1, url: '', type: 'telegram', provider: { chat_id: '-100', bot_token_key_id: 'key_9' },
+        template: '<b>{{type}}</b>', filter: null, payload_format: 'envelope', signature_profile: 'standard', auth: null, adhoc: false, secret_key_id: 'key_1',
+      },
+    } as EndpointEvent;
+    expect(endpointStateFrom([telegram, { type: 'EndpointUpdated', schema_version: 2, data: { id: 'ep_2', changes: { template: null } } }])).toMatchObject({
+      type: 'telegram', provider: { chat_id: '-100', bot_token_key_id: 'key_9' }, template: null,
+    });
+  });
+
   it('an ad-hoc destination’s EndpointCreated', () => {
     const adhoc = v1('EndpointCreated', { id: 'ep_2', tenant_id: 'acme', ...settingsV1, description: 'ad-hoc destination', auth: null, adhoc: true });
     expect(endpointStateFrom([adhoc])).toMatchObject({ adhoc: true, description: 'ad-hoc destination', auth: null });
@@ -112,6 +126,8 @@ describe('the endpoints row, from events alone', () => {
     expect(endpointRow(state, times, 3)).toEqual({
       id: 'ep_1', tenant_id: 'acme', ...settingsV1, filter: { amount: { $gte: 10 } }, payload_format: 'data', signature_profile: 'github',
       disabled_reason: null, paused: true, adhoc: false, auth: { type: 'basic', username: 'hooks', key_id: 'ep_1.auth' },
+      // Written before chat providers existed: a webhook.
+      type: 'webhook', provider: null, template: null,
       signing_keys: [{ key_id: 'ep_1.signing.1', expires_at: null }], version: 3,
       circuit_state: 'open', circuit_opened_at: 'x', circuit_retry_at: 'y', circuit_cooldown_s: 30, circuit_probe_delivery_id: null,
       // A circuit transition is no change to the endpoint's settings.

@@ -22,6 +22,7 @@ import { TenantDataKeys1732400000062 } from './1732400000062-tenant-data-keys';
 import { SealedPayloads1732400000063 } from './1732400000063-sealed-payloads';
 import { DeliveryHistory1732400000064 } from './1732400000064-delivery-history';
 import { SealLegacyPayloads1732400000069 } from './1732400000069-seal-legacy-payloads';
+import { ChatProviders1732400000070 } from './1732400000070-chat-providers';
 import { Sources1732400000075 } from './1732400000075-sources';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
@@ -44,5 +45,6 @@ export const migrations = [
   SealedPayloads1732400000063,
   DeliveryHistory1732400000064,
   SealLegacyPayloads1732400000069,
+  ChatProviders1732400000070,
   Sources1732400000075,
 ];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { CircuitState, EndpointAuthReference, SigningKeyReference } from '@hookledger/domain';
+import type { CircuitState, EndpointAuthReference, EndpointProviderOptions, EndpointType, SigningKeyReference } from '@hookledger/domain';
 
 /** A row of the `endpoints` projection. */
 export interface EndpointRow {
@@ -24,6 +24,12 @@ export interface EndpointRow {
   filter: Record<string, unknown> | null;
   payload_format: 'envelope' | 'data';
   signature_profile: 'standard' | 'standard-ed25519' | 'github' | 'stripe' | 'hmac-hex';
+  /** webhook, or the chat provider whose API the dispatcher speaks. */
+  type: EndpointType;
+  /** The chat provider's options; a Telegram bot token is sealed in `endpoint_keys` under `provider.bot_token_key_id`. */
+  provider: EndpointProviderOptions | null;
+  /** Mustache template of a chat message's text; null = the default message. */
+  template: string | null;
   /** An ad-hoc destination: receives only the events published to it, never matched by subscriptions. */
   adhoc: boolean;
   /** Newest first; the sealed keys are in `endpoint_keys`. */

@@ -91,6 +91,21 @@ describe('the endpoints projection', () => {
     })]);
   });
 
+  it('a chat provider\'s type, options and template, kept across batches; an endpoint from before them is a webhook', async () => {
+    const telegram = created('ep_t', { url: '', type: 'telegram', provider: { chat_id: '-100', bot_token_key_id: 'ep_t.bot' }, template: '<b>{{type}}</b>' });
+    const { type: _type, provider: _provider, template: _template, ...beforeChatProviders } = created('ep_w');
+    const chatRows = await spec().givenOneByOne(
+      on('ep_t', endpointCreated(telegram), 1),
+      on('ep_t', endpointUpdated({ id: 'ep_t', changes: { provider: { chat_id: '-200', bot_token_key_id: 'ep_t.bot' } } }), 2),
+      on('ep_t', endpointPaused({ id: 'ep_t' }), 3),
+      on('ep_w', endpointCreated(beforeChatProviders), 4),
+    ).query(`SELECT id, url, type, provider, template FROM endpoints ORDER BY id`);
+    expect(chatRows).toEqual([
+      { id: 'ep_t', url: '', type: 'telegram', provider: { chat_id: '-200', bot_token_key_id: 'ep_t.bot' }, template: '<b>{{type}}</b>' },
+      { id: 'ep_w', url: 'https://receiver.example/ep_w', type: 'webhook', provider: null, template: null },
+    ]);
+  });
+
   it('a deleted endpoint keeps its row, inactive, deleted_at the event time', async () => {
     expect(await rows([on('ep_3', endpointCreated(created('ep_3')), 1), on('ep_3', endpointDeleted({ id: 'ep_3', reason: 'tenant deleted' }), 9)])).toEqual([row({
       id: 'ep_3', url: 'https://receiver.example/ep_3', active: false, disabled_reason: 'deleted', signing_keys: [{ key_id: 'ep_3.k1', expires_at: null }],

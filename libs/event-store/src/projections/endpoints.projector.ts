@@ -11,10 +11,10 @@ const COLUMNS = [
   'id', 'tenant_id', 'url', 'description', 'event_types', 'channels', 'active', 'disabled_reason', 'paused', 'headers', 'retry_schedule',
   'timeout_ms', 'rate_limit_per_s', 'metadata', 'auth', 'filter', 'payload_format', 'signature_profile', 'adhoc', 'signing_keys',
   'keys_issued', 'version', 'created_at', 'updated_at', 'deleted_at', 'enabled_at', 'circuit_state', 'circuit_opened_at', 'circuit_retry_at',
-  'circuit_cooldown_s', 'circuit_probe_delivery_id', 'circuit_changed_at',
+  'circuit_cooldown_s', 'circuit_probe_delivery_id', 'circuit_changed_at', 'type', 'provider', 'template',
 ] as const;
 type Column = (typeof COLUMNS)[number];
-const JSON_COLUMNS: ReadonlySet<Column> = new Set(['headers', 'metadata', 'auth', 'filter', 'signing_keys']);
+const JSON_COLUMNS: ReadonlySet<Column> = new Set(['headers', 'metadata', 'auth', 'filter', 'signing_keys', 'provider']);
 
 // INSERT for a new endpoint, UPDATE for the rest — never an upsert: INSERT … ON CONFLICT fires the
 // BEFORE INSERT trigger of migration 1732400000016 before it finds the conflict, which would stamp
@@ -80,7 +80,7 @@ async function fromRow(tx: EntityManager, id: string): Promise<Projected | undef
     active: row.active, disabled_reason: row.disabled_reason, paused: row.paused, headers: row.headers, retry_schedule: row.retry_schedule,
     timeout_ms: row.timeout_ms, rate_limit_per_s: row.rate_limit_per_s, metadata: row.metadata, auth: row.auth, filter: row.filter,
     payload_format: row.payload_format, signature_profile: row.signature_profile, adhoc: row.adhoc, signing_keys: row.signing_keys,
-    keys_issued: row.keys_issued, status: row.deleted_at ? 'deleted' : 'live',
+    type: row.type, provider: row.provider, template: row.template, keys_issued: row.keys_issued, status: row.deleted_at ? 'deleted' : 'live',
     circuit: {
       state: row.circuit_state, opened_at: iso(row.circuit_opened_at), retry_at: iso(row.circuit_retry_at), cooldown_s: row.circuit_cooldown_s,
       probe_delivery_id: row.circuit_probe_delivery_id,

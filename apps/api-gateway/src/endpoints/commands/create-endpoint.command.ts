@@ -18,6 +18,8 @@ export class CreateEndpointCommand extends Command<CreatedEndpoint> {
     readonly secret: string | undefined,
     readonly adhoc: boolean,
     readonly actor: string,
+    /** A chat provider's options as the client gave them, bot token included: the handler seals it. */
+    readonly provider?: unknown,
   ) {
     super();
   }

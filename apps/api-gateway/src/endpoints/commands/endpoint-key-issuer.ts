@@ -1,5 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { EndpointAuthReference, generateSecret, generateSigningKeyPair, keyKindOf, newId, SignatureProfile, validateSecret } from '@hookledger/domain';
+import {
+  EndpointAuthReference, EndpointProviderOptions, EndpointType, generateSecret, generateSigningKeyPair, keyKindOf, newId, SignatureProfile, TelegramOptions,
+  validateSecret,
+} from '@hookledger/domain';
 import { ProblemException } from '@hookledger/observability';
 import { EndpointKeyRow, EndpointKeys } from '@hookledger/secrets';
 import type { EndpointAuthDto } from '../endpoint.dto';
@@ -44,6 +47,20 @@ export class EndpointKeyIssuer {
     }
     if (auth.username !== undefined || auth.password !== undefined) throw invalid('auth', 'username and password are for basic auth; bearer takes a token');
     return { reference: { type: 'bearer', key_id: keyId }, row: this.keys.seal(endpointId, keyId, 'auth', auth.token ?? '') };
+  }
+
+  /**
+   * A chat provider's options as events hold them (checked by checkChatSettings): a Telegram bot
+   * token sealed in its own key row, named by `bot_token_key_id`; one left out of a PATCH keeps the
+   * sealed one `current` names.
+   */
+  provider(endpointId: string, type: EndpointType, given: unknown, current: EndpointProviderOptions | null): { reference: EndpointProviderOptions | null; row: EndpointKeyRow | null } {
+    if (given === undefined || given === null || type === 'webhook') return { reference: null, row: null };
+    if (type !== 'telegram') return { reference: given as EndpointProviderOptions, row: null };
+    const { bot_token: token, chat_id } = given as { bot_token?: string; chat_id: string };
+    if (token === undefined) return { reference: { chat_id, bot_token_key_id: (current as TelegramOptions).bot_token_key_id }, row: null };
+    const keyId = newId('key');
+    return { reference: { chat_id, bot_token_key_id: keyId }, row: this.keys.seal(endpointId, keyId, 'auth', token) };
   }
 }
 

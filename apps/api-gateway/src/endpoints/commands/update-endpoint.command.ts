@@ -9,6 +9,8 @@ export class UpdateEndpointCommand extends Command<void> {
     readonly changes: Partial<EndpointSettings>,
     readonly auth: EndpointAuthDto | null | undefined,
     readonly actor: string,
+    /** A chat provider's new options (a Telegram bot token left out keeps the sealed one). */
+    readonly provider?: unknown,
   ) {
     super();
   }
