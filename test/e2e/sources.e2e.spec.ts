@@ -222,6 +222,10 @@ describe('incoming webhooks (sources)', () => {
     const badType = await post(source, { ...sign('{}'), headers: { ...sign('{}').headers, 'x-webhook-event': 'no spaces allowed' } });
     expect(badType.status).toBe(422);
     expect(badType.body.errors).toEqual([expect.objectContaining({ field: 'X-Webhook-Event' })]);
+    // A sender names its own types, but may not pose as Hookledger's operational events.
+    const posing = await post(source, { ...sign('{}'), headers: { ...sign('{}').headers, 'x-webhook-event': 'hookledger.endpoint.disabled' } });
+    expect(posing.status).toBe(422);
+    expect(posing.body.detail).toMatch(/reserved/);
     const form = await system.request('POST', `/in/${source.id}`, { key: null, rawBody: 'payload=%7B%7D', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign('payload=%7B%7D').headers } });
     expect(form.status).toBe(400);
     for (const id of ['src_01JD0000000000000000000000', 'not-an-id', '%00']) {
