@@ -198,7 +198,9 @@ describe('the customer portal, server side', () => {
     it('redirects /portal to /portal/ and answers the app\'s own routes with index.html', async () => {
       const bare = await get('/portal');
       expect(bare.status).toBe(301);
-      expect(bare.headers.get('location')).toBe('/portal/');
+      // Relative, so it keeps a proxy's path prefix.
+      expect(bare.headers.get('location')).toBe('portal/');
+      expect(new URL(bare.headers.get('location')!, 'https://hooks.example.test/base/portal').pathname).toBe('/base/portal/');
       for (const route of ['/portal/endpoints', '/portal/endpoints/ep_123/deliveries?status=failed']) {
         const page = await get(route);
         expect({ route, status: page.status, cache: page.headers.get('cache-control') }).toEqual({ route, status: 200, cache: 'no-store' });

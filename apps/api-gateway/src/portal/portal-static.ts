@@ -62,7 +62,8 @@ export function portalHandler(config: HookledgerConfig): RequestHandler {
       response.setHeader('Allow', 'GET, HEAD');
       return sendProblem(response, 405, `${PORTAL_PATH} only answers GET and HEAD.`);
     }
-    if (request.originalUrl.split('?')[0] === PORTAL_PATH) return response.redirect(301, `${PORTAL_PATH}/`);
+    // Relative, so a proxy's path prefix (HOOKS_PUBLIC_URL https://host/base) stays in the address.
+    if (request.originalUrl.split('?')[0] === PORTAL_PATH) return response.redirect(301, 'portal/');
     if (!existsSync(join(directory, 'index.html'))) {
       return sendProblem(response, 503, 'The customer portal is not built into this installation; run `npm run build` and restart the api-gateway.');
     }
