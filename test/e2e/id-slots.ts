@@ -47,6 +47,8 @@ const NAMES: Record<string, Owned | 'shared' | null> = {
   // The export's format, and the checkpoints online verification runs between.
   format: null, from: null, to: null,
   'quotas.max_endpoints': null, 'quotas.max_events_per_month': null, payload_retention_days: null,
+  // The portal's look for a tenant, and the health series' resolution.
+  branding: null, 'branding.name': null, 'branding.logo_url': null, 'branding.accent_color': null, buckets: null,
 };
 
 /** Body fields whose meaning depends on the route. */

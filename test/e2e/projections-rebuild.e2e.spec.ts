@@ -65,8 +65,9 @@ describe('every projection rebuilds from the store to the rows the live system w
     await call('PATCH', '/v1/event-types/order.paid', { description: 'paid in full' });
     await call('DELETE', '/v1/event-types/order.voided');
 
-    await call('POST', '/v1/tenants', { id: 'acme', name: 'Acme' });
+    await call('POST', '/v1/tenants', { id: 'acme', name: 'Acme', branding: { name: 'Acme Hooks', accent_color: '#0a7cff' } });
     await call('PATCH', '/v1/tenants/acme', { name: 'Acme Inc' });
+    await call('PATCH', '/v1/tenants/acme', { branding: { logo_url: 'https://cdn.acme.test/logo.svg', accent_color: null } });
     await call('POST', '/v1/tenants', { id: 'gone', name: 'Gone' });
     await call('DELETE', '/v1/tenants/gone');
     const key = await call('POST', '/v1/api-keys', { name: 'acme ops', role: 'admin', tenant_id: 'acme' });

@@ -23,6 +23,7 @@ const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
   'POST /v1/endpoints/{id}/pause': { roles: ['admin', 'portal'] },
   'POST /v1/endpoints/{id}/resume': { roles: ['admin', 'portal'] },
   'GET /v1/endpoints/{id}/health': { roles: ['admin', 'reader', 'auditor', 'portal'] },
+  'GET /v1/endpoints/{id}/health/series': { roles: ['admin', 'reader', 'auditor', 'portal'] },
   'GET /v1/endpoints/{id}/secret': { roles: ['admin', 'portal'] },
   'POST /v1/endpoints/{id}/secret/rotate': { roles: ['admin', 'portal'] },
   'POST /v1/endpoints/{id}/test': { roles: ['admin', 'portal'] },
@@ -46,6 +47,9 @@ const ROUTES: Record<string, { roles: Role[]; acrossTenants?: boolean }> = {
   'DELETE /v1/tenants/{id}': { roles: ['admin'], acrossTenants: true },
   'POST /v1/tenants/{id}/erase': { roles: ['admin'], acrossTenants: true },
   'POST /v1/tenants/{id}/portal-token': { roles: ['admin'] },
+  'POST /v1/tenants/{id}/portal-link': { roles: ['admin'] },
+  // Who the calling key is: every key may ask, and sees only itself and its own tenant's branding.
+  'GET /v1/portal/session': { roles: ['admin', 'publisher', 'reader', 'auditor', 'portal'] },
   'POST /v1/api-keys': { roles: ['admin'] },
   'GET /v1/api-keys': { roles: ['admin'] },
   'GET /v1/api-keys/{id}': { roles: ['admin'] },
@@ -197,6 +201,7 @@ describe('tenants, API keys and roles', () => {
       case 'POST /v1/tenants': return { id: `walk-${Math.random().toString(36).slice(2, 8)}`, name: 'walk' };
       case 'PATCH /v1/tenants/{id}': return { name: 'renamed by the walk' };
       case 'POST /v1/tenants/{id}/portal-token': return {};
+      case 'POST /v1/tenants/{id}/portal-link': return {};
       case 'POST /v1/api-keys': return withTenant({ role: 'reader', name: 'walk' });
       case 'POST /v1/sources': return withTenant({ type: 'github', name: 'walk' });
       case 'PATCH /v1/sources/{id}': return { name: 'patched by the walk' };

@@ -70,6 +70,10 @@ import { SourceRateLimits } from './sources/source-rate-limits';
 import { SourcesController } from './sources/sources.controller';
 import { SourcesRepository } from './sources/sources.repository';
 import { INGRESS_PREFIX } from './sources/ingress-path';
+import { PortalLinkController } from './portal/portal-link.controller';
+import { PortalSessionController } from './portal/portal-session.controller';
+import { EndpointHealthSeriesController } from './endpoints/endpoint-health-series.controller';
+import { EndpointHealthSeriesRepository } from './endpoints/endpoint-health-series.repository';
 
 @Module({})
 export class ApiGatewayModule implements NestModule {
@@ -96,7 +100,7 @@ export class ApiGatewayModule implements NestModule {
       controllers: [EventTypesController, EndpointsController, EndpointStateController, EventsController, DeliveriesController, ReplaysController,
         EndpointSecretController, WebhookVerificationController, EndpointTestController, TenantsController, ApiKeysController, AuditController,
         LedgerController, AuditExportController, DeliveryHistoryController,
-        SourcesController, SourceIngressController],
+        SourcesController, SourceIngressController, PortalLinkController, PortalSessionController, EndpointHealthSeriesController],
       providers: [
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -109,7 +113,7 @@ export class ApiGatewayModule implements NestModule {
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,
         ...ApiKeyCommandHandlers, ...TenantCommandHandlers, ApiKeyDigests, LedgerCheckpoints, LedgerVerifier, LedgerExportService,
         AttemptBodies, DeliveryHistoryRepository, TenantDataKeyEvictions,
-        ...SourceCommandHandlers, SourcesRepository, SourceIngressService, SourceRateLimits,
+        ...SourceCommandHandlers, SourcesRepository, SourceIngressService, SourceRateLimits, EndpointHealthSeriesRepository,
       ],
     };
   }

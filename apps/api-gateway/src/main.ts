@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { runApp } from '@hookledger/observability';
 import { ApiGatewayModule } from './app.module';
 import { mountOpenApi } from './http/openapi';
+import { PORTAL_PATH, portalHandler } from './portal/portal-static';
 import { isIngressRequest } from './sources/ingress-path';
 
 void runApp({
@@ -19,5 +20,7 @@ void runApp({
     // Who the client is (request.ip), for the limits on requests without a valid key: see HOOKS_TRUST_PROXY.
     express.set('trust proxy', config.api.trustProxy);
     mountOpenApi(app, config.version);
+    // Static files ahead of Nest's routes: no API key, no JSON middleware (./portal).
+    express.use(PORTAL_PATH, portalHandler(config));
   },
 });

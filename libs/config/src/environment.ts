@@ -60,6 +60,14 @@ export class Environment {
   @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'HOOKS_PUBLIC_URL must be an http(s) URL without query or fragment, such as https://hooks.example.com' })
   HOOKS_PUBLIC_URL?: string;
 
+  /** Checked in loadConfig: space-separated origins the customer portal may be framed by. */
+  @IsOptional() @IsString()
+  HOOKS_PORTAL_FRAME_ANCESTORS?: string;
+
+  /** Test-only: the folder the portal's static files are served from, instead of <dist>/portal. */
+  @IsOptional() @IsString()
+  HOOKS_PORTAL_DIR?: string;
+
   @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'HOOKS_TELEGRAM_API_URL must be an http(s) URL without query or fragment' })
   HOOKS_TELEGRAM_API_URL?: string;
 

@@ -35,6 +35,13 @@ export class HookledgerConfig {
    * `ingest_url`, of portal links, and the origin HubSpot signed its URI against behind a proxy.
    */
   readonly publicUrl!: string;
+  /** The customer portal served at /portal. */
+  readonly portal!: {
+    /** CSP frame-ancestors sources (HOOKS_PORTAL_FRAME_ANCESTORS); empty: the portal may not be framed. */
+    readonly frameAncestors: readonly string[];
+    /** Test-only override of the folder holding the portal's build (HOOKS_PORTAL_DIR); null: <dist>/portal. */
+    readonly dir: string | null;
+  };
   readonly integrations!: {
     /** Telegram's Bot API base (HOOKS_TELEGRAM_API_URL); tests point it at a local fake. */
     readonly telegramApiUrl: string;
@@ -145,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     problems.push(`HOOKS_SSRF_ALLOW_CIDRS must be comma-separated CIDR ranges such as 10.0.0.0/8 or fd00::/8; not ${badCidrs.join(', ')}`);
   }
   const trustProxy = parseTrustProxy(parsed.HOOKS_TRUST_PROXY, problems);
+  const frameAncestors = parseFrameAncestors(parsed.HOOKS_PORTAL_FRAME_ANCESTORS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -162,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       trustProxy,
     },
     publicUrl: (parsed.HOOKS_PUBLIC_URL ?? `http://127.0.0.1:${parsed.HOOKS_API_PORT ?? 3000}`).replace(/\/+$/, ''),
+    portal: { frameAncestors, dir: parsed.HOOKS_PORTAL_DIR || null },
     integrations: {
       telegramApiUrl: (parsed.HOOKS_TELEGRAM_API_URL ?? 'https://api.telegram.org').replace(/\/+$/, ''),
     },
@@ -241,6 +250,22 @@ function parseTrustProxy(value: string | undefined, problems: string[]): boolean
   const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.has(entry) && !ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry));
   if (bad.length > 0) {
     problems.push(`HOOKS_TRUST_PROXY must be false, true, a number of hops, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal; not ${bad.join(', ')}`);
+  }
+  return entries;
+}
+
+/**
+ * An origin a browser matches a frame-ancestors source against: scheme, host (optionally `*.` for
+ * its subdomains) and port, nothing else — a path, quote or semicolon would change the policy.
+ */
+const FRAME_ANCESTOR = /^(https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?|'self')$/i;
+
+function parseFrameAncestors(value: string | undefined, problems: string[]): readonly string[] {
+  const entries = (value ?? '').split(/\s+/).filter(Boolean);
+  if (entries.length === 1 && entries[0] === "'none'") return [];
+  const bad = entries.filter((entry) => !FRAME_ANCESTOR.test(entry));
+  if (bad.length > 0) {
+    problems.push(`HOOKS_PORTAL_FRAME_ANCESTORS must be space-separated origins such as https://app.example.com https://*.example.com (or 'self'); not ${bad.join(', ')}`);
   }
   return entries;
 }

@@ -56,7 +56,8 @@ describe('tenants and API keys through the command bus, rebuilt from the store',
     await commands.execute(new CreateTenantCommand('globex', 'Globex', {}, noQuotas, null, operator));
     await commands.execute(new CreateTenantCommand('leaving', 'Leaving Ltd', {}, noQuotas, 7, operator));
     await commands.execute(new UpdateTenantCommand('acme', { name: 'Acme Corp', quotas: { max_events_per_month: null } }, operator));
-    await commands.execute(new UpdateTenantCommand('globex', { payload_retention_days: 2 }, operator));
+    await commands.execute(new UpdateTenantCommand('globex', { payload_retention_days: 2, branding: { name: 'Globex Hooks', accent_color: '#112233' } }, operator));
+    await commands.execute(new UpdateTenantCommand('globex', { branding: { accent_color: null } }, operator));
     await app.get(TenantDataKeys).sealOne('globex', '{"a":1}', 'message:globex/m-1');
     const erasure = await commands.execute(new EraseTenantCommand('globex', 'GDPR request', operator));
     expect(erasure).toMatchObject({ tenant_id: 'globex', keys_destroyed: 1 });

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { MAX_PAYLOAD_RETENTION_DAYS, ROUTING_TOKEN } from '@hookledger/domain';
+import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ACCENT_COLOR, MAX_BRANDING_NAME_LENGTH, MAX_LOGO_URL_LENGTH, MAX_PAYLOAD_RETENTION_DAYS, ROUTING_TOKEN } from '@hookledger/domain';
+import { IsHttpUrl } from '../http/is-http-url';
 import { IsMetadata } from '../endpoints/endpoint.dto';
 import { PageQuery } from '../http/pagination';
 
@@ -14,6 +15,24 @@ export class TenantQuotasDto {
   @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 1e12, description: 'Events the API accepts for the tenant per calendar month (UTC)' })
   @IsOptional() @IsInt({ message: 'quotas.max_events_per_month must be an integer' }) @Min(0) @Max(1e12)
   max_events_per_month?: number | null;
+}
+
+const isSet = (_: object, value: unknown) => value !== null && value !== undefined;
+
+/** The customer portal's look for the tenant; a field left out stays as it is, null clears it. */
+export class TenantBrandingDto {
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_BRANDING_NAME_LENGTH, example: 'Acme Webhooks', description: 'Shown as the portal\'s title' })
+  @ValidateIf(isSet) @IsString({ message: 'branding.name must be a string' })
+  @Length(1, MAX_BRANDING_NAME_LENGTH, { message: `branding.name must be 1–${MAX_BRANDING_NAME_LENGTH} characters` })
+  name?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_LOGO_URL_LENGTH, example: 'https://cdn.acme.example/logo.svg', description: 'https (http only with HOOKS_ALLOW_HTTP)' })
+  @ValidateIf(isSet) @MaxLength(MAX_LOGO_URL_LENGTH, { message: `branding.logo_url must be at most ${MAX_LOGO_URL_LENGTH} characters` }) @IsHttpUrl('branding.logo_url')
+  logo_url?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, pattern: '^#[0-9a-fA-F]{6}$', example: '#0a7cff' })
+  @ValidateIf(isSet) @IsString({ message: 'branding.accent_color must be a string' }) @Matches(ACCENT_COLOR, { message: 'branding.accent_color must be a colour as #rrggbb' })
+  accent_color?: string | null;
 }
 
 export class CreateTenantDto {
@@ -42,6 +61,10 @@ export class CreateTenantDto {
   @Min(1, { message: 'payload_retention_days must be at least 1 (or null to keep payloads)' })
   @Max(MAX_PAYLOAD_RETENTION_DAYS, { message: `payload_retention_days must be at most ${MAX_PAYLOAD_RETENTION_DAYS}` })
   payload_retention_days?: number | null;
+
+  @ApiPropertyOptional({ type: TenantBrandingDto, description: 'How the customer portal presents the tenant (docs/portal.md)' })
+  @IsOptional() @IsObject({ message: 'branding must be an object' }) @ValidateNested() @Type(() => TenantBrandingDto)
+  branding?: TenantBrandingDto;
 }
 
 /** Name, quotas and metadata; the id is fixed. */
@@ -60,6 +83,12 @@ export class TenantUsageResource {
   @ApiProperty({ description: 'Events the API accepted for the tenant this month' }) events_this_month!: number;
 }
 
+export class TenantBrandingResource {
+  @ApiProperty({ type: String, nullable: true }) name!: string | null;
+  @ApiProperty({ type: String, nullable: true }) logo_url!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '#0a7cff' }) accent_color!: string | null;
+}
+
 export class TenantResource {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -67,6 +96,7 @@ export class TenantResource {
   @ApiProperty({ type: TenantQuotasResource }) quotas!: TenantQuotasResource;
   @ApiProperty({ type: TenantUsageResource }) usage!: TenantUsageResource;
   @ApiProperty({ type: Number, nullable: true, description: 'Days payloads stay readable after their day ended; null = kept' }) payload_retention_days!: number | null;
+  @ApiProperty({ type: TenantBrandingResource, description: 'The customer portal\'s look; null fields are unset' }) branding!: TenantBrandingResource;
   @ApiProperty({ type: String, nullable: true, description: 'When its payloads were last erased (POST /v1/tenants/:id/erase); null if never' }) erased_at!: string | null;
   @ApiProperty() created_at!: string;
   @ApiProperty() updated_at!: string;

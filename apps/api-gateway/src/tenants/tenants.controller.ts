@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HookledgerConfig } from '@hookledger/config';
 import { newId } from '@hookledger/domain';
+import { ProblemException } from '@hookledger/observability';
 import { Access, ADMINS, OwnedBy, READERS } from '../auth/access';
 import { IssuePortalTokenCommand } from '../auth/commands';
 import { CurrentPrincipal, Principal } from '../auth/principal';
@@ -14,7 +16,7 @@ import { TenantsService } from './tenants.service';
 @ApiBearerAuth()
 @Controller('v1/tenants')
 export class TenantsController {
-  constructor(private readonly tenants: TenantsService, private readonly commands: CommandBus) {}
+  constructor(private readonly tenants: TenantsService, private readonly commands: CommandBus, private readonly config: HookledgerConfig) {}
 
   @Post()
   @Access(ADMINS, { acrossTenants: true })
@@ -24,7 +26,8 @@ export class TenantsController {
   async create(@Body() body: CreateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
     const id = body.id ?? newId('ten');
     const quotas = { max_endpoints: body.quotas?.max_endpoints ?? null, max_events_per_month: body.quotas?.max_events_per_month ?? null };
-    await this.commands.execute(new CreateTenantCommand(id, body.name, body.metadata ?? {}, quotas, body.payload_retention_days ?? null, principal));
+    checkLogoUrl(body.branding, this.config);
+    await this.commands.execute(new CreateTenantCommand(id, body.name, body.metadata ?? {}, quotas, body.payload_retention_days ?? null, principal, body.branding));
     return this.tenants.get(id);
   }
 
@@ -47,10 +50,12 @@ export class TenantsController {
 
   @Patch(':id')
   @Access(ADMINS, { acrossTenants: true })
-  @ApiOperation({ summary: 'Rename a tenant, change its metadata, quotas or payload retention' })
+  @ApiOperation({ summary: 'Rename a tenant, change its metadata, quotas, payload retention or portal branding' })
   @ApiOkResponse({ type: TenantResource })
   async update(@Param('id') id: string, @Body() body: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResource> {
-    await this.commands.execute(new UpdateTenantCommand(id, { name: body.name, metadata: body.metadata, quotas: body.quotas, payload_retention_days: body.payload_retention_days }, principal));
+    checkLogoUrl(body.branding, this.config);
+    const changes = { name: body.name, metadata: body.metadata, quotas: body.quotas, payload_retention_days: body.payload_retention_days, branding: body.branding };
+    await this.commands.execute(new UpdateTenantCommand(id, changes, principal));
     return this.tenants.get(id);
   }
 
@@ -86,4 +91,13 @@ export class TenantsController {
     const issued = await this.commands.execute(new IssuePortalTokenCommand(id, body.expires_in_s ?? 3600, principal));
     return { token: issued.token, id: issued.id, tenant_id: id, expires_at: issued.expires_at.toISOString() };
   }
+}
+
+/** The portal loads the logo in the customer's browser: https, as deliveries are, unless HOOKS_ALLOW_HTTP. */
+function checkLogoUrl(branding: { logo_url?: string | null } | undefined, config: HookledgerConfig): void {
+  const url = branding?.logo_url;
+  if (!url || config.allowHttp || url.toLowerCase().startsWith('https://')) return;
+  throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'branding.logo_url must use https (HOOKS_ALLOW_HTTP is off).', {
+    errors: [{ field: 'branding.logo_url', message: 'branding.logo_url must use https' }],
+  });
 }

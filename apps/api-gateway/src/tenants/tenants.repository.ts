@@ -10,6 +10,8 @@ export interface TenantRow {
   /** bigint: node-postgres answers a string. */
   max_events_per_month: string | null;
   payload_retention_days: number | null;
+  /** Only the fields set. */
+  branding: { name?: string; logo_url?: string; accent_color?: string };
   erased_at: Date | null;
   created_at: Date;
   updated_at: Date;

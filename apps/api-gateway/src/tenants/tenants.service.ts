@@ -95,11 +95,16 @@ export class TenantsService {
       quotas: { max_endpoints: row.max_endpoints, max_events_per_month: row.max_events_per_month === null ? null : Number(row.max_events_per_month) },
       usage: { endpoints: usage.endpoints, month: month.slice(0, 7), events_this_month: Number(usage.events_this_month) + this.usage.unwritten(row.id, month) },
       payload_retention_days: row.payload_retention_days,
+      branding: brandingOf(row),
       erased_at: row.erased_at?.toISOString() ?? null,
       created_at: row.created_at.toISOString(),
       updated_at: row.updated_at.toISOString(),
     };
   }
+}
+
+export function brandingOf(row: Pick<TenantRow, 'branding'>): TenantResource['branding'] {
+  return { name: row.branding.name ?? null, logo_url: row.branding.logo_url ?? null, accent_color: row.branding.accent_color ?? null };
 }
 
 export const unknownTenant = (id: string) =>

@@ -1,4 +1,4 @@
-import type { TenantQuotas } from './tenant-events';
+import type { TenantBranding, TenantQuotas } from './tenant-events';
 
 /** POST /v1/tenants: the id is the caller's or generated outside (`ten_…`). */
 export type CreateTenant = Readonly<{
@@ -9,6 +9,7 @@ export type CreateTenant = Readonly<{
   quotas: TenantQuotas;
   /** Null or left out: keep payloads. */
   payload_retention_days?: number | null;
+  branding?: TenantBranding;
 }>;
 
 /** PATCH /v1/tenants/:id: only what is named changes; a quota set to null is lifted. */
@@ -20,6 +21,8 @@ export type UpdateTenant = Readonly<{
   quotas?: Partial<TenantQuotas>;
   /** Null: keep payloads from now on (what retention already destroyed stays destroyed). */
   payload_retention_days?: number | null;
+  /** Only the fields named change; null clears one. */
+  branding?: TenantBranding;
 }>;
 
 /**

@@ -1,7 +1,7 @@
 import { Decider, DomainRuleError } from '../domain-event';
 import { DEFAULT_TENANT } from '../subscriptions/event-type-pattern';
 import type { CreateTenant, DeleteTenant, EraseTenant, PurgeTenantPayloads, TenantCommand, UpdateTenant } from './tenant-commands';
-import { TenantEvent, tenantCreated, tenantDeleted, tenantErased, tenantPayloadsPurged, tenantUpdated } from './tenant-events';
+import { TenantBranding, TenantEvent, tenantCreated, tenantDeleted, tenantErased, tenantPayloadsPurged, tenantUpdated } from './tenant-events';
 import { TenantState, evolveTenant, initialTenantState } from './tenant-state';
 
 /**
@@ -24,20 +24,45 @@ function requireRetention(days: number | null | undefined): void {
   }
 }
 
+export const MAX_BRANDING_NAME_LENGTH = 80;
+export const MAX_LOGO_URL_LENGTH = 2048;
+export const ACCENT_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** The API checks these (and https for the logo) first; the stream never records a look the portal cannot show. */
+function requireBranding(branding: TenantBranding | undefined): void {
+  if (!branding) return;
+  const { name, logo_url: logo, accent_color: accent } = branding;
+  if (name != null && (typeof name !== 'string' || name.length < 1 || name.length > MAX_BRANDING_NAME_LENGTH)) {
+    throw new DomainRuleError('invalid', `branding.name must be 1–${MAX_BRANDING_NAME_LENGTH} characters`, 'branding.name');
+  }
+  if (logo != null && (typeof logo !== 'string' || logo.length > MAX_LOGO_URL_LENGTH || !/^https?:\/\/[^\s]+$/i.test(logo))) {
+    throw new DomainRuleError('invalid', `branding.logo_url must be an http(s) URL of at most ${MAX_LOGO_URL_LENGTH} characters`, 'branding.logo_url');
+  }
+  if (accent != null && (typeof accent !== 'string' || !ACCENT_COLOR.test(accent))) {
+    throw new DomainRuleError('invalid', 'branding.accent_color must be a colour as #rrggbb', 'branding.accent_color');
+  }
+}
+
 function create(command: CreateTenant, state: TenantState): TenantEvent[] {
   // A deleted tenant's id stays taken: its history (deliveries, audit trail) still names it.
   if (state.status !== 'none') {
     throw new DomainRuleError('conflict', `Tenant ${command.tenant_id} already exists (or existed: tenant ids are never reused).`, 'id');
   }
   requireRetention(command.payload_retention_days);
-  return [tenantCreated({ id: command.tenant_id, name: command.name, metadata: command.metadata, quotas: command.quotas, payload_retention_days: command.payload_retention_days })];
+  requireBranding(command.branding);
+  return [tenantCreated({
+    id: command.tenant_id, name: command.name, metadata: command.metadata, quotas: command.quotas, payload_retention_days: command.payload_retention_days, branding: command.branding,
+  })];
 }
 
 /** Every PATCH is recorded, even one that names nothing, as the API has always done (it moves updated_at). */
 function update(command: UpdateTenant, state: TenantState): TenantEvent[] {
   requireActive(state, command.tenant_id);
   requireRetention(command.payload_retention_days);
-  return [tenantUpdated(command.tenant_id, { name: command.name, metadata: command.metadata, quotas: command.quotas, payload_retention_days: command.payload_retention_days })];
+  requireBranding(command.branding);
+  return [tenantUpdated(command.tenant_id, {
+    name: command.name, metadata: command.metadata, quotas: command.quotas, payload_retention_days: command.payload_retention_days, branding: command.branding,
+  })];
 }
 
 function remove(command: DeleteTenant, state: TenantState): TenantEvent[] {

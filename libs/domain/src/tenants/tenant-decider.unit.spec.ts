@@ -118,6 +118,35 @@ describe('payload retention', () => {
   });
 });
 
+describe('branding', () => {
+  const look = { name: 'Acme Hooks', logo_url: 'https://cdn.acme.test/logo.svg', accent_color: '#0a7cff' };
+
+  it('is recorded on create only with the fields set: a tenant without it records what it always did', () => {
+    given().when({ type: 'CreateTenant', tenant_id: 'acme', name: 'Acme', metadata: {}, quotas: { max_endpoints: null, max_events_per_month: null }, branding: { name: 'Acme Hooks', logo_url: null } })
+      .then([{ type: 'TenantCreated', schema_version: 1, data: { id: 'acme', name: 'Acme', metadata: {}, max_endpoints: null, max_events_per_month: null, branding: { name: 'Acme Hooks' } } }]);
+    given().when({ type: 'CreateTenant', tenant_id: 'acme', name: 'Acme', metadata: {}, quotas: { max_endpoints: null, max_events_per_month: null }, branding: {} })
+      .then([{ type: 'TenantCreated', schema_version: 1, data: { id: 'acme', name: 'Acme', metadata: {}, max_endpoints: null, max_events_per_month: null } }]);
+  });
+
+  it('is changed field by field by a PATCH that names it; null clears a field', () => {
+    given(acme).when({ type: 'UpdateTenant', tenant_id: 'acme', branding: { accent_color: '#112233', logo_url: null } })
+      .then([{ type: 'TenantUpdated', schema_version: 1, data: { id: 'acme', changes: { branding: { logo_url: null, accent_color: '#112233' } } } }]);
+    const state = foldEvents(tenantDecider, [acme, tenantUpdated('acme', { branding: look }), tenantUpdated('acme', { branding: { name: null, accent_color: '#000000' } })]);
+    expect(state.branding).toEqual({ name: null, logo_url: 'https://cdn.acme.test/logo.svg', accent_color: '#000000' });
+    expect(foldEvents(tenantDecider, [acme]).branding).toEqual({ name: null, logo_url: null, accent_color: null });
+  });
+
+  it('refuses a look the portal cannot show, naming the field', () => {
+    const patch = (branding: object): TenantCommand => ({ type: 'UpdateTenant', tenant_id: 'acme', branding });
+    given(acme).when(patch({ name: 'x'.repeat(81) })).thenRefuses('invalid', 'branding.name must be 1–80 characters', 'branding.name');
+    given(acme).when(patch({ accent_color: 'red' })).thenRefuses('invalid', 'branding.accent_color must be a colour as #rrggbb', 'branding.accent_color');
+    given(acme).when(patch({ logo_url: 'javascript:alert(1)' }))
+      .thenRefuses('invalid', 'branding.logo_url must be an http(s) URL of at most 2048 characters', 'branding.logo_url');
+    given(acme).when(patch({ logo_url: `https://cdn.acme.test/${'x'.repeat(2048)}` }))
+      .thenRefuses('invalid', 'branding.logo_url must be an http(s) URL of at most 2048 characters', 'branding.logo_url');
+  });
+});
+
 describe('erasure', () => {
   const erase = (count: number, reason: string | null = 'GDPR art. 17 request #42'): TenantCommand => ({
     type: 'EraseTenant', tenant_id: 'acme', reason, destroyed: { count, key_ids: ['dk_a', 'dk_b', 'dk_c'].slice(0, count) },
@@ -154,7 +183,7 @@ describe('tenant evolve', () => {
     ] as const;
     expect(foldEvents(tenantDecider, stored)).toEqual({
       status: 'active', id: 'small', name: 'Small Ltd', metadata: { tier: 'b' }, quotas: { max_endpoints: null, max_events_per_month: 11 },
-      payload_retention_days: null, erasures: 0,
+      payload_retention_days: null, branding: { name: null, logo_url: null, accent_color: null }, erasures: 0,
     });
     expect(foldEvents(tenantDecider, [...stored, { type: 'TenantDeleted', schema_version: 1, data: { id: 'small' } } as const]).status).toBe('deleted');
   });
@@ -167,7 +196,7 @@ describe('tenant evolve', () => {
     expect(recorded.data).toEqual({ id: 'default', name: 'Default tenant', metadata: {}, max_endpoints: 100, max_events_per_month: null, created_at: '2024-01-01T00:00:00.000Z' });
     expect(foldEvents(tenantDecider, [patchedBefore, recorded])).toEqual({
       status: 'active', id: 'default', name: 'Default tenant', metadata: {}, quotas: { max_endpoints: 100, max_events_per_month: null },
-      payload_retention_days: null, erasures: 0,
+      payload_retention_days: null, branding: { name: null, logo_url: null, accent_color: null }, erasures: 0,
     });
     given(patchedBefore, recorded).when({ type: 'UpdateTenant', tenant_id: 'default', name: 'Everyone' })
       .then([{ type: 'TenantUpdated', schema_version: 1, data: { id: 'default', changes: { name: 'Everyone' } } }]);

@@ -30,10 +30,23 @@ export type TenantCreatedData = {
    * ended; null or absent (events written before retention existed) = keep.
    */
   payload_retention_days?: number | null;
+  /** How the customer portal presents the tenant; absent (events written before branding existed) = unbranded. */
+  branding?: TenantBranding;
+};
+
+/**
+ * The customer portal's look for the tenant. In TenantCreated only the fields set; in a PATCH
+ * (TenantUpdated) only the fields named, null clearing one.
+ */
+export type TenantBranding = {
+  name?: string | null;
+  logo_url?: string | null;
+  /** `#rrggbb` */
+  accent_color?: string | null;
 };
 
 /** Only the fields a PATCH named; a quota set to null means "no limit". */
-export type TenantChanges = Partial<Pick<TenantCreatedData, 'name' | 'metadata' | 'max_endpoints' | 'max_events_per_month' | 'payload_retention_days'>>;
+export type TenantChanges = Partial<Pick<TenantCreatedData, 'name' | 'metadata' | 'max_endpoints' | 'max_events_per_month' | 'payload_retention_days' | 'branding'>>;
 export type TenantUpdatedData = { id: string; changes: TenantChanges };
 export type TenantDeletedData = { id: string };
 /**
@@ -86,7 +99,9 @@ export function tenantCreated(tenant: {
   readonly quotas: TenantQuotas;
   /** Left out (as before retention existed) or null: keep. */
   readonly payload_retention_days?: number | null;
+  readonly branding?: Readonly<TenantBranding>;
 }): TenantCreated {
+  const branding = brandingNamed(tenant.branding, false);
   return {
     type: TenantEventType.TenantCreated,
     schema_version: 1,
@@ -98,6 +113,7 @@ export function tenantCreated(tenant: {
       max_events_per_month: eventQuota(tenant.quotas.max_events_per_month),
       // Written only when set, so a tenant made without it records what it always did.
       ...(tenant.payload_retention_days != null ? { payload_retention_days: tenant.payload_retention_days } : {}),
+      ...(branding ? { branding } : {}),
     },
   };
 }
@@ -109,6 +125,7 @@ export function tenantUpdated(
     readonly metadata?: Readonly<Record<string, string>>;
     readonly quotas?: Partial<TenantQuotas>;
     readonly payload_retention_days?: number | null;
+    readonly branding?: Readonly<TenantBranding>;
   },
 ): TenantUpdated {
   const data: TenantChanges = {};
@@ -117,7 +134,18 @@ export function tenantUpdated(
   if (changes.quotas?.max_endpoints !== undefined) data.max_endpoints = changes.quotas.max_endpoints;
   if (changes.quotas?.max_events_per_month !== undefined) data.max_events_per_month = eventQuota(changes.quotas.max_events_per_month);
   if (changes.payload_retention_days !== undefined) data.payload_retention_days = changes.payload_retention_days;
+  const branding = brandingNamed(changes.branding, true);
+  if (branding) data.branding = branding;
   return { type: TenantEventType.TenantUpdated, schema_version: 1, data: { id, changes: data } };
+}
+
+/** The branding fields given (with nulls only when `keepNulls`: a PATCH clearing them); null when none. */
+function brandingNamed(branding: Readonly<TenantBranding> | undefined, keepNulls: boolean): TenantBranding | null {
+  if (!branding) return null;
+  const named = Object.fromEntries(
+    (['name', 'logo_url', 'accent_color'] as const).filter((key) => branding[key] !== undefined && (keepNulls || branding[key] !== null)).map((key) => [key, branding[key]]),
+  );
+  return Object.keys(named).length > 0 ? named : null;
 }
 
 export function tenantDeleted(id: string): TenantDeleted {

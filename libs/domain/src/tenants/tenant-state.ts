@@ -1,4 +1,4 @@
-import type { TenantChanges, TenantEvent, TenantQuotas } from './tenant-events';
+import type { TenantBranding, TenantChanges, TenantEvent, TenantQuotas } from './tenant-events';
 
 /**
  * What the tenant's stream says: its name, metadata and quotas. What it *uses* is not here and not
@@ -17,6 +17,8 @@ export interface TenantState {
   readonly quotas: TenantQuotas;
   /** Null = keep payloads. */
   readonly payload_retention_days: number | null;
+  /** The customer portal's look; a field never set is null. */
+  readonly branding: Readonly<Required<TenantBranding>>;
   /** How many times its payloads were erased (TenantErased); its projection row has when. */
   readonly erasures: number;
 }
@@ -28,8 +30,20 @@ export const initialTenantState: TenantState = Object.freeze({
   metadata: Object.freeze({}),
   quotas: Object.freeze({ max_endpoints: null, max_events_per_month: null }),
   payload_retention_days: null,
+  branding: Object.freeze({ name: null, logo_url: null, accent_color: null }),
   erasures: 0,
 });
+
+const UNBRANDED: Required<TenantBranding> = { name: null, logo_url: null, accent_color: null };
+
+function brandingWith(branding: Required<TenantBranding>, named: TenantBranding | undefined): Required<TenantBranding> {
+  if (!named) return branding;
+  return {
+    name: named.name === undefined ? branding.name : named.name,
+    logo_url: named.logo_url === undefined ? branding.logo_url : named.logo_url,
+    accent_color: named.accent_color === undefined ? branding.accent_color : named.accent_color,
+  };
+}
 
 const quotaOf = (value: string | null): number | null => (value === null ? null : Number(value));
 
@@ -43,6 +57,7 @@ function applyChanges(state: TenantState, changes: TenantChanges): TenantState {
       max_events_per_month: changes.max_events_per_month === undefined ? state.quotas.max_events_per_month : quotaOf(changes.max_events_per_month),
     },
     payload_retention_days: changes.payload_retention_days === undefined ? state.payload_retention_days : changes.payload_retention_days,
+    branding: brandingWith(state.branding, changes.branding),
   };
 }
 
@@ -57,6 +72,7 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         metadata: event.data.metadata,
         quotas: { max_endpoints: event.data.max_endpoints, max_events_per_month: quotaOf(event.data.max_events_per_month) },
         payload_retention_days: event.data.payload_retention_days ?? null,
+        branding: brandingWith(UNBRANDED, event.data.branding),
         erasures: state.erasures,
       };
     case 'TenantUpdated':

@@ -24,6 +24,7 @@ import { DeliveryHistory1732400000064 } from './1732400000064-delivery-history';
 import { SealLegacyPayloads1732400000069 } from './1732400000069-seal-legacy-payloads';
 import { ChatProviders1732400000070 } from './1732400000070-chat-providers';
 import { Sources1732400000075 } from './1732400000075-sources';
+import { TenantBranding1732400000085 } from './1732400000085-tenant-branding';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   SealLegacyPayloads1732400000069,
   ChatProviders1732400000070,
   Sources1732400000075,
+  TenantBranding1732400000085,
 ];

@@ -8,7 +8,7 @@ const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second));
 const on = (id: string, event: GivenEvent['event'], second: number): GivenEvent => ({ streamId: tenantStreamId(id), event, recordedAt: at(second) });
 const spec = () => projectorSpec(tenantsProjector, database.current);
 const acme = tenantCreated({ id: 'acme', name: 'Acme', metadata: { plan: 'pro' }, quotas: { max_endpoints: 2, max_events_per_month: 10 } });
-const row = (fields: Record<string, unknown>) => ({ id: 'acme', name: 'Acme', metadata: { plan: 'pro' }, max_endpoints: 2, max_events_per_month: '10', deleted_at: null, payload_retention_days: null, erased_at: null, ...fields });
+const row = (fields: Record<string, unknown>) => ({ id: 'acme', name: 'Acme', metadata: { plan: 'pro' }, max_endpoints: 2, max_events_per_month: '10', deleted_at: null, payload_retention_days: null, erased_at: null, branding: {}, ...fields });
 
 describe('the tenants projection', () => {
   it('a created tenant is a row stamped with the event time; the monthly quota is the bigint column', async () => {
@@ -42,7 +42,7 @@ describe('the tenants projection', () => {
       )
       .then('tenants', [{
         id: 'default', name: 'Renamed', metadata: {}, max_endpoints: 9, max_events_per_month: null, created_at: made, updated_at: at(3), deleted_at: null,
-        payload_retention_days: null, erased_at: null,
+        payload_retention_days: null, erased_at: null, branding: {},
       }]);
   });
 
@@ -55,6 +55,20 @@ describe('the tenants projection', () => {
     await spec()
       .given(on('acme', keeping, 1), on('acme', tenantUpdated('acme', { payload_retention_days: null }), 2))
       .then('tenants', [row({ payload_retention_days: null, created_at: at(1), updated_at: at(2) })]);
+  });
+
+  it('branding as created (only the fields set), merged field by field by updates, a field named null cleared', async () => {
+    const branded = tenantCreated({
+      id: 'acme', name: 'Acme', metadata: { plan: 'pro' }, quotas: { max_endpoints: 2, max_events_per_month: 10 }, branding: { name: 'Acme Hooks', accent_color: '#0a7cff' },
+    });
+    await spec().given(on('acme', branded, 1)).then('tenants', [row({ branding: { name: 'Acme Hooks', accent_color: '#0a7cff' }, created_at: at(1), updated_at: at(1) })]);
+    await spec()
+      .given(
+        on('acme', branded, 1),
+        on('acme', tenantUpdated('acme', { branding: { logo_url: 'https://cdn.acme.test/logo.svg', accent_color: null } }), 2),
+        on('acme', tenantUpdated('acme', { name: 'Acme' }), 3),
+      )
+      .then('tenants', [row({ branding: { name: 'Acme Hooks', logo_url: 'https://cdn.acme.test/logo.svg' }, created_at: at(1), updated_at: at(3) })]);
   });
 
   it('an erasure stamps erased_at (the last one) and changes nothing else; a purge changes nothing on the row', async () => {

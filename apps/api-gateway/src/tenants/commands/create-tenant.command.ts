@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { TenantQuotas } from '@hookledger/domain';
+import type { TenantBranding, TenantQuotas } from '@hookledger/domain';
 import type { Principal } from '../../auth/principal';
 
 /** POST /v1/tenants: `tenantId` is the caller's or generated (`ten_…`) by the controller. */
@@ -11,6 +11,8 @@ export class CreateTenantCommand extends Command<void> {
     readonly quotas: TenantQuotas,
     readonly payloadRetentionDays: number | null,
     readonly principal: Principal,
+    /** Last, so callers without branding stay as they were. */
+    readonly branding?: TenantBranding,
   ) {
     super();
   }

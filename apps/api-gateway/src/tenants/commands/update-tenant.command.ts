@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { TenantQuotas } from '@hookledger/domain';
+import type { TenantBranding, TenantQuotas } from '@hookledger/domain';
 import type { Principal } from '../../auth/principal';
 
 /** PATCH /v1/tenants/:id: only what is named changes; a quota set to null is lifted. */
@@ -11,6 +11,7 @@ export class UpdateTenantCommand extends Command<void> {
       readonly metadata?: Readonly<Record<string, string>>;
       readonly quotas?: Partial<TenantQuotas>;
       readonly payload_retention_days?: number | null;
+      readonly branding?: TenantBranding;
     },
     readonly principal: Principal,
   ) {
