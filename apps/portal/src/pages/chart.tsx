@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 export interface Series { label: string; values: (number | null)[]; color: string }
 
 /** A uPlot line chart over time (`times` in unix seconds), as wide as its container. */
-export function Chart({ title, times, series, unit }: { title: string; times: number[]; series: Series[]; unit: string }) {
+export function Chart({ title, times, series, unit, range }: { title: string; times: number[]; series: Series[]; unit: string; range?: [number, number] }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -16,7 +16,7 @@ export function Chart({ title, times, series, unit }: { title: string; times: nu
         height: 220,
         series: [{}, ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false, value: (_: uPlot, value: number | null) => (value === null ? '—' : `${value} ${unit}`) }))],
         axes: [{}, { values: (_: uPlot, ticks: number[]) => ticks.map((tick) => `${tick} ${unit}`), size: 60 }],
-        scales: { x: { time: true } },
+        scales: { x: { time: true }, ...(range ? { y: { range } } : {}) },
       },
       [times, ...series.map((line) => line.values)] as uPlot.AlignedData,
       element,
@@ -27,7 +27,7 @@ export function Chart({ title, times, series, unit }: { title: string; times: nu
       resize.disconnect();
       plot.destroy();
     };
-  }, [times, series, unit]);
+  }, [times, series, unit, range]);
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>

@@ -5,6 +5,7 @@ import type { Health, HealthSeries } from '../types';
 import { Chart } from './chart';
 
 const DAY_S = 86_400;
+const SUCCESS_RANGE: [number, number] = [0, 100];
 
 export function HealthPanel({ endpointId }: { endpointId: string }) {
   const path = `/v1/endpoints/${encodeURIComponent(endpointId)}/health`;
@@ -52,7 +53,7 @@ export function HealthPanel({ endpointId }: { endpointId: string }) {
       {!series.loading && !charts && <Empty><p>No data yet: charts appear once deliveries have been attempted.</p></Empty>}
       {charts && (
         <div class="charts">
-          <Chart title="Success rate" unit="%" times={charts.times} series={charts.rate} />
+          <Chart title="Success rate" unit="%" times={charts.times} series={charts.rate} range={SUCCESS_RANGE} />
           <Chart title="Latency" unit="ms" times={charts.times} series={charts.latency} />
         </div>
       )}
