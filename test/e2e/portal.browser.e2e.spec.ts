@@ -161,6 +161,26 @@ describe('customer portal in a browser', () => {
     await shot('health');
   });
 
+  it('edits, pauses and resumes the endpoint', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    const description = page.getByLabel('Description');
+    await description.waitFor();
+    expect(await description.inputValue()).toBe('Billing receiver');
+    await description.fill('Billing receiver (EU)');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Billing receiver (EU)').waitFor();
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor();
+    await page.getByText('paused', { exact: true }).waitFor();
+    await shot('endpoint-paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    const stored = await system.request('GET', '/v1/endpoints', { key: adminKey });
+    expect(stored.body.data).toEqual([expect.objectContaining({ description: 'Billing receiver (EU)', paused: false })]);
+  });
+
   it('fits a 375 px wide phone screen', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
@@ -171,6 +191,13 @@ describe('customer portal in a browser', () => {
     await shot('endpoints');
     // The README's picture is refreshed on request only: every run has other ports, and the tree stays clean.
     if (process.env.HOOKLEDGER_UPDATE_README_IMAGES === 'true') copyFileSync(join(ARTIFACTS, 'endpoints.png'), README_IMAGE);
+  });
+
+  it('deletes the endpoint once confirmed, back to the empty list', async () => {
+    await page.getByRole('link', { name: receiver.url('/portal-hook') }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'No endpoints yet' }).waitFor();
+    expect((await system.request('GET', '/v1/endpoints', { key: adminKey })).body.data).toEqual([]);
   });
 
   it('sends a revoked link, and an unknown one, to the "link expired" page', async () => {
