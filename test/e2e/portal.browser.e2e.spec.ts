@@ -91,6 +91,7 @@ describe('customer portal in a browser', () => {
     const result = page.getByTestId('test-result');
     await result.waitFor();
     expect(await result.textContent()).toMatch(/Delivered.*Status200.*Time\d+ ms/);
+    await result.getByLabel('Response body').getByText('ok', { exact: true }).waitFor();
     expect(receiver.received('/portal-hook')).toHaveLength(1);
     await shot('endpoint-test');
 

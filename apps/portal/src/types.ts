@@ -36,7 +36,7 @@ export interface EndpointSecret {
   previous: { secret?: string; public_key?: string; expires_at: string }[];
 }
 
-export interface TestResult { success: boolean; status_code: number | null; response_time_ms: number; error: string | null; delivery_id: string }
+export interface TestResult { success: boolean; status_code: number | null; response_time_ms: number; error: string | null; delivery_id: string; attempt_id: string }
 
 export interface Delivery {
   id: string;

@@ -2,15 +2,20 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorAlert, useAction } from '../components';
 import { href } from '../router';
-import type { TestResult } from '../types';
+import type { Attempt, Page, TestResult } from '../types';
 
 /** Sends a webhook.test event now and shows the receiver's answer to its first attempt. */
 export function TestPanel({ endpointId }: { endpointId: string }) {
   const [result, setResult] = useState<TestResult | null>(null);
+  const [body, setBody] = useState<string | null>(null);
   const send = useAction();
   async function run() {
     const answer = await send.run(() => api<TestResult>('POST', `/v1/endpoints/${encodeURIComponent(endpointId)}/test`, {}));
-    if (answer) setResult(answer);
+    if (!answer) return;
+    setResult(answer);
+    // The test answer has no body; the attempt it names keeps the first 4 KiB of it.
+    const attempts = await send.run(() => api<Page<Attempt>>('GET', `/v1/deliveries/${encodeURIComponent(answer.delivery_id)}/attempts?limit=100`));
+    setBody(attempts?.data.find((attempt) => attempt.id === answer.attempt_id)?.response_body ?? null);
   }
   return (
     <section class="panel" aria-labelledby="test-title">
@@ -27,6 +32,7 @@ export function TestPanel({ endpointId }: { endpointId: string }) {
               <dt>Time</dt><dd>{result.response_time_ms} ms</dd>
               {result.error && <><dt>Error</dt><dd>{result.error}</dd></>}
             </dl>
+            {body !== null && <><p class="hint">Response body</p><pre class="code" tabIndex={0} aria-label="Response body"><code>{body || '(empty)'}</code></pre></>}
             <a href={href('deliveries', result.delivery_id)}>See the delivery and its attempts</a>
           </div>
         )}
