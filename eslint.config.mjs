@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Plain CommonJS scripts run by Node without a build (npm start, the benchmark).
-    files: ['scripts/**/*.js', 'bench/**/*.js', 'test/*.js'],
+    files: ['scripts/**/*.js', 'bench/**/*.js', 'test/*.js', 'apps/portal/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -3,13 +3,14 @@
 // bundle is small and `node dist/apps/<app>/main.js` runs with the installed dependencies.
 const path = require('node:path');
 const nodeExternals = require('webpack-node-externals');
+const portal = require('./apps/portal/webpack.portal');
 const tsconfig = require('./tsconfig.json');
 
 const alias = Object.fromEntries(
   Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [name, path.resolve(__dirname, target)]),
 );
 
-module.exports = {
+const server = {
   mode: 'none',
   target: 'node',
   devtool: 'source-map',
@@ -25,7 +26,8 @@ module.exports = {
     'cli/ledger-verify': './libs/ledger/src/verify-export.main.ts',
   },
   // HOOKLEDGER_DIST lets parallel work build into its own folder (the tests read the same variable).
-  output: { path: path.resolve(__dirname, process.env.HOOKLEDGER_DIST || 'dist'), filename: '[name].js', clean: true },
+  // clean keeps portal/: the customer portal is a second compilation into <dist>/portal that cleans only itself.
+  output: { path: path.resolve(__dirname, process.env.HOOKLEDGER_DIST || 'dist'), filename: '[name].js', clean: { keep: /^portal[\\/]/ } },
   externals: [nodeExternals()],
   externalsPresets: { node: true },
   resolve: { extensions: ['.ts', '.js'], alias },
@@ -44,3 +46,5 @@ module.exports = {
   stats: 'errors-warnings',
   ignoreWarnings: [/Critical dependency/, /Module not found: Error: Can't resolve/],
 };
+
+module.exports = [server, portal];

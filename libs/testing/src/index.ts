@@ -18,3 +18,5 @@ export type { GivenEvent } from './projector-spec';
 export { rowDifference } from './row-difference';
 export { ChatProviderFakes } from './chat-provider-fakes';
 export type { ChatProvider, ChatRequestReceived } from './chat-provider-fakes';
+export { launchChromium, PortalSite, PORTAL_CSP, CHROMIUM } from './portal-browser';
+export type { PortalLink } from './portal-browser';
