@@ -14,8 +14,10 @@ export function Chart({ title, times, series, unit, range }: { title: string; ti
       {
         width: width(),
         height: 220,
-        series: [{}, ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false, value: (_: uPlot, value: number | null) => (value === null ? '—' : `${value} ${unit}`) }))],
-        axes: [{}, { values: (_: uPlot, ticks: number[]) => ticks.map((tick) => `${tick} ${unit}`), size: 60 }],
+        series: [{}, ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false,
+          // A bucket with attempts between empty ones has no neighbour to draw a line to: a dot shows it.
+          points: { show: true, size: 6, fill: line.color }, value: (_: uPlot, value: number | null) => (value === null ? '—' : `${value} ${unit}`) }))],
+        axes: [{}, { values: (_: uPlot, ticks: number[]) => ticks.map((tick) => `${tick} ${unit}`), size: 72 }],
         scales: { x: { time: true }, ...(range ? { y: { range } } : {}) },
       },
       [times, ...series.map((line) => line.values)] as uPlot.AlignedData,
