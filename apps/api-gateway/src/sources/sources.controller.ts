@@ -32,7 +32,7 @@ export class SourcesController {
   async create(@Body() body: CreateSourceDto, @CurrentPrincipal() principal: Principal): Promise<SourceWithSecretResource> {
     const tenantId = this.scope.tenantForNew(principal, body.tenant_id);
     const created = await this.commands.execute(new CreateSourceCommand(tenantId, body.type, body.name, body.secret, actorOf(principal)));
-    return { ...toSourceResource(await this.row(created.id), this.config.publicUrl), secret: created.secret };
+    return { ...toSourceResource(await this.row(created.id, principal), this.config.publicUrl), secret: created.secret };
   }
 
   @Get()
@@ -49,8 +49,8 @@ export class SourcesController {
   @Access(PORTAL_READERS)
   @OwnedBy('source')
   @ApiOkResponse({ type: SourceResource })
-  async get(@Param('id') id: string): Promise<SourceResource> {
-    return toSourceResource(await this.row(id), this.config.publicUrl);
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<SourceResource> {
+    return toSourceResource(await this.row(id, principal), this.config.publicUrl);
   }
 
   @Patch(':id')
@@ -58,9 +58,9 @@ export class SourcesController {
   @OwnedBy('source')
   @ApiOkResponse({ type: SourceResource })
   async update(@Param('id') id: string, @Body() body: UpdateSourceDto, @CurrentPrincipal() principal: Principal): Promise<SourceResource> {
-    const current = await this.row(id);
+    const current = await this.row(id, principal);
     await this.commands.execute(new UpdateSourceCommand(id, current.tenant_id, body.name, actorOf(principal)));
-    return toSourceResource(await this.row(id), this.config.publicUrl);
+    return toSourceResource(await this.row(id, principal), this.config.publicUrl);
   }
 
   @Delete(':id')
@@ -69,7 +69,7 @@ export class SourcesController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
   async remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    const current = await this.row(id);
+    const current = await this.row(id, principal);
     await this.commands.execute(new DeleteSourceCommand(id, current.tenant_id, actorOf(principal)));
   }
 
@@ -80,15 +80,18 @@ export class SourcesController {
   @ApiOperation({ summary: 'A new secret; the current one still verifies for grace_period_s (default one day)' })
   @ApiOkResponse({ type: SourceWithSecretResource })
   async rotate(@Param('id') id: string, @Body() body: RotateSourceSecretDto, @CurrentPrincipal() principal: Principal): Promise<SourceWithSecretResource> {
-    const current = await this.row(id);
+    const current = await this.row(id, principal);
     const grace = body.grace_period_s ?? DEFAULT_SOURCE_GRACE_PERIOD_S;
     const rotated = await this.commands.execute(new RotateSourceSecretCommand(id, current.tenant_id, current.type, grace, body.secret, actorOf(principal)));
-    return { ...toSourceResource(await this.row(id), this.config.publicUrl), secret: rotated.secret };
+    return { ...toSourceResource(await this.row(id, principal), this.config.publicUrl), secret: rotated.secret };
   }
 
-  /** The source as the inline projection wrote it (already, in the command's transaction). */
-  private async row(id: string): Promise<SourceRow> {
-    const row = await this.sources.find(id);
+  /**
+   * The source as the inline projection wrote it (already, in the command's transaction), read
+   * within the caller's tenant as well as behind the route's ownership check.
+   */
+  private async row(id: string, principal: Principal): Promise<SourceRow> {
+    const row = await this.sources.find(id, principal.tenantId);
     if (!row) throw notFound('source', id);
     return row;
   }

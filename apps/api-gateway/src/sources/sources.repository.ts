@@ -30,9 +30,14 @@ export function toSourceResource(row: SourceRow, publicUrl: string, now = new Da
 export class SourcesRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** A source that exists (not deleted). */
-  async find(id: string): Promise<SourceRow | null> {
-    const rows: SourceRow[] = await this.db.query(`SELECT * FROM sources WHERE id = $1 AND deleted_at IS NULL`, [id]);
+  /**
+   * A source that exists (not deleted), within `tenantId` when the caller is bound to one. Only the
+   * ingress looks a source up by id alone: there the id, with the signature, is the credential.
+   */
+  async find(id: string, tenantId: string | null = null): Promise<SourceRow | null> {
+    const rows: SourceRow[] = await this.db.query(
+      `SELECT * FROM sources WHERE id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR tenant_id = $2)`, [id, tenantId],
+    );
     return rows[0] ?? null;
   }
 
