@@ -74,15 +74,24 @@ type LoadedRow = Omit<DispatchContext, 'payload_purged_at'> & { readonly sealed_
 @Injectable()
 export class DeliveryLoader {
   private readonly loader: DataLoader<string, DispatchContext | null>;
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(db: DataSource, private readonly dataKeys: TenantDataKeys) {
     this.loader = new DataLoader(
-      async (ids) => {
-        const rows = await preparedQuery<LoadedRow>(db, 'dispatch_load', LOAD_SQL, [ids]);
-        const contexts = await this.open(rows);
-        const byId = new Map(rows.map((row, n) => [row.delivery_id, contexts[n]]));
-        // An Error in its place rejects that one load (DataLoader's contract), not the batch's others.
-        return ids.map((id) => byId.get(id) ?? null);
+      (ids) => {
+        const loaded = (async () => {
+          const rows = await preparedQuery<LoadedRow>(db, 'dispatch_load', LOAD_SQL, [ids]);
+          const contexts = await this.open(rows);
+          const byId = new Map(rows.map((row, n) => [row.delivery_id, contexts[n]]));
+          // An Error in its place rejects that one load (DataLoader's contract), not the batch's others.
+          return ids.map((id) => byId.get(id) ?? null);
+        })();
+        // Batches resolve in the order they were started: a later batch that happens to come back
+        // first (its payload key cached, the earlier one's not) must not overtake it, or an
+        // endpoint's commands would reach its FIFO gate out of dispatch order.
+        const inTurn = this.previous.then(() => loaded);
+        this.previous = inTurn.catch(() => undefined);
+        return inTurn;
       },
       { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setTimeout(run, 1) },
     );
