@@ -21,7 +21,7 @@ export function appRoleOf(appUrl: string, ownerUrl: string): AppRole | null {
   return password ? { name, password } : { name };
 }
 
-/** The store: written only through hl_append_events, which runs as the owner. */
+/** The store: written only through hl_append_events / hl_append_heads + hl_append_chained, which run as the owner. */
 const READ_ONLY_TABLES = new Set(['events', 'streams', 'schema_migrations']);
 /** Any table guarded by the append-only trigger (ledger_checkpoints, and whatever later migrations guard the same way). */
 const APPEND_ONLY_TRIGGER = 'hl_refuse_event_change';
@@ -31,6 +31,9 @@ const READ_WRITE = 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE';
 const APP_FUNCTIONS = [
   'hl_append_events(text[], text[], integer[], text[], text[], smallint[], jsonb[], jsonb[])',
   'hl_lock_streams(text[])',
+  // EventStore.append's two round trips (migration 090).
+  'hl_append_heads(text[], text[], text[])',
+  'hl_append_chained(text[], text[], integer[], integer[], bytea[], boolean[], text[], integer[], text[], smallint[], jsonb[], jsonb[], bytea[], bigint)',
 ];
 
 const RETRIES = 10;

@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { ConcurrencyError, EventStore, NewEvent, StreamAppend } from '@hookledger/event-store';
+import { canonicalJsonb } from '@hookledger/ledger';
 import { createTestDatabase, openDataSource, TestDatabase, waitUntilBlocked } from '@hookledger/testing';
 
 // The store alone: these specs append placeholder event data that no projector could read.
@@ -157,5 +158,89 @@ describe('expected versions', () => {
     expect(losers).toHaveLength(7);
     losers.forEach((reason) => expect(reason).toBeInstanceOf(ConcurrencyError));
     expect(await storedVersions('delivery-crowd')).toHaveLength(1);
+  });
+});
+
+describe('the chain digests the app computes', () => {
+  // What JSON.stringify and a naive canonical text would write differently from jsonb::text.
+  const AWKWARD: Record<string, unknown>[] = [
+    { floats: [0.1, 1.5, -2.25, 1 / 3, 1e21, 1e-7, 1.5e-7, 5e-324, 1.7976931348623157e308, -0, 123456789.123456789] },
+    { big: [Number.MAX_SAFE_INTEGER + 2, 12345678901234567000, -9007199254740993], nonFinite: [NaN, Infinity] },
+    { text: 'quote " backslash \\ controls \b\f\n\r\t \u0001 \u001f \u007f', unicode: 'é 日本 😀 \u2028 \ufeff' },
+    { b: { z: 1, a: { '': [], aa: {}, é: 'x', 日本: 2, '😀': 3, ｚ: 4 } }, a: [{ y: 1, x: [{}] }], 10: 1, 9: 2 },
+    {},
+    { skipped: undefined, list: [undefined, null], when: new Date(Date.UTC(2026, 10, 30, 6, 0, 0, 123)) },
+  ];
+
+  async function recomputed(streamId: string) {
+    return db.query(
+      `SELECT e.stream_version, e.data::text AS data,
+              e.hash = hl_event_digest(p.hash, e.stream_id, e.stream_version, e.type, e.schema_version, e.data, e.metadata, e.recorded_at) AS holds
+         FROM events e LEFT JOIN events p ON p.stream_id = e.stream_id AND p.stream_version = e.stream_version - 1
+        WHERE e.stream_id = $1 ORDER BY e.stream_version`, [streamId]);
+  }
+
+  it('equal hl_event_digest recomputed in SQL, for awkward data, across multi-event streams and appends', async () => {
+    const events = AWKWARD.map((data, i): NewEvent => ({ type: 'DeliveryAttempted', schema_version: (i % 3) + 1, data, metadata: { actor: 'system:test', tenant_id: 't', n: i + 0.1, nested: data } }));
+    await append([delivery('delivery-awkward-1', 0, events.slice(0, 3)), delivery('delivery-awkward-2', null, events.slice(3))]);
+    await append([delivery('delivery-awkward-1', 3, events.slice(3)), delivery('delivery-awkward-3', 0, [])]);
+
+    const first = await recomputed('delivery-awkward-1');
+    expect(first.map((row: { holds: boolean }) => row.holds)).toEqual([true, true, true, true, true, true]);
+    expect(first.map((row: { data: string }) => row.data)).toEqual(AWKWARD.map((data) => canonicalJsonb(data)));
+    expect((await recomputed('delivery-awkward-2')).map((row: { holds: boolean }) => row.holds)).toEqual([true, true, true]);
+    const heads = await db.query(
+      `SELECT s.stream_id, s.version, hl_verify_stream(s.stream_id) AS broken,
+              s.last_hash IS NOT DISTINCT FROM (SELECT e.hash FROM events e WHERE e.stream_id = s.stream_id ORDER BY e.stream_version DESC LIMIT 1) AS head_matches
+         FROM streams s WHERE s.stream_id LIKE 'delivery-awkward-%' ORDER BY s.stream_id`);
+    expect(heads).toEqual([
+      { stream_id: 'delivery-awkward-1', version: 6, broken: null, head_matches: true },
+      { stream_id: 'delivery-awkward-2', version: 3, broken: null, head_matches: true },
+      { stream_id: 'delivery-awkward-3', version: 0, broken: null, head_matches: true },
+    ]);
+  });
+
+  it('opens its own transaction when given none, so the heads it hashed from stay locked until it writes', async () => {
+    await store.append(db.manager, [delivery('delivery-untransacted', 0, [attempted(1), attempted(2)])]);
+
+    expect((await recomputed('delivery-untransacted')).map((row: { holds: boolean }) => row.holds)).toEqual([true, true]);
+  });
+
+  it('is refused by Postgres for text jsonb refuses (a lone surrogate), as JSON.stringify\'s text was', async () => {
+    await expect(append([delivery('delivery-surrogate', 0, [{ type: 'DeliveryAttempted', data: { text: 'a\ud800b' } }])])).rejects.toMatchObject({ code: '22P02' });
+    expect(await storedVersions('delivery-surrogate')).toEqual([]);
+  });
+});
+
+describe('hl_append_chained, called other than by EventStore.append', () => {
+  const heads = (tx: QueryRunner, ids: string[]) =>
+    tx.query(`SELECT stream_ids, versions, last_hashes, now_us FROM hl_append_heads($1, '{}', '{}')`, [ids]).then(([row]) => row);
+  const chained = (tx: QueryRunner, stream: { prev: number; version: number; isNew: boolean }, eventVersions: number[], recordedUs: string) =>
+    tx.query(
+      `SELECT * FROM hl_append_chained($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb[], $12::jsonb[], $13, $14)`,
+      [['delivery-direct'], ['delivery'], [stream.prev], [stream.version], [Buffer.alloc(32)], [stream.isNew],
+        eventVersions.map(() => 'delivery-direct'), eventVersions, eventVersions.map(() => 'DeliveryAttempted'), eventVersions.map(() => 1),
+        eventVersions.map(() => '{}'), eventVersions.map(() => '{}'), eventVersions.map(() => Buffer.alloc(32)), recordedUs],
+    );
+
+  it('refuses (HL409) a head that is not where it was read, a time not the transaction\'s, and versions that do not fill the range', async () => {
+    await append([delivery('delivery-direct', 0, [attempted(1)])]);
+    const tx = await openTransaction();
+    try {
+      const { now_us: nowUs } = await heads(tx, ['delivery-direct']);
+      await tx.query('SAVEPOINT s');
+      await expect(chained(tx, { prev: 0, version: 1, isNew: false }, [1], nowUs)).rejects.toMatchObject({ code: 'HL409', detail: 'delivery-direct' });
+      await tx.query('ROLLBACK TO SAVEPOINT s');
+      await expect(chained(tx, { prev: 1, version: 2, isNew: false }, [2], String(BigInt(nowUs) + 1n))).rejects.toMatchObject({ code: '22023' });
+      await tx.query('ROLLBACK TO SAVEPOINT s');
+      await expect(chained(tx, { prev: 1, version: 2, isNew: false }, [3], nowUs)).rejects.toMatchObject({ code: '22023' });
+      await tx.query('ROLLBACK TO SAVEPOINT s');
+      await expect(chained(tx, { prev: 1, version: 3, isNew: false }, [2], nowUs)).rejects.toMatchObject({ code: '22023' });
+      await tx.query('ROLLBACK TO SAVEPOINT s');
+      await expect(chained(tx, { prev: 0, version: 1, isNew: true }, [1], nowUs)).rejects.toMatchObject({ code: 'HL409', detail: 'delivery-direct' });
+    } finally {
+      await close(tx);
+    }
+    expect(await storedVersions('delivery-direct')).toHaveLength(1);
   });
 });

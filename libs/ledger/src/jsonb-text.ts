@@ -85,3 +85,111 @@ export function numericText(number: string): string {
   const isZero = /^0*$/.test(digits);
   return `${sign === '-' && !isZero ? '-' : ''}${integer}${scale > 0 ? `.${decimals}` : ''}`;
 }
+
+/**
+ * The text `jsonb::text` gives back for a JS value that is sent as `JSON.stringify(value)`, written
+ * in one pass straight from the value: what the store hashes when the app computes an event's digest.
+ * The text is itself valid JSON and a fixed point (`jsonb_in` then `jsonb_out` returns it unchanged),
+ * so it is also what the app sends. It follows JSON.stringify for what is not JSON (toJSON, undefined,
+ * functions and symbols dropped from objects and null in arrays, non-finite numbers as null, BigInt
+ * refused), then jsonb for the rest: keys sorted as jsonb sorts them, `": "` and `", "` separators,
+ * numbers as `numeric` prints them (`1e21` → `1000000000000000000000`, `1.5e-7` → `0.00000015`), strings
+ * escaped as `escape_json` does. A lone surrogate is written as its `\uXXXX` escape, which Postgres
+ * refuses exactly as it refuses JSON.stringify's text for it; so is `\u0000`.
+ */
+export function canonicalJsonb(value: unknown): string | undefined {
+  return write(value, '');
+}
+
+function write(input: unknown, key: string): string | undefined {
+  let value = input;
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON(key: string): unknown }).toJSON(key);
+  }
+  switch (typeof value) {
+    case 'string':
+      return quoteCanonical(value);
+    case 'number':
+      return numberText(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object':
+      if (value === null) return 'null';
+      if (value instanceof Number) return numberText(Number(value));
+      if (value instanceof String) return quoteCanonical(String(value));
+      if (value instanceof Boolean) return value.valueOf() ? 'true' : 'false';
+      return Array.isArray(value) ? writeArray(value) : writeObject(value as Record<string, unknown>);
+    default:
+      return undefined; // undefined, functions, symbols
+  }
+}
+
+function writeArray(array: readonly unknown[]): string {
+  if (array.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < array.length; i++) {
+    if (i > 0) out += ', ';
+    out += write(array[i], String(i)) ?? 'null';
+  }
+  return `${out}]`;
+}
+
+function writeObject(object: Record<string, unknown>): string {
+  const keys = Object.keys(object);
+  if (keys.length === 0) return '{}';
+  if (keys.length > 1) keys.sort(keys.every(isAscii) ? compareAsciiKeys : compareKeys);
+  let out = '';
+  for (const key of keys) {
+    const text = write(object[key], key);
+    if (text === undefined) continue;
+    out += out === '' ? '{' : ', ';
+    out += `${quoteCanonical(key)}: ${text}`;
+  }
+  return out === '' ? '{}' : `${out}}`;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+const isAscii = (key: string): boolean => ASCII.test(key);
+
+/** {@link compareKeys} when every key is ASCII: one byte per UTF-16 unit, so lengths and `<` agree with the bytes. */
+function compareAsciiKeys(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** JSON.stringify's number, as numeric_out prints what jsonb parsed of it. */
+function numberText(number: number): string {
+  if (!Number.isFinite(number)) return 'null';
+  const text = String(number); // -0 prints as 0, as jsonb does
+  return text.includes('e') ? numericText(text) : text;
+}
+
+// Characters escape_json escapes, and surrogates (checked for being paired).
+const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+
+function quoteCanonical(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        out += text[i] + text[i + 1];
+        i++;
+      } else {
+        out += `\\u${code.toString(16)}`;
+      }
+    } else if (code === 0x22) out += '\\"';
+    else if (code === 0x5c) out += '\\\\';
+    else if (code >= 0x20) out += text[i];
+    else if (code === 0x08) out += '\\b';
+    else if (code === 0x0c) out += '\\f';
+    else if (code === 0x0a) out += '\\n';
+    else if (code === 0x0d) out += '\\r';
+    else if (code === 0x09) out += '\\t';
+    else out += `\\u${code.toString(16).padStart(4, '0')}`;
+  }
+  return `${out}"`;
+}

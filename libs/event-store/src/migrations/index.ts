@@ -25,6 +25,7 @@ import { SealLegacyPayloads1732400000069 } from './1732400000069-seal-legacy-pay
 import { ChatProviders1732400000070 } from './1732400000070-chat-providers';
 import { Sources1732400000075 } from './1732400000075-sources';
 import { TenantBranding1732400000085 } from './1732400000085-tenant-branding';
+import { AppChainedAppend1732400000090 } from './1732400000090-app-chained-append';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   ChatProviders1732400000070,
   Sources1732400000075,
   TenantBranding1732400000085,
+  AppChainedAppend1732400000090,
 ];
