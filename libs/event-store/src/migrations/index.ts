@@ -26,6 +26,7 @@ import { ChatProviders1732400000070 } from './1732400000070-chat-providers';
 import { Sources1732400000075 } from './1732400000075-sources';
 import { TenantBranding1732400000085 } from './1732400000085-tenant-branding';
 import { AppChainedAppend1732400000090 } from './1732400000090-app-chained-append';
+import { SlimEventsTypeIndex1732400000091 } from './1732400000091-slim-events-type-index';
 
 /** Every migration, in order. Listed explicitly: the apps are bundled, so no file globbing. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   Sources1732400000075,
   TenantBranding1732400000085,
   AppChainedAppend1732400000090,
+  SlimEventsTypeIndex1732400000091,
 ];
