@@ -164,8 +164,8 @@ function render(result) {
   if (result.restart?.length > 0) {
     const s = (ms) => (ms === null || ms === undefined ? '–' : (ms / 1000).toFixed(1));
     parts.push(table(
-      ['after (re)start, 200 events/s from the spawn', 'runs', 'p99 ≤ 50 ms from s', 'settled runs', 'all /health s', 'first 202 s', '202 p99 first 5 s ms', 'p99 after settled ms', 'p99 whole run ms', 'held / failed publishes', 'stop s', 'delivered'],
-      result.restart.map((r) => [r.case, r.runs, r.settledMs === null ? `not within ${r.seconds}` : s(r.settledMs), `${r.settledRuns}/${r.runs}`, s(r.healthyMs), s(r.firstAcceptMs), fixed(r.acceptP99First), fixed(r.p99AfterSettled, 1), fixed(r.p99, 1), `${r.held} / ${r.failures}`, s(r.stopMs), `${r.delivered}/${r.sent}`]),
+      ['after (re)start, 200 events/s from the spawn', 'runs', 'p99 ≤ 50 ms from s', 'settled runs', 'all /health s', 'CPU s to /health (4 apps)', 'load avg', 'first 202 s', '202 p99 first 5 s ms', 'p99 after settled ms', 'p99 whole run ms', 'held / failed publishes', 'stop s', 'delivered'],
+      result.restart.map((r) => [r.case, r.runs, r.settledMs === null ? `not within ${r.seconds}` : s(r.settledMs), `${r.settledRuns}/${r.runs}`, s(r.healthyMs), fixed(r.startCpuS, 1), fixed(r.loadAverage, 1), s(r.firstAcceptMs), fixed(r.acceptP99First), fixed(r.p99AfterSettled, 1), fixed(r.p99, 1), `${r.held} / ${r.failures}`, s(r.stopMs), `${r.delivered}/${r.sent}`]),
     ));
   }
   if (result.growth) {

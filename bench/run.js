@@ -151,7 +151,7 @@ async function restart(ctx, result) {
       result.raw.push({ scenario: 'restart', rep, run });
       ctx.expected += run.accepted;
       const ms = (value) => (value === null ? '–' : `${(value / 1000).toFixed(1)} s`);
-      say(`${run.case} #${rep}: p99 ≤ 50 ms from ${run.settledMs === null ? `never within ${run.seconds} s` : ms(run.settledMs)} after spawn (all /health ${ms(run.healthyMs)}, first 202 ${ms(run.firstAcceptMs)}, 202 p99 in the first 5 s ${run.acceptP99First?.toFixed(0)} ms, ${run.held} publishes held while the API did not listen, ${run.failures} failed, ${run.delivered}/${run.sent} delivered); p99 per second: ${run.timeline.map(([, , p99]) => p99 ?? '∞').join(' ')}`);
+      say(`${run.case} #${rep}: p99 ≤ 50 ms from ${run.settledMs === null ? `never within ${run.seconds} s` : ms(run.settledMs)} after spawn (all /health ${ms(run.healthyMs)} using ${run.startCpuS.toFixed(1)} s of CPU, load ${run.loadAverage}, first 202 ${ms(run.firstAcceptMs)}, 202 p99 in the first 5 s ${run.acceptP99First?.toFixed(0)} ms, ${run.held} publishes held while the API did not listen, ${run.failures} failed, ${run.delivered}/${run.sent} delivered); p99 per second: ${run.timeline.map(([, , p99]) => p99 ?? '∞').join(' ')}`);
     }
     // A run that never settled counts as the slowest: the median is null when most did not.
     const settled = runs.map((run) => run.settledMs ?? Infinity).sort((a, b) => a - b);

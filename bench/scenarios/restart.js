@@ -9,8 +9,10 @@
 // previous scenarios left them) and "fresh start" (the namespace's streams deleted while the apps
 // are down; nothing is pending then, as before any run).
 const net = require('node:net');
+const os = require('node:os');
 const { Api } = require('../api.js');
 const { now, sleep } = require('../clock.js');
+const { cpuSecondsOf } = require('../proc.js');
 const { eventData, newSecret } = require('../webhook.js');
 
 const TAG = 'lat-restart';
@@ -39,11 +41,14 @@ function canConnect(port) {
   });
 }
 
-/** Ms from t0 until each app answered /health (polled every 50 ms). */
+/**
+ * Per app: ms from t0 until it answered /health (polled every 50 ms), and the CPU seconds it had
+ * used by then — the start's own cost, which CPU contention on a shared machine does not inflate.
+ */
 async function healthTimes(system, t0) {
   const entries = await Promise.all(system.apps.map(async (app) => {
     await system.waitHealthy(app, START_TIMEOUT_MS, 50);
-    return [app.name, now() - t0];
+    return [app.name, { ms: now() - t0, cpuS: cpuSecondsOf(app.child.pid) }];
   }));
   return Object.fromEntries(entries);
 }
@@ -148,12 +153,15 @@ async function runRestart(ctx, { fresh }) {
   await ctx.api.close().catch(() => undefined);
   ctx.api = new Api(system.apiUrl, system.adminKey);
 
+  const loadAverage = Math.round(100 * os.loadavg()[0]) / 100;
   const t0 = now();
   system.spawnApps();
   const health = healthTimes(system, t0);
   health.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
   const { outcomes, counts, sent, sendMs } = await drive({ api: ctx.api, port: options.portBase, t0, rate: options.restartRate, seconds: options.restartSeconds });
-  const healthMs = await health;
+  const started = await health;
+  const healthMs = Object.fromEntries(Object.entries(started).map(([name, { ms }]) => [name, ms]));
+  const startCpuS = Object.fromEntries(Object.entries(started).map(([name, { cpuS }]) => [name, cpuS]));
   const accepted = outcomes.filter((o) => !o.failed);
   const outcome = await receiver.waitFor(TAG, accepted.length, { timeoutMs: 120_000, idleMs: 30_000 });
   system.assertRunning();
@@ -174,6 +182,9 @@ async function runRestart(ctx, { fresh }) {
     stopMs,
     healthyMs: Math.max(...Object.values(healthMs)),
     healthMs,
+    startCpuS: Object.values(startCpuS).reduce((sum, cpuS) => sum + (cpuS ?? 0), 0),
+    startCpuSByApp: startCpuS,
+    loadAverage,
     firstAcceptMs: Math.min(...accepted.map((o) => o.sentAt - t0 + o.acceptMs)),
     acceptP99First: percentile(acceptMs(accepted.filter((o) => o.sentAt - t0 < FIRST_MS)), 99),
     acceptP99: percentile(acceptMs(accepted), 99),
