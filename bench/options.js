@@ -21,7 +21,9 @@ const DEFAULTS = {
   fill: 10_000_000, // events the growth scenario writes into the store between its two halves
   fillEndpoints: 99, // endpoints that own filled history besides the measured one
   growthN: 20000, // events per throughput run of the growth scenario
-  scenarios: 'throughput,latency,accept,fanout',
+  restartSeconds: 20, // length of each run of the restart scenario, from the apps' spawn
+  restartRate: 200, // events/s the restart scenario offers
+  scenarios: 'throughput,latency,accept,fanout,restart',
   portBase: 47100, // api = base, ingest/dispatcher/scheduler = base+1..3, receiver = base+100…
   database: 'hookledger_bench',
   namespace: 'bench',
@@ -31,7 +33,7 @@ const DEFAULTS = {
   keepDb: false,
 };
 
-const QUICK = { n: '2000', reps: 1, largeReps: 1, latencySeconds: 3, acceptSeconds: 3, fanout: 200, fill: 200_000, fillEndpoints: 9, growthN: 2000 };
+const QUICK = { n: '2000', reps: 1, largeReps: 1, latencySeconds: 3, acceptSeconds: 3, fanout: 200, fill: 200_000, fillEndpoints: 9, growthN: 2000, restartSeconds: 8 };
 
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const envName = (key) => `BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
@@ -76,6 +78,8 @@ function parseOptions(argv = process.argv.slice(2), env = process.env) {
     fill: int('fill'),
     fillEndpoints: int('fillEndpoints'),
     growthN: int('growthN'),
+    restartSeconds: Math.max(2, int('restartSeconds')),
+    restartRate: Math.max(1, int('restartRate')),
     scenarios: new Set(list('scenarios')),
     portBase: int('portBase'),
     database: String(raw.database),

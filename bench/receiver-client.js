@@ -58,6 +58,11 @@ class Receiver {
     return (await this.request({ op: 'stats', tag })).stats;
   }
 
+  /** [data.seq, sent_at, publish → delivered ms] of each delivery of a latency tag (`lat…`). */
+  async samples(tag) {
+    return (await this.request({ op: 'samples', tag })).samples;
+  }
+
   async totals() {
     return (await this.request({ op: 'totals' })).totals;
   }

@@ -12,7 +12,7 @@ const waiters = new Set();
 
 function tagOf(name) {
   let tag = tags.get(name);
-  if (!tag) tags.set(name, (tag = { total: 0, seen: new Set(), unsigned: 0, arrivals: [], latencies: [], sent: [] }));
+  if (!tag) tags.set(name, (tag = { total: 0, seen: new Set(), unsigned: 0, arrivals: [], latencies: [], sent: [], seqs: [] }));
   return tag;
 }
 
@@ -31,9 +31,10 @@ function onRequest(req, res) {
     if (!id || !req.headers['webhook-signature'] || !req.headers['webhook-timestamp']) tag.unsigned++;
     tag.arrivals.push(arrived);
     if (name.startsWith('lat')) {
-      const sentAt = JSON.parse(Buffer.concat(chunks).toString('utf8')).data.sent_at;
+      const { sent_at: sentAt, seq } = JSON.parse(Buffer.concat(chunks).toString('utf8')).data;
       tag.latencies.push(arrived - sentAt);
       tag.sent.push(sentAt);
+      tag.seqs.push(seq);
     }
     for (const waiter of waiters) waiter.check();
   });
@@ -104,6 +105,12 @@ function reset(name) {
   tags.delete(name);
 }
 
+/** [data.seq, sent_at, latency ms] of every delivery of a latency tag, in arrival order. */
+function samples(name) {
+  const tag = tagOf(name);
+  return tag.sent.map((sentAt, i) => [tag.seqs[i], sentAt, tag.latencies[i]]);
+}
+
 /** Deliveries per tag over the receiver's life (message ids never repeat across runs). */
 function totals() {
   for (const name of [...tags.keys()]) reset(name);
@@ -115,6 +122,7 @@ process.on('message', (message) => {
   if (message.op === 'reset') reset(message.tag);
   if (message.op === 'stats') process.send({ id: message.id, stats: stats(message.tag) });
   if (message.op === 'totals') process.send({ id: message.id, totals: totals() });
+  if (message.op === 'samples') process.send({ id: message.id, samples: samples(message.tag) });
   if (message.op === 'wait') wait(message);
   if (message.op === 'close') {
     for (const server of servers) server.closeAllConnections();

@@ -16,11 +16,12 @@ const { runCeiling } = require('./scenarios/ceiling.js');
 const { runFanout, setupFanout } = require('./scenarios/fanout.js');
 const { fillStore, measureQueries, setupGrowth, storeSize } = require('./scenarios/growth.js');
 const { runLatency, setupLatency } = require('./scenarios/latency.js');
+const { runRestart, setupRestart } = require('./scenarios/restart.js');
 const { runThroughput, setupThroughput } = require('./scenarios/throughput.js');
 const { BenchSystem } = require('./system.js');
 
 const say = (message) => console.log(`[bench] ${message}`);
-const HOOKLEDGER_TAGS = new Set(['one', 'spread', 'lat', 'fan', 'grow']); // the ceiling's tags are ceil-*
+const HOOKLEDGER_TAGS = new Set(['one', 'spread', 'lat', 'fan', 'grow', 'lat-restart']); // the ceiling's tags are ceil-*
 
 /** Concurrency the dispatcher allows towards `endpoints` endpoints (global and per-endpoint caps). */
 function dispatcherConcurrency(endpoints) {
@@ -73,6 +74,8 @@ async function throughput(ctx, result) {
       }
       const row = { case: setup.tag === 'one' ? '1 endpoint' : `${setup.endpoints} endpoints`, ...medianOf(runs), ceiling: medianOf(ceilings).rate };
       row.ratio = row.rate / row.ceiling;
+      // All processes' CPU per delivery: apps, Postgres, nats-server (the sum of the per-process medians).
+      row.cpuMsTotal = Object.values(row.cpuMsPerEvent ?? {}).reduce((sum, ms) => sum + ms, 0);
       result.throughput.push(row);
       if (options.cpuProf && !result.profiles) {
         result.profiles = await profiled(ctx, `throughput ${row.case} N=${n}`, async () => {
@@ -131,6 +134,31 @@ async function fanout(ctx, result) {
     say(`fan-out #${rep}: all ${runs.at(-1).delivered} delivered after ${runs.at(-1).allMs.toFixed(0)} ms`);
   }
   result.fanout = medianOf(runs);
+}
+
+/**
+ * Stop and start the apps, publishing at 200/s from the spawn on: first as a restart on the state
+ * the scenarios before left, then as a fresh start (the namespace's streams emptied).
+ */
+async function restart(ctx, result) {
+  await setupRestart(ctx);
+  result.restart = [];
+  for (const fresh of [false, true]) {
+    const runs = [];
+    for (let rep = 1; rep <= ctx.options.reps; rep++) {
+      const run = await runRestart(ctx, { fresh });
+      runs.push(run);
+      result.raw.push({ scenario: 'restart', rep, run });
+      ctx.expected += run.accepted;
+      const ms = (value) => (value === null ? '–' : `${(value / 1000).toFixed(1)} s`);
+      say(`${run.case} #${rep}: p99 ≤ 50 ms from ${run.settledMs === null ? `never within ${run.seconds} s` : ms(run.settledMs)} after spawn (all /health ${ms(run.healthyMs)} using ${run.startCpuS.toFixed(1)} s of CPU, load ${run.loadAverage}, first 202 ${ms(run.firstAcceptMs)}, 202 p99 in the first 5 s ${run.acceptP99First?.toFixed(0)} ms, ${run.held} publishes held while the API did not listen, ${run.failures} failed, ${run.delivered}/${run.sent} delivered); p99 per second: ${run.timeline.map(([, , p99]) => p99 ?? '∞').join(' ')}`);
+    }
+    // A run that never settled counts as the slowest: the median is null when most did not.
+    const settled = runs.map((run) => run.settledMs ?? Infinity).sort((a, b) => a - b);
+    const mid = Math.floor(settled.length / 2);
+    const settledMs = settled.length % 2 ? settled[mid] : (settled[mid - 1] + settled[mid]) / 2;
+    result.restart.push({ ...medianOf(runs), settledMs: Number.isFinite(settledMs) ? settledMs : null, settledRuns: runs.filter((run) => run.settledMs !== null).length });
+  }
 }
 
 /** Throughput and delivery-list queries before and after writing `--fill` events into the store. */
@@ -205,7 +233,7 @@ async function main() {
   const startedAt = new Date();
   const system = new BenchSystem(options);
   let receiver = null;
-  let api = null;
+  let ctx = null;
   const watchdog = setTimeout(() => {
     console.error(`[bench] still running after ${options.maxMinutes} minutes: stopping`);
     system.failure ??= new Error('the bench ran out of time (--max-minutes)');
@@ -225,10 +253,10 @@ async function main() {
     Object.assign(result.machine, await system.versions());
     receiver = await Receiver.start(options.portBase + 100, options.spread);
     await system.startApps();
-    api = new Api(system.apiUrl, system.adminKey);
-    const ctx = { options, system, receiver, api, expected: 0 }; // expected: deliveries Hookledger owes
+    // expected: deliveries Hookledger owes; api: replaced when the restart scenario restarts the apps
+    ctx = { options, system, receiver, api: new Api(system.apiUrl, system.adminKey), expected: 0 };
     say('Hookledger is up; running ' + [...options.scenarios].join(', '));
-    const steps = { throughput, latency, accept, fanout, growth };
+    const steps = { throughput, latency, accept, fanout, growth, restart };
     result.memory = {};
     for (const [name, step] of Object.entries(steps)) {
       if (!options.scenarios.has(name)) continue;
@@ -240,12 +268,12 @@ async function main() {
     result.ledger = await ledger(ctx);
   } finally {
     clearTimeout(watchdog);
-    await api?.close().catch(() => undefined);
+    await ctx?.api.close().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
     await system.stop();
   }
   result.machine.loadAverage.after = Math.round(100 * os.loadavg()[0]) / 100;
-  result.targets = targets(result, { rssMb: 256 });
+  result.targets = targets(result);
   result.finishedAt = new Date().toISOString();
   console.log(`\n${render(result)}\n`);
   for (const profile of result.profiles ?? []) console.log(`during ${profile.run}: ${format(profile)}\n`);

@@ -132,10 +132,24 @@ class BenchSystem {
   }
 
   async startApps() {
+    this.spawnApps();
+    // Last resort when the driver itself dies: leave no app behind.
+    process.once('exit', () => this.apps.forEach((app) => app.child.exitCode === null && app.child.kill('SIGKILL')));
+    await Promise.all(this.apps.map((app) => this.waitHealthy(app)));
+    this.sampler = setInterval(() => this.sampleMemory(), 250);
+  }
+
+  /**
+   * Spawns the four apps and returns at once (they are not ready yet). An app spawned again after
+   * stopApps() keeps its predecessor's memory peaks, so peak RSS covers every process of that app.
+   */
+  spawnApps() {
     fs.mkdirSync(this.options.outDir, { recursive: true });
-    for (const app of APPS) {
+    const previous = new Map(this.apps.map((app) => [app.name, app]));
+    this.apps = APPS.map((app) => {
       const profile = this.options.cpuProf && app.profiled ? ['--require', path.join(__dirname, 'cpu-profile.js')] : [];
-      const log = fs.openSync(path.join(this.options.outDir, `${app.name}.log`), 'w');
+      // Appended to, so a restart keeps the earlier process's log.
+      const log = fs.openSync(path.join(this.options.outDir, `${app.name}.log`), previous.has(app.name) ? 'a' : 'w');
       const child = spawn(process.execPath, [...profile, path.join(this.options.root, `dist/apps/${app.name}/main.js`)], {
         cwd: this.options.root,
         env: {
@@ -148,20 +162,32 @@ class BenchSystem {
         stdio: ['ignore', log, log],
       });
       fs.closeSync(log);
-      const running = { ...app, child, port: this.options.portBase + app.offset, peakRss: 0 };
+      const before = previous.get(app.name);
+      const running = { ...app, child, port: this.options.portBase + app.offset, peakRss: before?.peakRss ?? 0, windowRss: before?.windowRss ?? 0, stopping: false };
       running.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
       running.exited.then((how) => {
-        if (!this.stopping) this.failure ??= new Error(`${app.name} exited during the bench (${how}); see ${path.join(this.options.outDir, `${app.name}.log`)}`);
+        if (!this.stopping && !running.stopping) this.failure ??= new Error(`${app.name} exited during the bench (${how}); see ${path.join(this.options.outDir, `${app.name}.log`)}`);
       });
-      this.apps.push(running);
-    }
-    // Last resort when the driver itself dies: leave no app behind.
-    process.once('exit', () => this.apps.forEach((app) => app.child.exitCode === null && app.child.kill('SIGKILL')));
-    await Promise.all(this.apps.map((app) => this.waitHealthy(app)));
-    this.sampler = setInterval(() => this.sampleMemory(), 250);
+      return running;
+    });
   }
 
-  async waitHealthy(app, timeoutMs = 60_000) {
+  /** Stops the apps as the bench always does (SIGTERM, SIGKILL after 20 s) and waits for them to exit. */
+  async stopApps() {
+    this.sampleMemory();
+    await Promise.all(
+      this.apps.map(async (app) => {
+        app.stopping = true;
+        if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+        app.child.kill('SIGTERM');
+        const killer = setTimeout(() => app.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await app.exited;
+        clearTimeout(killer);
+      }),
+    );
+  }
+
+  async waitHealthy(app, timeoutMs = 60_000, intervalMs = 200) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.assertRunning();
@@ -171,7 +197,7 @@ class BenchSystem {
       } catch {
         // not listening yet
       }
-      await sleep(200);
+      await sleep(intervalMs);
     }
     throw new Error(`${app.name} did not answer /health within ${timeoutMs / 1000} s; see its log in ${this.options.outDir}`);
   }
@@ -183,7 +209,7 @@ class BenchSystem {
   sampleMemory() {
     for (const app of this.apps) {
       const memory = memoryOf(app.child.pid);
-      if (!memory) continue;
+      if (!memory || !Number.isFinite(memory.rss)) continue; // gone, or exited and not yet reaped (no VmRSS)
       app.peakRss = Math.max(app.peakRss, memory.rss, memory.hwm || 0);
       app.windowRss = Math.max(app.windowRss ?? 0, memory.rss);
     }
@@ -265,15 +291,7 @@ class BenchSystem {
   async stop() {
     this.stopping = true;
     clearInterval(this.sampler);
-    await Promise.all(
-      this.apps.map(async (app) => {
-        if (app.child.exitCode !== null || app.child.signalCode !== null) return;
-        app.child.kill('SIGTERM');
-        const killer = setTimeout(() => app.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        await app.exited;
-        clearTimeout(killer);
-      }),
-    );
+    await this.stopApps();
     await this.db?.end().catch(() => undefined);
     await this.deleteStreams().catch((error) => console.error(`[bench] could not delete the bench streams: ${error.message}`));
     await this.nc?.close().catch(() => undefined);
