@@ -54,6 +54,49 @@ describe('the deliveries projection', () => {
       ]));
   });
 
+  describe('a version 3 attempt (issue 16): a delivered one ends the delivery without a DeliverySucceeded', () => {
+    const attemptedV3 = (n: number, status_code: number): DeliveryEvent => {
+      const { data } = attempted(n, status_code) as DeliveryEvent & { type: 'DeliveryAttempted'; schema_version: 1 };
+      const { response_body: _, ...facts } = data;
+      return {
+        type: 'DeliveryAttempted', schema_version: 3,
+        data: { ...facts, endpoint_id: 'ep_1', delivered: status_code === 200, request: { method: 'POST', headers: {}, body_sha256: '00'.repeat(32), signature: null }, sealed_response_body: 'sealed' },
+      };
+    };
+    const history = [
+      on('dlv_1', scheduled('dlv_1'), 1), on('dlv_1', attemptedV3(1, 500), 2), on('dlv_1', retry(1, 60), 2), on('dlv_1', attemptedV3(2, 200), 61),
+    ];
+    const delivered = row({ id: 'dlv_1', status: 'succeeded', attempts: 2, last_status_code: 200, delivered_at: at(12), version: 4, created_at: at(1), updated_at: at(61) });
+
+    it('in one batch (a rebuild) and one by one (live, the lean path): the same row, delivered at the attempt start', async () => {
+      expect(await spec().given(...history).query(`SELECT ${COLUMNS} FROM deliveries`)).toEqual([delivered]);
+      expect(await spec().givenOneByOne(...history).query(`SELECT ${COLUMNS} FROM deliveries`)).toEqual([delivered]);
+    });
+
+    it('the lean path writes only the delivered row of its batch, and the attempt row names its endpoint', async () => {
+      const given = spec().givenOneByOne(
+        on('dlv_1', scheduled('dlv_1'), 1), on('dlv_2', scheduled('dlv_2'), 1), on('dlv_1', attemptedV3(1, 200), 2),
+      );
+      expect(await given.query(`SELECT ${COLUMNS} FROM deliveries ORDER BY id`)).toEqual([
+        row({ id: 'dlv_1', status: 'succeeded', attempts: 1, last_status_code: 200, delivered_at: at(11), version: 2, created_at: at(1), updated_at: at(2) }),
+        row({ id: 'dlv_2', version: 1, created_at: at(1), updated_at: at(1) }),
+      ]);
+      expect(await given.query(`SELECT id, endpoint_id, status_code, sealed_response_body FROM attempts`)).toEqual([
+        { id: 'att_1', endpoint_id: 'ep_1', status_code: 200, sealed_response_body: 'sealed' },
+      ]);
+    });
+
+    it('a requeue after the delivered attempt in the same batch is folded after it (a manual retry of a delivered delivery)', async () => {
+      const rows = await spec()
+        .givenInBatchesOf(2, on('dlv_1', scheduled('dlv_1'), 1), on('dlv_2', scheduled('dlv_2'), 1),
+          on('dlv_1', attemptedV3(1, 200), 2), on('dlv_1', deliveryRequeued({ attempt: 2, replay_id: null }), 3))
+        .query(`SELECT ${COLUMNS} FROM deliveries WHERE id = 'dlv_1'`);
+      expect(rows).toEqual([
+        row({ id: 'dlv_1', status: 'succeeded', attempts: 1, last_status_code: 200, delivered_at: at(11), version: 3, created_at: at(1), updated_at: at(3) }),
+      ]);
+    });
+  });
+
   it('a held delivery is due at its creation time; a requeue moves only the version; failing ends it', async () => {
     const held = [on('dlv_1', scheduled('dlv_1'), 1), on('dlv_1', deliveryDeferred({ attempt: 1, reason: 'endpoint_paused' }), 2)];
     expect(await spec().given(...held).query(`SELECT ${COLUMNS} FROM deliveries`)).toEqual([
