@@ -1,10 +1,14 @@
-import { DEFAULT_TENANT, deliveredBy, DeliveryAttempted, DeliveryEventType, DeliveryRowChange, DeliveryScheduled, changeDeliveryRow, readDeliveryEvent, unchangedDeliveryRow } from '@hookledger/domain';
+import {
+  DEFAULT_TENANT, deliveredBy, deliveriesScheduledBy, DeliveryAttempted, DeliveryEventType, DeliveryRowChange, DeliveryScheduled, changeDeliveryRow,
+  MessageEventType, readDeliveryEvent, readMessageEvent, unchangedDeliveryRow,
+} from '@hookledger/domain';
 import type { RecordedEvent } from '../event';
 import type { Projector } from './projector';
 
 const STREAM_PREFIX = 'delivery-';
 
-// New deliveries with no other event in the batch (all of ingest's): only what DeliveryScheduled says.
+// New deliveries with no other event in the batch (all of ingest's): only what DeliveryScheduled, or
+// the fan-out of a MessageReceived version 5, says.
 const SCHEDULED_SQL = `
   INSERT INTO deliveries (id, message_id, endpoint_id, tenant_id, event_type, status, attempts, version, created_at, updated_at)
   SELECT d.id, d.message_id, d.endpoint_id, d.tenant_id, d.event_type, 'pending', 0, d.version, d.created_at, d.created_at
@@ -66,6 +70,8 @@ const DELIVERED_SQL = `
    WHERE d.id = u.id`;
 
 type Lone<E> = { event: E; recorded: RecordedEvent };
+/** A delivery's first fact: its DeliveryScheduled (version 1 of its stream), or its message's fan-out (before its stream's version 1). */
+type Scheduled = { event: DeliveryScheduled; at: { version: number; recordedAt: string } };
 
 /**
  * `deliveries` and their `attempts`, inline: the dispatcher loads a delivery's version and state
@@ -76,41 +82,53 @@ export const deliveriesProjector: Projector = {
   name: 'deliveries',
   mode: 'inline',
   tables: ['deliveries', 'attempts'],
-  handles: Object.values(DeliveryEventType),
+  // MessageReceived for the deliveries a version 5 records; earlier versions create none here.
+  handles: [...Object.values(DeliveryEventType), MessageEventType.MessageReceived],
   async apply(tx, events) {
-    // Ingest appends thousands of DeliveryScheduled at once, the dispatcher hundreds of delivered
+    // Ingest fans thousands of messages out at once, the dispatcher records hundreds of delivered
     // attempts: a delivery's only event in the batch takes a lean path, folded only when a later
     // event of the same delivery follows in the batch (a rebuild's).
-    const scheduled = new Map<string, Lone<DeliveryScheduled>>();
+    const scheduled = new Map<string, Scheduled>();
     const delivered = new Map<string, Lone<DeliveryAttempted>>();
     const changes = new Map<string, DeliveryRowChange>();
     const attempts: { delivery_id: string; position: bigint; event: DeliveryAttempted }[] = [];
     for (const recorded of events) {
+      if (recorded.type === MessageEventType.MessageReceived) {
+        const message = readMessageEvent(recorded);
+        if (message?.type !== MessageEventType.MessageReceived) continue;
+        // Its deliveries' streams are empty: the row stays at version 0 until their first event.
+        const recordedAt = recorded.recordedAt.toISOString();
+        for (const event of deliveriesScheduledBy(message)) scheduled.set(event.data.delivery_id, { event, at: { version: 0, recordedAt } });
+        continue;
+      }
       const event = readDeliveryEvent(recorded);
       if (!event) continue;
       const id = deliveryIdOf(recorded);
       if (event.type === 'DeliveryAttempted') attempts.push({ delivery_id: id, position: recorded.globalPosition, event });
       let before = changes.get(id);
       if (!before) {
-        const lone = scheduled.get(id) ?? delivered.get(id);
-        if (!lone && event.type === 'DeliveryScheduled') {
-          scheduled.set(id, { event, recorded });
+        const first = scheduled.get(id);
+        const lone = delivered.get(id);
+        if (!first && !lone && event.type === 'DeliveryScheduled') {
+          scheduled.set(id, { event, at: at(recorded) });
           continue;
         }
-        if (!lone && event.type === 'DeliveryAttempted' && deliveredBy(event)) {
-          delivered.set(id, { event, recorded });
+        if (!first && !lone && deliveredBy(event)) {
+          delivered.set(id, { event: event as DeliveryAttempted, recorded });
           continue;
         }
         scheduled.delete(id);
         delivered.delete(id);
-        before = lone ? changeDeliveryRow(unchangedDeliveryRow(id), lone.event, at(lone.recorded)) : unchangedDeliveryRow(id);
+        before = unchangedDeliveryRow(id);
+        if (first) before = changeDeliveryRow(before, first.event, first.at);
+        if (lone) before = changeDeliveryRow(before, lone.event, at(lone.recorded));
       }
       changes.set(id, changeDeliveryRow(before, event, at(recorded)));
     }
     const all = [...changes.values()];
     const created = all.filter((change) => change.created_at !== null);
     const updated = all.filter((change) => change.created_at === null);
-    if (scheduled.size > 0) await tx.query(SCHEDULED_SQL, scheduledParams([...scheduled.values()]));
+    if (scheduled.size > 0) await tx.query(SCHEDULED_SQL, scheduledParams([...scheduled.entries()]));
     if (created.length > 0) await tx.query(INSERT_SQL, insertParams(created));
     if (attempts.length > 0) await tx.query(ATTEMPTS_SQL, attemptParams(attempts));
     if (updated.length > 0) await tx.query(UPDATE_SQL, updateParams(updated));
@@ -121,12 +139,12 @@ export const deliveriesProjector: Projector = {
 const deliveryIdOf = (event: RecordedEvent): string => event.streamId.slice(STREAM_PREFIX.length);
 const at = (event: RecordedEvent) => ({ version: event.streamVersion, recordedAt: event.recordedAt.toISOString() });
 
-function scheduledParams(rows: readonly { event: DeliveryScheduled; recorded: RecordedEvent }[]): unknown[] {
+function scheduledParams(rows: readonly [string, Scheduled][]): unknown[] {
   return [
-    rows.map((r) => deliveryIdOf(r.recorded)), rows.map((r) => r.event.data.message_id), rows.map((r) => r.event.data.endpoint_id),
+    rows.map(([id]) => id), rows.map(([, r]) => r.event.data.message_id), rows.map(([, r]) => r.event.data.endpoint_id),
     // Scheduled before tenants existed: the tenancy migration gave those rows the default tenant.
-    rows.map((r) => r.event.data.tenant_id ?? DEFAULT_TENANT), rows.map((r) => r.event.data.event_type),
-    rows.map((r) => r.recorded.streamVersion), rows.map((r) => r.recorded.recordedAt),
+    rows.map(([, r]) => r.event.data.tenant_id ?? DEFAULT_TENANT), rows.map(([, r]) => r.event.data.event_type),
+    rows.map(([, r]) => r.at.version), rows.map(([, r]) => r.at.recordedAt),
   ];
 }
 
