@@ -86,7 +86,7 @@ describe('the delivery history (GET /v1/audit/deliveries)', () => {
         `SELECT stream_id, stream_version, type, schema_version, encode(hash, 'hex') AS hash, data->>'attempt_id' AS attempt_id FROM events WHERE global_position = $1`,
         [item.ledger.position]);
       expect(event).toEqual({
-        stream_id: item.ledger.stream_id, stream_version: item.ledger.version, type: 'DeliveryAttempted', schema_version: 2, hash: item.ledger.hash, attempt_id: item.attempt_id,
+        stream_id: item.ledger.stream_id, stream_version: item.ledger.version, type: 'DeliveryAttempted', schema_version: 3, hash: item.ledger.hash, attempt_id: item.attempt_id,
       });
       expect(item.ledger.stream_id).toBe(`delivery-${item.delivery_id}`);
     }

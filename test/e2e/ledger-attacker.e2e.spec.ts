@@ -163,12 +163,13 @@ describe('an attacker with superuser rights against the signed ledger', () => {
   });
 
   it('names the exact record rewritten without recomputing its hash', async () => {
-    const [target] = (await superuser.query(`SELECT global_position::text AS position, stream_version AS version, data::text FROM events WHERE stream_id = $1 AND stream_version = 2`, [deliveryStream])).rows;
+    // The delivered attempt (DeliveryAttempted v3, its delivery's first and only event: the fan-out is on the message).
+    const [target] = (await superuser.query(`SELECT global_position::text AS position, stream_version AS version, data::text FROM events WHERE stream_id = $1 AND stream_version = 1`, [deliveryStream])).rows;
     await tamper(`UPDATE events SET data = data || '{"forged": true}' WHERE global_position = ${target.position}`);
 
     const verdict = await verify(await exportLedger());
     expect(verdict.code).toBe(1);
-    expect(verdict.stderr).toMatch(new RegExp(`^ledger:verify FAILED at line \\d+, position ${target.position}, stream ${deliveryStream}, version 2: hash does not match its content\\n$`));
+    expect(verdict.stderr).toMatch(new RegExp(`^ledger:verify FAILED at line \\d+, position ${target.position}, stream ${deliveryStream}, version 1: hash does not match its content\\n$`));
 
     await tamper(`UPDATE events SET data = '${target.data.replace(/'/g, "''")}'::jsonb WHERE global_position = ${target.position}`);
     expect((await verify(await exportLedger())).code).toBe(0);
@@ -177,7 +178,7 @@ describe('an attacker with superuser rights against the signed ledger', () => {
   it('catches a rewrite whose every hash and stream head the database can compute was recomputed', async () => {
     const original = (await superuser.query(`SELECT global_position::text AS position, data::text, hash FROM events WHERE stream_id = $1 ORDER BY stream_version`, [deliveryStream])).rows;
     const [{ last_hash: head }] = (await superuser.query(`SELECT last_hash FROM streams WHERE stream_id = $1`, [deliveryStream])).rows;
-    const target = original[1];
+    const [target] = original; // the delivered attempt
     await tamper(`UPDATE events SET data = data || '{"status": 200, "forged": true}' WHERE global_position = ${target.position}; ${rechain(deliveryStream)}`);
     // The database's own check is fooled: the stream's chain and head agree with each other.
     expect((await superuser.query(`SELECT hl_verify_stream($1) AS broken`, [deliveryStream])).rows).toEqual([{ broken: null }]);

@@ -90,7 +90,7 @@ describe('payloads sealed with tenant data keys, end to end', () => {
     const stored = await onDatabase(system, async (client) => (await client.query(
       `SELECT e.schema_version, e.data->>'sealed_payload' LIKE 'hlp1.%' AS sealed, m.data IS NULL AS no_plain_row, m.sealed_data LIKE 'hlp1.%' AS sealed_row
          FROM events e JOIN messages m ON m.tenant_id = 'alpha' AND m.id = $1 WHERE e.stream_id = $2`, [eventId, `message-alpha/${eventId}`])).rows);
-    expect(stored).toEqual([{ schema_version: 3, sealed: true, no_plain_row: true, sealed_row: true }]);
+    expect(stored).toEqual([{ schema_version: 5, sealed: true, no_plain_row: true, sealed_row: true }]);
     expect(await whereIs(system, secret)).toEqual([]);
   });
 

@@ -92,8 +92,12 @@ export class AttemptRecorder {
       const body = byIndex.get(index) ?? (outcome.responseBody === '' ? '' : null);
       return {
         context: outcome.context,
-        events: outcome.events.map((event) =>
-          event.type === DeliveryEventType.DeliveryAttempted && event.schema_version === 2 ? { ...event, data: { ...event.data, sealed_response_body: body } } : event),
+        events: outcome.events.map((event): DeliveryEvent => {
+          if (event.type !== DeliveryEventType.DeliveryAttempted) return event;
+          if (event.schema_version === 3) return { ...event, data: { ...event.data, sealed_response_body: body } };
+          if (event.schema_version === 2) return { ...event, data: { ...event.data, sealed_response_body: body } };
+          return event;
+        }),
       };
     });
   }

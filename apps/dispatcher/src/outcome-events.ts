@@ -1,5 +1,5 @@
 import { OperationalEvent, operationalEvent, OperationalEventName } from '@hookledger/contracts';
-import { AttemptResult, attemptResultOf, DeliveryEvent, DeliveryEventType } from '@hookledger/domain';
+import { AttemptResult, attemptResultOf, deliveredBy, DeliveryEvent, DeliveryEventType } from '@hookledger/domain';
 import type { DispatchContext } from './delivery-loader';
 
 /**
@@ -21,6 +21,10 @@ export function outcomeEvents(context: DispatchContext, events: readonly Deliver
   const out: OperationalEvent<OperationalEventName, object>[] = [];
   for (const event of events) {
     switch (event.type) {
+      case DeliveryEventType.DeliveryAttempted:
+        // A delivered attempt (version 3) is its delivery's success: no DeliverySucceeded follows it.
+        if (deliveredBy(event)) out.push(operationalEvent('delivery.succeeded', base));
+        break;
       case DeliveryEventType.DeliverySucceeded:
         out.push(operationalEvent('delivery.succeeded', base));
         break;

@@ -126,22 +126,27 @@ describe('handling a batch of ingest commands', () => {
     expect(deliveries.map((d) => [d.message_id, d.endpoint_id])).toEqual(
       [...ids].sort().flatMap((id) => [[id, 'ep_orders_all'], [id, 'ep_orders_created']]),
     );
-    expect(deliveries.every((d) => d.status === 'pending' && d.attempts === 0 && d.version === 1)).toBe(true);
+    // The fan-out is recorded on the message (MessageReceived v5): the deliveries' streams start with their first attempt.
+    expect(deliveries.every((d) => d.status === 'pending' && d.attempts === 0 && d.version === 0)).toBe(true);
 
     const streamIds = [...ids.map((id) => `message-default/${id}`), ...deliveries.map((d) => `delivery-${d.id}`)];
-    expect(await db.query(`SELECT type, count(*)::int AS count FROM events WHERE stream_id = ANY($1::text[]) GROUP BY type ORDER BY type`, [streamIds])).toEqual([
-      { type: 'DeliveryScheduled', count: 2 * N },
-      { type: 'MessageReceived', count: N },
+    expect(await db.query(`SELECT type, schema_version, count(*)::int AS count FROM events WHERE stream_id = ANY($1::text[]) GROUP BY 1, 2`, [streamIds])).toEqual([
+      { type: 'MessageReceived', schema_version: 5, count: N },
     ]);
+    const fannedOut: { id: string; deliveries: { delivery_id: string; endpoint_id: string }[] }[] = await db.query(
+      `SELECT data->>'id' AS id, data->'deliveries' AS deliveries FROM events WHERE stream_id = ANY($1::text[])`, [streamIds],
+    );
+    expect(fannedOut.flatMap((m) => m.deliveries.map((d) => [m.id, d.endpoint_id, d.delivery_id])).sort())
+      .toEqual(deliveries.map((d) => [d.message_id, d.endpoint_id, d.id]).sort());
     expect(await db.query(`SELECT version, count(*)::int AS count FROM streams WHERE stream_id = ANY($1::text[]) GROUP BY version`, [streamIds])).toEqual([
-      { version: 1, count: 3 * N },
+      { version: 1, count: N },
     ]);
 
     const deliveryIds = deliveries.map((d) => d.id).sort();
     const stored = (await dispatches.stored()).filter((c) => deliveryIds.includes(c.delivery_id));
     expect(stored.map((c) => c.delivery_id).sort()).toEqual(deliveryIds);
     expect(stored.every((c) => c.v === 1 && c.attempt === 1 && c.trigger === 'scheduled')).toBe(true);
-    expect((await publishedFor(deliveryIds)).map((p) => p.msgId).sort()).toEqual(deliveryIds.map((id) => dispatchMessageId(id, 1)));
+    expect((await publishedFor(deliveryIds)).map((p) => p.msgId).sort()).toEqual(deliveryIds.map((id) => dispatchMessageId(id, 0)));
     expect(messages.map((m) => m.settlements)).toEqual(batch.map(() => ['ack']));
   });
 
@@ -162,7 +167,7 @@ describe('handling a batch of ingest commands', () => {
     const sent = await publishedFor(deliveryIds);
     expect(sent).toHaveLength(2 * (2 * N) - 1);
     expect(sent.filter((p) => p.command.delivery_id === attempted)).toHaveLength(1);
-    expect(sent.every((p) => p.msgId === dispatchMessageId(p.command.delivery_id, 1) && p.command.attempt === 1)).toBe(true);
+    expect(sent.every((p) => p.msgId === dispatchMessageId(p.command.delivery_id, 0) && p.command.attempt === 1)).toBe(true);
     const stored = (await dispatches.stored()).filter((c) => deliveryIds.includes(c.delivery_id));
     expect(stored).toHaveLength(2 * N);
     expect(new Set(stored.map((c) => c.delivery_id)).size).toBe(2 * N);

@@ -3,7 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
 import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
 import {
-  DEFAULT_TENANT, MESSAGE_STREAM_TYPE, deliveryScheduled, deliveryStreamId, messagePayloadContext, messageReceived, messageStreamId, newId,
+  DEFAULT_TENANT, FannedOutDelivery, fannedOutMessageReceived, MESSAGE_STREAM_TYPE, messagePayloadContext, messageStreamId, newId,
 } from '@hookledger/domain';
 import { ConcurrencyError, EventStore, StreamAppend } from '@hookledger/event-store';
 import { InboundMessage, JetStreamPublisher } from '@hookledger/messaging';
@@ -15,9 +15,9 @@ import { SubscriptionCache } from './subscription-cache';
 const ACTOR = { actor: 'system:ingest' };
 
 /**
- * Turns accepted events into deliveries. One Postgres transaction per batch appends
- * MessageReceived and one DeliveryScheduled per matching endpoint (the inline projectors write
- * `messages` and `deliveries`); only after it commits are the dispatch commands published, and
+ * Turns accepted events into deliveries. One Postgres transaction per batch appends one
+ * MessageReceived per event, naming the deliveries its fan-out created (schema_version 5; the
+ * inline projectors write `messages` and `deliveries`); only after it commits are the dispatch commands published, and
  * only after JetStream acknowledged them are the ingest messages acked. A crash anywhere replays the batch, and the
  * replay is idempotent (messages are keyed by (tenant, id), deliveries by (message, endpoint)).
  */
@@ -108,8 +108,9 @@ export class IngestService {
   }
 
   /**
-   * Appends MessageReceived and one DeliveryScheduled per matching endpoint for every message not
+   * Appends a MessageReceived naming a new delivery per matching endpoint for every message not
    * `stored` before; the inline projectors write `messages` and `deliveries` in the same transaction.
+   * The deliveries' own streams stay empty (version 0) until their first attempt.
    */
   private async store(tx: EntityManager, commands: readonly TenantCommand[], sealed: readonly SealedPayload[], stored: ReadonlySet<string>): Promise<DeliveryToDispatch[]> {
     const index = await this.subscriptions.current(tx);
@@ -121,24 +122,13 @@ export class IngestService {
     const deliveries: string[] = [];
     for (const [n, command] of commands.entries()) {
       if (!isFresh(command)) continue;
-      const event = messageReceived({ ...command, sealed_payload: sealed[n] });
-      appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0, events: [{ ...event, metadata: ACTOR }] });
       // Targeted endpoint ids come from the bus as well as from the API: only the command's own
       // tenant's endpoints take them, or any publisher could deliver to another tenant's receiver.
       const endpointIds = command.endpoint_ids ? command.endpoint_ids.filter((id) => targetable.get(id) === command.tenant_id) : index.match(command);
-      for (const endpointId of new Set(endpointIds)) {
-        const id = newId('dlv');
-        deliveries.push(id);
-        appends.push({
-          streamId: deliveryStreamId(id),
-          streamType: 'delivery',
-          expectedVersion: 0,
-          events: [{
-            ...deliveryScheduled({ delivery_id: id, message_id: command.id, endpoint_id: endpointId, tenant_id: command.tenant_id, event_type: command.type }),
-            metadata: { ...ACTOR, causation_id: command.id },
-          }],
-        });
-      }
+      const fannedOut: FannedOutDelivery[] = [...new Set(endpointIds)].map((endpoint_id) => ({ delivery_id: newId('dlv'), endpoint_id }));
+      for (const delivery of fannedOut) deliveries.push(delivery.delivery_id);
+      const event = fannedOutMessageReceived({ ...command, sealed_payload: sealed[n], deliveries: fannedOut });
+      appends.push({ streamId: messageStreamId(command.tenant_id, command.id), streamType: MESSAGE_STREAM_TYPE, expectedVersion: 0, events: [{ ...event, metadata: ACTOR }] });
     }
     // An erasure (or retention) may have destroyed a key this process still had cached: what is
     // appended here must open, so the keys are held live until the commit, or the batch sealed again.
@@ -148,7 +138,7 @@ export class IngestService {
     if (deliveries.length > 0 || replayed.length > 0) {
       this.logger.debug({ msg: 'batch stored', messages: commands.length - replayed.length, replayed: replayed.length, deliveries: deliveries.length });
     }
-    return [...deliveries.map((id) => ({ id, version: 1 })), ...redispatch];
+    return [...deliveries.map((id) => ({ id, version: 0 })), ...redispatch];
   }
 
   private subjectType(subject: string): string | null {

@@ -66,6 +66,7 @@ export * from './replays/replay-commands';
 export * from './replays/replay-decider';
 export * from './replays/replay-aggregate';
 export * from './delivery/delivery-row';
+export * from './delivery/fan-out';
 export * from './ledger/ledger-events';
 export * from './sources/source-events';
 export * from './sources/source-state';

@@ -11,6 +11,12 @@ export interface Aggregate<Command, State, Event extends { type: string; schema_
   readonly decider: Decider<Command, State, Event>;
   /** The domain's reader of stored events (upcasts old schema_versions); null skips a type it does not know. */
   readonly read: (stored: RecordedEvent) => Event | null;
+  /**
+   * Facts recorded on another stream that begin this one's history (a delivery's schedule, which
+   * its message's fan-out records since issue 16), given the stream as stored: folded before it,
+   * never appended. Absent for aggregates whose stream holds their whole history.
+   */
+  readonly origin?: (tx: EntityManager, streamId: string, stored: readonly RecordedEvent[]) => Promise<readonly Event[]>;
 }
 
 export interface Handled<State, Event> {
@@ -80,6 +86,7 @@ export class AggregateRepository {
   ): Promise<Handled<State, Event>> {
     const stream = await this.store.loadStream(tx, streamId);
     let state = aggregate.decider.initialState;
+    for (const event of (await aggregate.origin?.(tx, streamId, stream.events)) ?? []) state = aggregate.decider.evolve(state, event);
     for (const stored of stream.events) {
       const event = aggregate.read(stored);
       if (event) state = aggregate.decider.evolve(state, event);

@@ -35,6 +35,8 @@ export function projectorSpec(projector: Projector, db: DataSource) {
     given: (...given: readonly GivenEvent[]) => outcome(given, Math.max(given.length, 1)),
     /** Each event in a call of its own, as separate appends do: what a projector reads back of its own rows. */
     givenOneByOne: (...given: readonly GivenEvent[]) => outcome(given, 1),
+    /** The events in calls of `size` each: a later append meeting rows an earlier one wrote. */
+    givenInBatchesOf: (size: number, ...given: readonly GivenEvent[]) => outcome(given, size),
   };
 }
 

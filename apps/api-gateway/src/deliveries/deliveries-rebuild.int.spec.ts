@@ -3,7 +3,8 @@ import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import {
-  classifyResponse, DeliveryCommand, deliveryDecider, deliveryScheduled, deliveryStreamId, foldEvents, plaintextMessageReceived, messageStreamId, readDeliveryEvent,
+  classifyResponse, DeliveryCommand, deliveryDecider, deliveryScheduled, deliveryStreamId, fannedOutMessageReceived, foldEvents, plaintextMessageReceived,
+  messageStreamId, readDeliveryEvent,
 } from '@hookledger/domain';
 import { AggregateRepository, deliveriesProjector, EventStore, messagesProjector, rebuildProjection } from '@hookledger/event-store';
 import { createTestDatabase, openDataSource, rowDifference, TestDatabase } from '@hookledger/testing';
@@ -53,6 +54,17 @@ async function publish(messages: readonly { id: string; payload: string; deliver
   ])));
 }
 
+/** As ingest appends a batch since issue 16: one MessageReceived v5 per message naming its deliveries; their streams stay empty. */
+async function publishFannedOut(messages: readonly { id: string; deliveries: readonly string[] }[]): Promise<void> {
+  await db.transaction((tx) => store.append(tx, messages.map((message) => ({
+    streamId: messageStreamId('acme', message.id), streamType: 'message', expectedVersion: 0,
+    events: [fannedOutMessageReceived({
+      id: message.id, type: 'order.created', timestamp: new Date(), tenant_id: 'acme', sealed_payload: `sealed-${message.id}`,
+      deliveries: message.deliveries.map((id) => ({ delivery_id: id, endpoint_id: `ep_${id}` })),
+    })],
+  }))));
+}
+
 /** As the dispatcher records an attempt (or a deferral): decided on the stream's state, appended at its version. */
 async function dispatch(id: string, command: (attempt: number) => DeliveryCommand): Promise<void> {
   const { state } = await aggregates.handle(deliveryAggregate, deliveryStreamId(id), command(foldAttempts(await streamOf(id)) + 1), { actor: 'system:dispatcher' });
@@ -99,9 +111,10 @@ describe('messages, deliveries and attempts, rebuilt from the store', () => {
     await owner.query(`CREATE TABLE live_deliveries AS SELECT * FROM deliveries`);
     await owner.query(`CREATE TABLE live_attempts AS SELECT * FROM attempts`);
     expect(await owner.query(`SELECT id, status, attempts, version, due_at IS NOT NULL AS due FROM live_deliveries ORDER BY id`)).toEqual([
-      { id: 'dlv_failed', status: 'succeeded', attempts: 2, version: 6, due: false },
+      // A delivered attempt is one event (DeliveryAttempted v3, no DeliverySucceeded after it).
+      { id: 'dlv_failed', status: 'succeeded', attempts: 2, version: 5, due: false },
       { id: 'dlv_held', status: 'pending', attempts: 0, version: 2, due: true },
-      { id: 'dlv_ok', status: 'succeeded', attempts: 1, version: 3, due: false },
+      { id: 'dlv_ok', status: 'succeeded', attempts: 1, version: 2, due: false },
       { id: 'dlv_retried', status: 'retrying', attempts: 1, version: 4, due: true },
     ]);
     expect(await owner.query(`SELECT data FROM live_messages ORDER BY seq`)).toEqual([{ data: '{"z": 1.0, "a": [1e2]}' }, { data: '{ "b":2 }' }, { data: '{}' }]);
@@ -113,6 +126,43 @@ describe('messages, deliveries and attempts, rebuilt from the store', () => {
       expect(await difference('live_messages', 'rebuilt_messages')).toEqual([]);
       expect(await difference('live_deliveries', 'deliveries')).toEqual([]);
       expect(await difference('live_attempts', 'attempts')).toEqual([]);
+    }
+  });
+
+  it('old (DeliveryScheduled) and new (fanned out by MessageReceived v5) histories, mixed, rebuild to the live rows; a new delivery is dispatched and requeued from its message\'s schedule', async () => {
+    await publish([{ id: 'order-10', payload: '{}', deliveries: ['dlv_old_ok', 'dlv_old_failed'] }]);
+    await publishFannedOut([{ id: 'order-11', deliveries: ['dlv_new_ok', 'dlv_new_retried', 'dlv_new_failed'] }, { id: 'order-12', deliveries: ['dlv_new_held'] }]);
+    expect(await db.query(`SELECT id, version FROM deliveries WHERE id LIKE 'dlv_new_%' ORDER BY id`)).toEqual([
+      { id: 'dlv_new_failed', version: 0 }, { id: 'dlv_new_held', version: 0 }, { id: 'dlv_new_ok', version: 0 }, { id: 'dlv_new_retried', version: 0 },
+    ]);
+    // A delivery nothing happened to yet is requeued on its message's schedule: its stream begins with the requeue.
+    expect(await commands.execute(new RequeueDeliveryCommand('dlv_new_held', 'api-key:key_ops'))).toEqual({ attempt: 1, version: 1 });
+    await dispatch('dlv_new_held', (attempt) => ({ type: 'DeferDeliveryAttempt', data: { attempt, trigger: 'scheduled', reason: 'endpoint_paused' } }));
+    for (const id of ['dlv_old_ok', 'dlv_new_ok']) await dispatch(id, answered(200));
+    await dispatch('dlv_new_retried', answered(503));
+    for (const id of ['dlv_old_failed', 'dlv_new_failed']) await dispatch(id, answered(410));
+    expect(await commands.execute(new RequeueDeliveryCommand('dlv_new_failed', 'api-key:key_ops'))).toEqual({ attempt: 2, version: 3 });
+    await dispatch('dlv_new_failed', answered(200, 'manual'));
+    await commands.execute(new RequeueDeliveryCommand('dlv_new_retried', 'api-key:key_ops'));
+    // The happy path is one event on the delivery's stream: the delivered attempt.
+    expect(await db.query(`SELECT type, schema_version FROM events WHERE stream_id = $1`, [deliveryStreamId('dlv_new_ok')])).toEqual([
+      { type: 'DeliveryAttempted', schema_version: 3 },
+    ]);
+
+    await owner.query(`CREATE TABLE mixed_deliveries AS SELECT * FROM deliveries`);
+    await owner.query(`CREATE TABLE mixed_attempts AS SELECT * FROM attempts`);
+    expect(await owner.query(`SELECT id, status, attempts, version, due_at IS NOT NULL AS due FROM mixed_deliveries WHERE id LIKE 'dlv_old_%' OR id LIKE 'dlv_new_%' ORDER BY id`)).toEqual([
+      { id: 'dlv_new_failed', status: 'succeeded', attempts: 2, version: 4, due: false },
+      { id: 'dlv_new_held', status: 'pending', attempts: 0, version: 2, due: true },
+      { id: 'dlv_new_ok', status: 'succeeded', attempts: 1, version: 1, due: false },
+      { id: 'dlv_new_retried', status: 'retrying', attempts: 1, version: 3, due: true },
+      { id: 'dlv_old_failed', status: 'failed', attempts: 1, version: 3, due: false },
+      { id: 'dlv_old_ok', status: 'succeeded', attempts: 1, version: 2, due: false },
+    ]);
+    for (const batchSize of [1, 3, 1000]) {
+      await rebuildProjection(db, deliveriesProjector, { batchSize });
+      expect(await difference('mixed_deliveries', 'deliveries')).toEqual([]);
+      expect(await difference('mixed_attempts', 'attempts')).toEqual([]);
     }
   });
 

@@ -15,7 +15,7 @@ interface StoredMessageRow {
   sealed_data: string | null;
   tenant_id: string;
   channels: string[] | null;
-  /** The incoming-webhook source that brought it (read with a single event only, from its MessageReceived v4). */
+  /** The incoming-webhook source that brought it (read with a single event only, from its MessageReceived v4 or v5). */
   source_id?: string | null;
 }
 
@@ -61,7 +61,7 @@ export class MessagesRepository {
     return this.opened(await this.db.query(
       // The source is in the ledger only (the event that received it), read here for a single event's answer.
       `SELECT m.*, (SELECT e.data->'source'->>'id' FROM events e
-                     WHERE e.stream_id = 'message-' || m.tenant_id || '/' || m.id AND e.type = 'MessageReceived' AND e.schema_version = 4) AS source_id
+                     WHERE e.stream_id = 'message-' || m.tenant_id || '/' || m.id AND e.type = 'MessageReceived' AND e.schema_version IN (4, 5)) AS source_id
          FROM messages m WHERE m.id = $1 AND ($2::text IS NULL OR m.tenant_id = $2) ORDER BY m.tenant_id LIMIT 100`,
       [id, tenants === EVERY_TENANT ? null : tenants],
     ));

@@ -5,8 +5,8 @@ import { DeliveryState, evolve, initialDeliveryState } from './delivery-state';
 import { IllegalDeliveryStateError, attemptRefusal, decideAttemptRecorded } from './record-attempt';
 
 /**
- * A delivery's whole lifecycle. The happy path stays two appends and three events (scheduled by
- * ingest; attempted + succeeded by the dispatcher): nothing here adds an event to it. The retry
+ * A delivery's whole lifecycle. The happy path stays two appends and two events (scheduled by
+ * ingest; a delivered DeliveryAttempted, version 3, by the dispatcher): nothing here adds an event to it. The retry
  * work queue's claims (the scheduler publishing a due dispatch) are operational state, not events.
  */
 export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEvent> = {

@@ -23,6 +23,11 @@ const attemptedV1 = (n: number, status_code: number): DeliveryEvent => ({
     status_code, outcome: status_code < 300 ? 'http_2xx' : 'http_5xx', error: null, response_body: 'busy',
   },
 });
+/** As attempts are recorded since issue 16: the endpoint named, a delivered one ends the delivery by itself. */
+const attemptedV3 = (n: number, status_code: number, trigger: 'scheduled' | 'manual' = 'scheduled'): DeliveryEvent => {
+  const v2 = attempted(n, status_code, trigger);
+  return { type: 'DeliveryAttempted', schema_version: 3, data: { ...(v2.data as Extract<DeliveryEvent, { schema_version: 2 }>['data']), endpoint_id: 'ep_1', delivered: status_code < 300 } };
+};
 const succeeded: DeliveryEvent = { type: 'DeliverySucceeded', schema_version: 1, data: { attempt: 1, status_code: 200 } };
 
 function recordAttempt(n: number, status_code: number, trigger: 'scheduled' | 'manual' = 'scheduled'): DeliveryCommand {
@@ -64,19 +69,24 @@ describe('scheduling a delivery', () => {
 });
 
 describe('recording an attempt (the rules of record-attempt, through the decider)', () => {
-  it('a 2xx: attempted, then succeeded — the happy path adds no other event', () => {
-    given(scheduled).when(recordAttempt(1, 200)).then([attempted(1, 200), { type: 'DeliverySucceeded', schema_version: 1, data: { attempt: 1, status_code: 200 } }]);
+  it('a 2xx: one delivered attempt (version 3) — the happy path adds no other event', () => {
+    given(scheduled).when(recordAttempt(1, 200)).then([attemptedV3(1, 200)]);
   });
 
   it('a 500: the retry waits the scheduled time with the jitter the command carries', () => {
     given(scheduled).when(recordAttempt(1, 500)).then([
-      attempted(1, 500),
+      attemptedV3(1, 500),
       { type: 'DeliveryRetryScheduled', schema_version: 1, data: { attempt: 1, next_attempt_at: '2024-01-01T00:00:05.000Z', reason: 'http_5xx' } },
     ]);
   });
 
   it('a version 1 attempt in the history counts like any other: the next attempt is the second', () => {
-    given(scheduled, attemptedV1(1, 500)).when(recordAttempt(2, 200)).then([attempted(2, 200), { type: 'DeliverySucceeded', schema_version: 1, data: { attempt: 2, status_code: 200 } }]);
+    given(scheduled, attemptedV1(1, 500)).when(recordAttempt(2, 200)).then([attemptedV3(2, 200)]);
+  });
+
+  it('a redelivered command for an attempt a version 3 attempt already delivered: a conflict', () => {
+    given(scheduled, attemptedV3(1, 200)).when(recordAttempt(1, 200)).thenRefuses('conflict', /stale/);
+    given(scheduled, attemptedV3(1, 200)).when(recordAttempt(2, 200)).thenRefuses('conflict', /already succeeded/);
   });
 
   it('a redelivered command for an attempt already made: a conflict', () => {
@@ -165,6 +175,9 @@ describe('evolve', () => {
     expect(foldEvents(deliveryDecider, history)).toMatchObject({
       status: 'succeeded', attempts: 2, last_status_code: 200, delivered_at: now.toISOString(), next_attempt_at: null, failure_reason: null,
     });
+    // Since issue 16 the manual attempt that delivers says so itself: the same state without a DeliverySucceeded.
+    const v3 = [...history.slice(0, -2), attemptedV3(2, 200, 'manual')];
+    expect(foldEvents(deliveryDecider, v3)).toEqual(foldEvents(deliveryDecider, history));
   });
 });
 
@@ -176,6 +189,7 @@ describe('the retry work queue (deliveries.due_at)', () => {
       .toBe('2024-01-02T00:00:00.000Z');
     expect(dueAtAfter({ type: 'DeliveryDeferred', schema_version: 1, data: { attempt: 2, reason: 'endpoint_paused' } }, row)).toBe(row.created_at);
     expect(dueAtAfter(attempted(2, 500), row)).toBeNull();
+    expect(dueAtAfter(attemptedV3(2, 200), row)).toBeNull();
     expect(dueAtAfter(scheduled, row)).toBeNull();
   });
 

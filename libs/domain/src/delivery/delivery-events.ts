@@ -65,6 +65,19 @@ export type DeliveryAttemptedData = AttemptFacts & {
   sealed_response_body: string | null;
 };
 
+/**
+ * schema_version 3 (issue 16): version 2 plus the delivery's endpoint, so readers (endpoint health)
+ * need no lookup, and whether this attempt delivered the webhook. A delivered attempt ends its
+ * delivery by itself: no DeliverySucceeded follows it (one event per happy attempt). A failed one
+ * is followed by DeliveryRetryScheduled or DeliveryFailed as before.
+ */
+export type DeliveryAttemptedV3Data = DeliveryAttemptedData & { endpoint_id: string; delivered: boolean };
+
+/** Whether the event is an attempt that delivered the webhook, ending its delivery succeeded (version 3). */
+export function deliveredBy(event: DeliveryEvent): boolean {
+  return event.type === 'DeliveryAttempted' && event.schema_version === 3 && event.data.delivered;
+}
+
 /** Where an attempt's sealed response body belongs: a copy pasted into another attempt does not open. */
 export const attemptBodyContext = (attemptId: string): string => `attempt:${attemptId}`;
 
@@ -85,8 +98,9 @@ export type DeliveryRequeuedData = { attempt: number; replay_id: string | null }
 export type DeliveryScheduled = DomainEvent<'DeliveryScheduled', DeliveryScheduledData>;
 export type DeliveryAttemptedV1 = DomainEvent<'DeliveryAttempted', DeliveryAttemptedV1Data, 1>;
 export type DeliveryAttemptedV2 = DomainEvent<'DeliveryAttempted', DeliveryAttemptedData, 2>;
-/** Both versions stay in the store for good: readers tell them apart by `schema_version`. */
-export type DeliveryAttempted = DeliveryAttemptedV1 | DeliveryAttemptedV2;
+export type DeliveryAttemptedV3 = DomainEvent<'DeliveryAttempted', DeliveryAttemptedV3Data, 3>;
+/** Every version stays in the store for good: readers tell them apart by `schema_version`. */
+export type DeliveryAttempted = DeliveryAttemptedV1 | DeliveryAttemptedV2 | DeliveryAttemptedV3;
 export type DeliverySucceeded = DomainEvent<'DeliverySucceeded', DeliverySucceededData>;
 export type DeliveryRetryScheduled = DomainEvent<'DeliveryRetryScheduled', DeliveryRetryScheduledData>;
 export type DeliveryFailed = DomainEvent<'DeliveryFailed', DeliveryFailedData>;
@@ -143,11 +157,13 @@ const KNOWN: ReadonlySet<string> = new Set(Object.values(DeliveryEventType));
 
 /**
  * A stored event as a delivery event, or null for a type this release does not know. Every type is
- * at schema_version 1 but DeliveryAttempted, which is 1 or 2 as stored: a version 1 cannot be
- * upcast (its request was never recorded, and its body is plain text, not sealed), so it is read as it is.
+ * at schema_version 1 but DeliveryAttempted, which is 1, 2 or 3 as stored: a version 1 cannot be
+ * upcast (its request was never recorded, and its body is plain text, not sealed), and a version 2
+ * does not name its endpoint, so each is read as it is.
  */
 export function readDeliveryEvent(stored: { readonly type: string; readonly data: unknown; readonly schema_version?: number }): DeliveryEvent | null {
   if (!KNOWN.has(stored.type)) return null;
-  const version = stored.type === DeliveryEventType.DeliveryAttempted && stored.schema_version === 2 ? 2 : 1;
+  const attempted = stored.type === DeliveryEventType.DeliveryAttempted;
+  const version = attempted && (stored.schema_version === 2 || stored.schema_version === 3) ? stored.schema_version : 1;
   return { type: stored.type, schema_version: version, data: stored.data } as DeliveryEvent;
 }

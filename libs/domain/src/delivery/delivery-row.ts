@@ -1,4 +1,4 @@
-import type { DeliveryEvent } from './delivery-events';
+import { DeliveryEvent, deliveredBy } from './delivery-events';
 import type { DeliveryStatus } from './delivery-state';
 import { dueAtAfter } from './delivery-work-queue';
 import { DEFAULT_TENANT } from '../subscriptions/event-type-pattern';
@@ -55,11 +55,13 @@ export function changeDeliveryRow(change: DeliveryRowChange, event: DeliveryEven
         tenant_id: event.data.tenant_id ?? DEFAULT_TENANT, event_type: event.data.event_type,
         status: 'pending', attempts: 0, next_attempt_at: { set: true, value: null }, due_at: { set: 'value', value: null },
       };
-    case 'DeliveryAttempted':
-      return {
+    case 'DeliveryAttempted': {
+      const attempted: DeliveryRowChange = {
         ...next, attempts: event.data.attempt, attempted: true, last_status_code: event.data.status_code, last_error: event.data.error,
         last_attempt_at: event.data.started_at, next_attempt_at: { set: true, value: null },
       };
+      return deliveredBy(event) ? { ...attempted, status: 'succeeded', delivered_at: event.data.started_at, delivered_by_attempt: null } : attempted;
+    }
     case 'DeliverySucceeded':
       return {
         ...next, status: 'succeeded', next_attempt_at: { set: true, value: null },

@@ -1,4 +1,4 @@
-import type { DeliveryEvent, DeliveryFailureReason } from './delivery-events';
+import { DeliveryEvent, DeliveryFailureReason, deliveredBy } from './delivery-events';
 
 export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed';
 
@@ -39,8 +39,8 @@ export function evolve(state: DeliveryState, event: DeliveryEvent): DeliveryStat
   switch (event.type) {
     case 'DeliveryScheduled':
       return { ...initialDeliveryState, ...event.data, status: 'pending' };
-    case 'DeliveryAttempted':
-      return {
+    case 'DeliveryAttempted': {
+      const attempted: DeliveryState = {
         ...state,
         attempts: state.attempts + 1,
         last_attempt_at: event.data.started_at,
@@ -48,6 +48,9 @@ export function evolve(state: DeliveryState, event: DeliveryEvent): DeliveryStat
         last_error: event.data.error,
         next_attempt_at: null,
       };
+      // Version 3 carries the verdict of a delivered attempt itself, as a DeliverySucceeded after it did.
+      return deliveredBy(event) ? { ...attempted, status: 'succeeded', delivered_at: event.data.started_at, failure_reason: null } : attempted;
+    }
     case 'DeliverySucceeded':
       return { ...state, status: 'succeeded', delivered_at: state.last_attempt_at, next_attempt_at: null, failure_reason: null };
     case 'DeliveryRetryScheduled':

@@ -3,11 +3,10 @@ import type { AttemptRequest } from './attempt-request';
 import {
   AttemptTrigger,
   DeliveryAttempted,
-  DeliveryAttemptedV2,
+  DeliveryAttemptedV3,
   DeliveryEventType,
   DeliveryFailed,
   DeliveryRetryScheduled,
-  DeliverySucceeded,
 } from './delivery-events';
 import type { DeliveryState } from './delivery-state';
 import { RetrySchedule, clampRetryAfter, nextRetry } from './retry-policy';
@@ -51,8 +50,9 @@ export interface RecordAttempt {
  */
 export const MAX_UNSPENT_ATTEMPTS = 20;
 
+/** A delivered attempt is one event (its verdict in it); a failed one is followed by what comes next. */
 export type AttemptRecordedEvents =
-  | readonly [DeliveryAttempted, DeliverySucceeded]
+  | readonly [DeliveryAttemptedV3]
   | readonly [DeliveryAttempted, DeliveryRetryScheduled]
   | readonly [DeliveryAttempted, DeliveryFailed];
 
@@ -81,10 +81,16 @@ export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEv
   const refusal = attemptRefusal(state, attempt);
   if (refusal) throw new IllegalDeliveryStateError(refusal);
 
-  const attempted: DeliveryAttemptedV2 = {
+  if (state.endpoint_id === null) throw new IllegalDeliveryStateError('the delivery names no endpoint');
+  const delivered = classification.outcome === 'succeeded';
+  if (delivered && attempt.status_code === null) throw new IllegalDeliveryStateError('a successful attempt has a status code');
+
+  const attempted: DeliveryAttemptedV3 = {
     type: DeliveryEventType.DeliveryAttempted,
-    schema_version: 2,
+    schema_version: 3,
     data: {
+      endpoint_id: state.endpoint_id,
+      delivered,
       attempt_id: attempt.attempt_id,
       attempt: attempt.attempt,
       trigger: attempt.trigger,
@@ -99,10 +105,7 @@ export function decideAttemptRecorded(command: RecordAttempt): AttemptRecordedEv
     },
   };
 
-  if (classification.outcome === 'succeeded') {
-    if (attempt.status_code === null) throw new IllegalDeliveryStateError('a successful attempt has a status code');
-    return [attempted, { type: DeliveryEventType.DeliverySucceeded, schema_version: 1, data: { attempt: attempt.attempt, status_code: attempt.status_code } }];
-  }
+  if (delivered) return [attempted];
   const failed = (reason: DeliveryFailed['data']['reason']): DeliveryFailed => ({
     type: DeliveryEventType.DeliveryFailed,
     schema_version: 1,

@@ -42,7 +42,7 @@ function given(...history: DeliveryEvent[]) {
         });
       return {
         then: (expected: readonly { type: string; data?: object }[]) =>
-          expect(decide()).toEqual(expected.map((e) => (e.data ? { type: e.type, schema_version: e.type === 'DeliveryAttempted' ? 2 : 1, data: expect.objectContaining(e.data) } : expect.objectContaining(e)))),
+          expect(decide()).toEqual(expected.map((e) => (e.data ? { type: e.type, schema_version: e.type === 'DeliveryAttempted' ? 3 : 1, data: expect.objectContaining(e.data) } : expect.objectContaining(e)))),
         thenThrows: (message: RegExp) => {
           expect(decide).toThrow(IllegalDeliveryStateError);
           expect(decide).toThrow(message);
@@ -60,26 +60,33 @@ function retried(n: number): DeliveryEvent[] {
 }
 
 describe('recording a delivery attempt', () => {
-  it('a 2xx answer: the attempt is recorded with the request as sent, its body left for the recorder to seal, and the delivery succeeds', () => {
+  it('a 2xx answer: one event records the attempt with the request as sent, its endpoint, its body left for the recorder to seal, and that it delivered', () => {
     given(scheduled)
       .when(attempt(1, { status_code: 204 }))
       .then([
         {
           type: 'DeliveryAttempted',
           data: {
+            endpoint_id: 'ep_1', delivered: true,
             attempt_id: 'att_1', attempt: 1, trigger: 'scheduled', url: 'https://example.com/hooks', started_at: '2024-01-01T00:00:00.000Z',
             duration_ms: 42, status_code: 204, outcome: 'http_2xx', error: null, request, sealed_response_body: null,
           },
         },
-        { type: 'DeliverySucceeded', data: { attempt: 1, status_code: 204 } },
       ]);
+    const [delivered] = decideAttemptRecorded({
+      state: deliveryStateFrom([scheduled]), attempt: attempt(1, { status_code: 204 }), classification: classifyResponse({ now, statusCode: 204 }),
+      schedule: SCHEDULE, now, random: () => 0.5,
+    });
+    expect(evolve(deliveryStateFrom([scheduled]), delivered)).toMatchObject({
+      status: 'succeeded', attempts: 1, delivered_at: '2024-01-01T00:00:00.000Z', last_status_code: 204, next_attempt_at: null,
+    });
   });
 
   it('a 500 on the first attempt: the next one is scheduled after the first wait', () => {
     given(scheduled)
       .when(attempt(1))
       .then([
-        { type: 'DeliveryAttempted', data: { outcome: 'http_5xx', status_code: 500, sealed_response_body: null } },
+        { type: 'DeliveryAttempted', data: { endpoint_id: 'ep_1', delivered: false, outcome: 'http_5xx', status_code: 500, sealed_response_body: null } },
         { type: 'DeliveryRetryScheduled', data: { attempt: 1, next_attempt_at: '2024-01-01T00:00:05.000Z', reason: 'http_5xx' } },
       ]);
   });
@@ -124,14 +131,22 @@ describe('recording a delivery attempt', () => {
   it('a manual attempt on a failed delivery that succeeds makes it succeeded', () => {
     given(scheduled, ...retried(1).slice(0, 1), { type: 'DeliveryFailed', schema_version: 1, data: { attempts: 1, reason: 'exhausted' } })
       .when(attempt(2, { trigger: 'manual', status_code: 200 }))
-      .then([{ type: 'DeliveryAttempted' }, { type: 'DeliverySucceeded', data: { attempt: 2, status_code: 200 } }]);
+      .then([{ type: 'DeliveryAttempted', data: { attempt: 2, status_code: 200, trigger: 'manual', delivered: true } }]);
   });
 
   it('a redelivered, stale dispatch is refused', () => {
     given(scheduled, ...retried(1)).when(attempt(1)).thenThrows(/stale/);
   });
 
-  it('a scheduled attempt on a succeeded delivery is refused', () => {
+  it('a scheduled attempt on a delivery a version 3 attempt delivered is refused', () => {
+    const delivered = decideAttemptRecorded({
+      state: deliveryStateFrom([scheduled]), attempt: attempt(1, { status_code: 200 }), classification: classifyResponse({ now, statusCode: 200 }),
+      schedule: SCHEDULE, now, random: () => 0.5,
+    });
+    given(scheduled, ...delivered).when(attempt(2)).thenThrows(/already succeeded/);
+  });
+
+  it('a scheduled attempt on a succeeded delivery (version 2 attempt, then DeliverySucceeded) is refused', () => {
     given(scheduled, { type: 'DeliveryAttempted', schema_version: 2, data: { ...attempt(1), started_at: now.toISOString(), outcome: 'http_2xx', sealed_response_body: null } }, {
       type: 'DeliverySucceeded', schema_version: 1,
       data: { attempt: 1, status_code: 200 },
@@ -184,7 +199,7 @@ describe('a chat provider\'s rate limit', () => {
     // Attempts 1 and 2 were rate limited; attempt 3 is the first real failure, so it takes the first wait (5 s ± jitter 0).
     const [, retry] = decide([scheduled, ...retried(1), ...retried(2)], 3, 2, classifyResponse({ statusCode: 500 }));
     expect(retry).toMatchObject({ type: 'DeliveryRetryScheduled', data: { next_attempt_at: new Date(now.getTime() + 5_000).toISOString(), reason: 'http_5xx' } });
-    expect((retry.data as object)).not.toHaveProperty('spent');
+    expect((retry?.data as object)).not.toHaveProperty('spent');
   });
 
   it('counts like any failure once MAX_UNSPENT_ATTEMPTS rate limits were free, so it cannot hold a delivery forever', () => {

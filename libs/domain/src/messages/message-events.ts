@@ -36,6 +36,19 @@ export type MessageSource = { id: string; type: string; delivery_id: string };
 export type SourcedMessageReceivedData = MessageReceivedData & { source: MessageSource };
 export type SourcedMessageReceived = DomainEvent<'MessageReceived', SourcedMessageReceivedData, 4>;
 
+/** One delivery a message's fan-out created: its id and the endpoint it goes to. */
+export type FannedOutDelivery = { delivery_id: string; endpoint_id: string };
+
+/**
+ * Schema_version 5 (issue 16): version 3 (or 4, with its source) and the deliveries its fan-out
+ * created. Each entry is what a DeliveryScheduled on the delivery's own stream said before (the
+ * message, its type and tenant are the message's own): ingest appends no DeliveryScheduled for
+ * them, so a delivery's stream starts with its first attempt, deferral or requeue, at version 0
+ * until then. Messages before it keep their DeliveryScheduled events, read as they always were.
+ */
+export type FannedOutMessageReceivedData = MessageReceivedData & { source?: MessageSource; deliveries: FannedOutDelivery[] };
+export type FannedOutMessageReceived = DomainEvent<'MessageReceived', FannedOutMessageReceivedData, 5>;
+
 /**
  * Schema_version 2, appended before payloads were sealed: `payload` is the exact JSON text in
  * plain text. Version 1 held `data` as a value, which the store keeps as jsonb: key order,
@@ -66,7 +79,7 @@ export type MessageReceivedV1Data = {
 export type MessageReceivedV1 = DomainEvent<'MessageReceived', MessageReceivedV1Data, 1>;
 
 /** A MessageReceived of any schema version, as stored. */
-export type AnyMessageReceived = SourcedMessageReceived | MessageReceived | MessageReceivedV2 | MessageReceivedV1;
+export type AnyMessageReceived = FannedOutMessageReceived | SourcedMessageReceived | MessageReceived | MessageReceivedV2 | MessageReceivedV1;
 
 /**
  * The exact published text of a message received under schema_version 1, recorded afterwards
@@ -130,6 +143,18 @@ export function messageReceived(message: AcceptedMessage & { readonly sealed_pay
   return { ...received, schema_version: 4, data: { ...received.data, source: { id, type, delivery_id } } };
 }
 
+/** The event ingest appends since issue 16: the accepted message and the deliveries its fan-out created (version 5). */
+export function fannedOutMessageReceived(
+  message: AcceptedMessage & { readonly sealed_payload: string; readonly source?: MessageSource | null; readonly deliveries: readonly FannedOutDelivery[] },
+): FannedOutMessageReceived {
+  const received = messageReceived(message);
+  return {
+    type: MessageEventType.MessageReceived,
+    schema_version: 5,
+    data: { ...received.data, deliveries: message.deliveries.map(({ delivery_id, endpoint_id }) => ({ delivery_id, endpoint_id })) },
+  };
+}
+
 function unsourced(message: AcceptedMessage & { readonly sealed_payload: string }): MessageReceived {
   return {
     type: MessageEventType.MessageReceived,
@@ -175,11 +200,14 @@ export function messagePayloadPreserved(data: Omit<MessagePayloadPreservedData, 
   };
 }
 
+const receivedVersion = (version: number | undefined): AnyMessageReceived['schema_version'] =>
+  version === 1 || version === 3 || version === 4 || version === 5 ? version : 2;
+
 /** A stored event as a message event (MessageReceived of any schema version, as stored), or null for a type this release does not know. */
 export function readMessageEvent(stored: { readonly type: string; readonly schema_version?: number; readonly data: unknown }): MessageEvent | null {
   switch (stored.type) {
     case MessageEventType.MessageReceived:
-      return { type: stored.type, schema_version: stored.schema_version === 1 ? 1 : stored.schema_version === 3 || stored.schema_version === 4 ? stored.schema_version : 2, data: stored.data } as AnyMessageReceived;
+      return { type: stored.type, schema_version: receivedVersion(stored.schema_version), data: stored.data } as AnyMessageReceived;
     case MessageEventType.MessagePayloadPreserved:
       return { type: stored.type, schema_version: 1, data: stored.data } as MessagePayloadPreserved;
     default:

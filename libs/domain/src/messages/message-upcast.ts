@@ -20,7 +20,7 @@ export interface ReceivedMessage {
 
 /** Reads a MessageReceived of any schema version as a {@link ReceivedMessage}. */
 export function receivedMessage(event: AnyMessageReceived): ReceivedMessage {
-  if (event.schema_version === 3 || event.schema_version === 4) {
+  if (event.schema_version === 3 || event.schema_version === 4 || event.schema_version === 5) {
     const { id, type, timestamp, tenant_id, channels, sealed_payload } = event.data;
     return { id, type, timestamp, tenant_id, channels, payload: null, sealed_payload };
   }
@@ -45,7 +45,7 @@ export function preservedPayload(data: MessagePayloadPreservedData): { readonly 
  * to every stream whose MessageReceived is version 1): evolve and the messages projector take the
  * payload from that event, so `messages` rebuilds byte-identical all the same.
  */
-export function upcastMessageReceived(event: Exclude<AnyMessageReceived, { schema_version: 3 | 4 }>): MessageReceivedV2 {
+export function upcastMessageReceived(event: Exclude<AnyMessageReceived, { schema_version: 3 | 4 | 5 }>): MessageReceivedV2 {
   if (event.schema_version === 2) return event;
   const { data, tenant_id, ...rest } = event.data;
   return {

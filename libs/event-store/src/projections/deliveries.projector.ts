@@ -1,10 +1,14 @@
-import { DEFAULT_TENANT, DeliveryAttempted, DeliveryEventType, DeliveryRowChange, DeliveryScheduled, changeDeliveryRow, readDeliveryEvent, unchangedDeliveryRow } from '@hookledger/domain';
+import {
+  DEFAULT_TENANT, deliveredBy, deliveriesScheduledBy, DeliveryAttempted, DeliveryEventType, DeliveryRowChange, DeliveryScheduled, changeDeliveryRow,
+  MessageEventType, readDeliveryEvent, readMessageEvent, unchangedDeliveryRow,
+} from '@hookledger/domain';
 import type { RecordedEvent } from '../event';
 import type { Projector } from './projector';
 
 const STREAM_PREFIX = 'delivery-';
 
-// New deliveries with no other event in the batch (all of ingest's): only what DeliveryScheduled says.
+// New deliveries with no other event in the batch (all of ingest's): only what DeliveryScheduled, or
+// the fan-out of a MessageReceived version 5, says.
 const SCHEDULED_SQL = `
   INSERT INTO deliveries (id, message_id, endpoint_id, tenant_id, event_type, status, attempts, version, created_at, updated_at)
   SELECT d.id, d.message_id, d.endpoint_id, d.tenant_id, d.event_type, 'pending', 0, d.version, d.created_at, d.created_at
@@ -55,6 +59,20 @@ const UPDATE_SQL = `
               due_at, delivered_at, delivered_by_attempt, version, updated_at)
    WHERE d.id = u.id`;
 
+// A delivery an attempt (version 3) delivered with no other event of it in the batch (all of the
+// dispatcher's happy path): the row as a DeliveryAttempted that delivered leaves it (changeDeliveryRow).
+const DELIVERED_SQL = `
+  UPDATE deliveries d
+     SET status = 'succeeded', attempts = u.attempt, last_status_code = u.status_code, last_error = u.error,
+         next_attempt_at = NULL, due_at = NULL, delivered_at = u.started_at, version = u.version, updated_at = u.updated_at
+    FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::timestamptz[])
+         AS u(id, attempt, status_code, error, started_at, version, updated_at)
+   WHERE d.id = u.id`;
+
+type Lone<E> = { event: E; recorded: RecordedEvent };
+/** A delivery's first fact: its DeliveryScheduled (version 1 of its stream), or its message's fan-out (before its stream's version 1). */
+type Scheduled = { event: DeliveryScheduled; at: { version: number; recordedAt: string } };
+
 /**
  * `deliveries` and their `attempts`, inline: the dispatcher loads a delivery's version and state
  * right after ingest or a requeue appended, and the API answers from them. Set-based: per append
@@ -64,49 +82,77 @@ export const deliveriesProjector: Projector = {
   name: 'deliveries',
   mode: 'inline',
   tables: ['deliveries', 'attempts'],
-  handles: Object.values(DeliveryEventType),
+  // MessageReceived for the deliveries a version 5 records; earlier versions create none here.
+  handles: [...Object.values(DeliveryEventType), MessageEventType.MessageReceived],
   async apply(tx, events) {
-    // Ingest appends thousands of DeliveryScheduled at once: they take the lean path, folded only
-    // when a later event of the same delivery follows in the batch (a rebuild's).
-    const scheduled = new Map<string, { event: DeliveryScheduled; recorded: RecordedEvent }>();
+    // Ingest fans thousands of messages out at once, the dispatcher records hundreds of delivered
+    // attempts: a delivery's only event in the batch takes a lean path, folded only when a later
+    // event of the same delivery follows in the batch (a rebuild's).
+    const scheduled = new Map<string, Scheduled>();
+    const delivered = new Map<string, Lone<DeliveryAttempted>>();
     const changes = new Map<string, DeliveryRowChange>();
     const attempts: { delivery_id: string; position: bigint; event: DeliveryAttempted }[] = [];
     for (const recorded of events) {
+      if (recorded.type === MessageEventType.MessageReceived) {
+        const message = readMessageEvent(recorded);
+        if (message?.type !== MessageEventType.MessageReceived) continue;
+        // Its deliveries' streams are empty: the row stays at version 0 until their first event.
+        const recordedAt = recorded.recordedAt.toISOString();
+        for (const event of deliveriesScheduledBy(message)) scheduled.set(event.data.delivery_id, { event, at: { version: 0, recordedAt } });
+        continue;
+      }
       const event = readDeliveryEvent(recorded);
       if (!event) continue;
       const id = deliveryIdOf(recorded);
-      if (event.type === 'DeliveryScheduled' && !changes.has(id)) {
-        scheduled.set(id, { event, recorded });
-        continue;
-      }
+      if (event.type === 'DeliveryAttempted') attempts.push({ delivery_id: id, position: recorded.globalPosition, event });
       let before = changes.get(id);
       if (!before) {
         const first = scheduled.get(id);
+        const lone = delivered.get(id);
+        if (!first && !lone && event.type === 'DeliveryScheduled') {
+          scheduled.set(id, { event, at: at(recorded) });
+          continue;
+        }
+        if (!first && !lone && deliveredBy(event)) {
+          delivered.set(id, { event: event as DeliveryAttempted, recorded });
+          continue;
+        }
         scheduled.delete(id);
-        before = first ? changeDeliveryRow(unchangedDeliveryRow(id), first.event, at(first.recorded)) : unchangedDeliveryRow(id);
+        delivered.delete(id);
+        before = unchangedDeliveryRow(id);
+        if (first) before = changeDeliveryRow(before, first.event, first.at);
+        if (lone) before = changeDeliveryRow(before, lone.event, at(lone.recorded));
       }
       changes.set(id, changeDeliveryRow(before, event, at(recorded)));
-      if (event.type === 'DeliveryAttempted') attempts.push({ delivery_id: id, position: recorded.globalPosition, event });
     }
     const all = [...changes.values()];
     const created = all.filter((change) => change.created_at !== null);
     const updated = all.filter((change) => change.created_at === null);
-    if (scheduled.size > 0) await tx.query(SCHEDULED_SQL, scheduledParams([...scheduled.values()]));
+    if (scheduled.size > 0) await tx.query(SCHEDULED_SQL, scheduledParams([...scheduled.entries()]));
     if (created.length > 0) await tx.query(INSERT_SQL, insertParams(created));
     if (attempts.length > 0) await tx.query(ATTEMPTS_SQL, attemptParams(attempts));
     if (updated.length > 0) await tx.query(UPDATE_SQL, updateParams(updated));
+    if (delivered.size > 0) await tx.query(DELIVERED_SQL, deliveredParams([...delivered.values()]));
   },
 };
 
 const deliveryIdOf = (event: RecordedEvent): string => event.streamId.slice(STREAM_PREFIX.length);
 const at = (event: RecordedEvent) => ({ version: event.streamVersion, recordedAt: event.recordedAt.toISOString() });
 
-function scheduledParams(rows: readonly { event: DeliveryScheduled; recorded: RecordedEvent }[]): unknown[] {
+function scheduledParams(rows: readonly [string, Scheduled][]): unknown[] {
   return [
-    rows.map((r) => deliveryIdOf(r.recorded)), rows.map((r) => r.event.data.message_id), rows.map((r) => r.event.data.endpoint_id),
+    rows.map(([id]) => id), rows.map(([, r]) => r.event.data.message_id), rows.map(([, r]) => r.event.data.endpoint_id),
     // Scheduled before tenants existed: the tenancy migration gave those rows the default tenant.
-    rows.map((r) => r.event.data.tenant_id ?? DEFAULT_TENANT), rows.map((r) => r.event.data.event_type),
-    rows.map((r) => r.recorded.streamVersion), rows.map((r) => r.recorded.recordedAt),
+    rows.map(([, r]) => r.event.data.tenant_id ?? DEFAULT_TENANT), rows.map(([, r]) => r.event.data.event_type),
+    rows.map(([, r]) => r.at.version), rows.map(([, r]) => r.at.recordedAt),
+  ];
+}
+
+function deliveredParams(rows: readonly Lone<DeliveryAttempted>[]): unknown[] {
+  return [
+    rows.map((r) => deliveryIdOf(r.recorded)), rows.map((r) => r.event.data.attempt), rows.map((r) => r.event.data.status_code),
+    rows.map((r) => r.event.data.error), rows.map((r) => r.event.data.started_at), rows.map((r) => r.recorded.streamVersion),
+    rows.map((r) => r.recorded.recordedAt),
   ];
 }
 
@@ -130,7 +176,7 @@ function updateParams(rows: readonly DeliveryRowChange[]): unknown[] {
 }
 
 function attemptParams(rows: readonly { delivery_id: string; position: bigint; event: DeliveryAttempted }[]): unknown[] {
-  const v2 = ({ event }: { event: DeliveryAttempted }) => (event.schema_version === 2 ? event.data : null);
+  const v2 = ({ event }: { event: DeliveryAttempted }) => (event.schema_version === 1 ? null : event.data);
   const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
   return [
     rows.map((r) => r.event.data.attempt_id), rows.map((r) => r.delivery_id), rows.map((r) => r.event.data.attempt), rows.map((r) => r.event.data.trigger),
@@ -138,7 +184,7 @@ function attemptParams(rows: readonly { delivery_id: string; position: bigint; e
     rows.map((r) => r.event.data.status_code), rows.map((r) => r.event.data.outcome), rows.map((r) => r.event.data.error),
     rows.map((r) => (r.event.schema_version === 1 ? r.event.data.response_body ?? null : null)), rows.map((r) => r.position.toString()),
     rows.map((r) => v2(r)?.request.method ?? null), rows.map((r) => json(v2(r)?.request.headers)), rows.map((r) => v2(r)?.request.body_sha256 ?? null),
-    // Version 2 seals the body; a version 1 event sealed in place by migration 1732400000069 holds it sealed too.
+    // Versions 2 and 3 seal the body; a version 1 event sealed in place by migration 1732400000069 holds it sealed too.
     rows.map((r) => json(v2(r)?.request.signature)), rows.map((r) => r.event.data.sealed_response_body ?? null),
   ];
 }

@@ -47,6 +47,15 @@ function attemptV2(delivery: string, outcome: AttemptReason, second: number): Gi
   };
   return { streamId: deliveryStreamId(delivery), event, recordedAt: at(second + 1) };
 }
+/**
+ * As the dispatcher records it since issue 16 (schema_version 3): it names its endpoint itself, so
+ * the projector needs no DeliveryScheduled — this spec's stream `dlv_v3_*` has none.
+ */
+function attemptV3(delivery: string, endpoint: string, outcome: AttemptReason, second: number): GivenEvent {
+  const { data } = attemptV2(delivery, outcome, second).event as DeliveryAttempted & { schema_version: 2 };
+  const event: DeliveryAttempted = { type: DeliveryEventType.DeliveryAttempted, schema_version: 3, data: { ...data, endpoint_id: endpoint, delivered: outcome === 'http_2xx' } };
+  return { streamId: deliveryStreamId(delivery), event, recordedAt: at(second + 1) };
+}
 /** When an attempt started at `second` ended. */
 const ended = (second: number) => at(second, 250);
 
@@ -87,6 +96,14 @@ describe('the endpoint-health projection', () => {
     await spec().given(...mixed).then('endpoint_health', [row('ep_a', { ...failedA, updated_at: at(21) })]);
     await spec()
       .given(...mixed, attemptV2('dlv_a1', 'http_2xx', 30))
+      .then('endpoint_health', [row('ep_a', { last_success_at: ended(30), last_failure_at: ended(20), gone_at: ended(20), updated_at: at(31) })]);
+  });
+
+  it('reads a version 3 attempt\'s endpoint from the attempt itself, mixed with older attempts looked up by their delivery', async () => {
+    const mixed = [onEndpoint('ep_a', created('ep_a'), 1), attempt('dlv_a1', 'http_5xx', 10), attemptV3('dlv_v3_1', 'ep_a', 'gone', 20)];
+    await spec().given(...mixed).then('endpoint_health', [row('ep_a', { ...failedA, updated_at: at(21) })]);
+    await spec()
+      .given(...mixed, attemptV3('dlv_v3_2', 'ep_a', 'http_2xx', 30))
       .then('endpoint_health', [row('ep_a', { last_success_at: ended(30), last_failure_at: ended(20), gone_at: ended(20), updated_at: at(31) })]);
   });
 

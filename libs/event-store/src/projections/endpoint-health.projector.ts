@@ -13,7 +13,7 @@ interface HealthRow extends EndpointHealth {
   readonly updated_at: Date;
 }
 
-// A DeliveryAttempted names its delivery, not its endpoint: the delivery's DeliveryScheduled does,
+// A DeliveryAttempted before version 3 names its delivery, not its endpoint: the delivery's DeliveryScheduled does,
 // and it is version 1 of every delivery stream (the decider schedules only an empty stream, and
 // takes no other command before). Read from the store, not from `deliveries`, so a rebuild
 // depends on no other projection's state; the unique (stream_id, stream_version) index finds each
@@ -68,13 +68,19 @@ export const endpointHealthProjector: Projector = {
   },
 };
 
-/** The endpoint each event is about; attempts of deliveries the store has no DeliveryScheduled for are left out. */
+/**
+ * The endpoint each event is about: a version 3 attempt names it, an older one is looked up; older
+ * attempts of deliveries the store has no DeliveryScheduled for are left out.
+ */
 async function endpointsOf(tx: EntityManager, events: readonly RecordedEvent[]): Promise<Map<RecordedEvent, string>> {
   const endpointOf = new Map<RecordedEvent, string>();
   const attempts: RecordedEvent[] = [];
   for (const recorded of events) {
-    if (readDeliveryEvent(recorded)?.type === DeliveryEventType.DeliveryAttempted) attempts.push(recorded);
-    else {
+    const attempt = readDeliveryEvent(recorded);
+    if (attempt?.type === DeliveryEventType.DeliveryAttempted) {
+      if (attempt.schema_version === 3) endpointOf.set(recorded, attempt.data.endpoint_id);
+      else attempts.push(recorded);
+    } else {
       const event = readEndpointEvent(recorded);
       if (event) endpointOf.set(recorded, event.data.id);
     }

@@ -1,4 +1,4 @@
-import { messagePayloadPreserved, plaintextMessageReceived, messageStreamId } from '@hookledger/domain';
+import { fannedOutMessageReceived, messagePayloadPreserved, plaintextMessageReceived, messageStreamId } from '@hookledger/domain';
 import { messagesProjector } from '@hookledger/event-store';
 import { GivenEvent, projectorSpec, specDataSource } from '@hookledger/testing';
 
@@ -22,6 +22,20 @@ describe('the messages projection', () => {
       { seq: '1', tenant_id: 'acme', id: 'order-1', type: 'order.created', data: payload, channels: ['eu'], timestamp: new Date(TIME), received_at: at(1) },
       { seq: '2', tenant_id: 'beta', id: 'order-1', type: 'order.created', data: '{}', channels: null, timestamp: new Date(TIME), received_at: at(2) },
     ]);
+  });
+
+  it('a v5 MessageReceived (its fan-out recorded on it, from a source) is the same row as a v3/v4 one: the sealed payload, no plain text', async () => {
+    const v5 = fannedOutMessageReceived({
+      id: 'order-5', type: 'order.created', timestamp: TIME, tenant_id: 'acme', sealed_payload: 'hlp1.dk_1.aXY.dGFn.Y2lwaGVy', channels: ['eu'],
+      source: { id: 'src_1', type: 'stripe', delivery_id: 'evt_1' }, deliveries: [{ delivery_id: 'dlv_1', endpoint_id: 'ep_1' }],
+    });
+    expect(v5).toMatchObject({ schema_version: 5, data: { source: { id: 'src_1' }, deliveries: [{ delivery_id: 'dlv_1', endpoint_id: 'ep_1' }] } });
+    const rows = await spec().given(on('acme', 'order-5', v5, 5))
+      .query(`SELECT seq, tenant_id, id, type, data, sealed_data, channels, timestamp, received_at FROM messages`);
+    expect(rows).toEqual([{
+      seq: '1', tenant_id: 'acme', id: 'order-5', type: 'order.created', data: null, sealed_data: 'hlp1.dk_1.aXY.dGFn.Y2lwaGVy', channels: ['eu'],
+      timestamp: new Date(TIME), received_at: at(5),
+    }]);
   });
 
   it('a v1 MessageReceived (jsonb data, no tenant before tenancy) is read as the default tenant with its value re-serialised', async () => {
