@@ -52,6 +52,7 @@ import { AdhocDestinations } from './events/adhoc-destinations';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { MessagesRepository } from './events/messages.repository';
+import { PUBLISH_BODY_CHECKS } from './events/publish-input';
 import { JsonContentTypeMiddleware } from './http/content-type.middleware';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { IdempotencyRepository } from './http/idempotency.repository';
@@ -105,7 +106,7 @@ export class ApiGatewayModule implements NestModule {
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
-        { provide: APP_PIPE, useFactory: validationPipe },
+        { provide: APP_PIPE, useFactory: () => validationPipe(PUBLISH_BODY_CHECKS) },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
         EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, ...EndpointCommandHandlers, EventsService, MessagesRepository, DeliveriesRepository,
         EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService, ...ReplayCommandHandlers,
