@@ -44,6 +44,13 @@ export class EventSchemaValidator {
     );
   }
 
+  /** Compiles every schema in the catalog now, so the first publish of each type does not wait for it (the start's warm-up). */
+  async compileAll(): Promise<number> {
+    const entries = await this.eventTypes.catalog();
+    for (const entry of entries) this.validatorFor(entry);
+    return entries.length;
+  }
+
   private validatorFor(entry: CatalogEntry): ValidateFunction | null {
     const cached = this.compiled.get(entry.name);
     if (cached?.version === entry.version) return cached.validate;
