@@ -19,8 +19,9 @@ export class EventSchemaValidator {
   constructor(private readonly eventTypes: EventTypesRepository) {}
 
   /** Throws 422 naming every failing field (`data.amount`, in a batch `events.3.data.amount`); nothing of a batch is accepted then. */
-  async check(events: readonly { type: string; data: unknown }[], shape: 'single' | 'batch'): Promise<void> {
-    const catalog = await this.eventTypes.catalogOf([...new Set(events.map((event) => event.type))]);
+  async check(events: readonly { type: string; data: unknown }[], shape: 'single' | 'batch', catalog?: ReadonlyMap<string, CatalogEntry>): Promise<void> {
+    // `catalog`, when given, was read with the rest of the publish's lookups (events/publish-lookup.ts).
+    catalog ??= await this.eventTypes.catalogOf([...new Set(events.map((event) => event.type))]);
     if (catalog.size === 0) return;
     const errors: FieldError[] = [];
     events.forEach((event, i) => {
