@@ -52,6 +52,9 @@ import { AdhocDestinations } from './events/adhoc-destinations';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { MessagesRepository } from './events/messages.repository';
+import { PUBLISH_BODY_CHECKS } from './events/publish-input';
+import { PublishPathWarmup } from './events/publish-warmup';
+import { PublishLookups } from './events/publish-lookup';
 import { JsonContentTypeMiddleware } from './http/content-type.middleware';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { IdempotencyRepository } from './http/idempotency.repository';
@@ -105,9 +108,9 @@ export class ApiGatewayModule implements NestModule {
         // In this order: who is calling and may they, then how often.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
-        { provide: APP_PIPE, useFactory: validationPipe },
+        { provide: APP_PIPE, useFactory: () => validationPipe(PUBLISH_BODY_CHECKS) },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, IdempotencyRepository, IdempotencyPruner,
-        EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, ...EndpointCommandHandlers, EventsService, MessagesRepository, DeliveriesRepository,
+        EventTypesRepository, ...EventTypeCommandHandlers, EventSchemaValidator, ...EndpointCommandHandlers, EventsService, PublishPathWarmup, PublishLookups, MessagesRepository, DeliveriesRepository,
         EndpointHealthRepository, DeliveryRetryService, ...DeliveryCommandHandlers, Replays, ReplaysService, ...ReplayCommandHandlers,
         EndpointSecretService, WebhookVerificationService, EndpointTestService, DeliveryOutcomeWatch, AdhocDestinations,
         TenantScope, AuthFailureLimiter, ApiKeysRepository, ApiKeysService, TenantsRepository, TenantsService, EventUsageCounter,

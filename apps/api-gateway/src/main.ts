@@ -17,6 +17,9 @@ void runApp({
     express.useBodyParser('raw', { limit: config.sources.maxBodyBytes, type: isIngressRequest });
     express.useBodyParser('json', { limit: config.api.maxBodyBytes, type: ['application/json', 'application/*+json'] });
     express.disable('x-powered-by');
+    // Express would hash every JSON answer (SHA-1) for a weak ETag that no client of this API uses:
+    // conditional requests are not part of it. The portal's files keep theirs (serve-static's own).
+    express.set('etag', false);
     // Who the client is (request.ip), for the limits on requests without a valid key: see HOOKS_TRUST_PROXY.
     express.set('trust proxy', config.api.trustProxy);
     mountOpenApi(app, config.version);

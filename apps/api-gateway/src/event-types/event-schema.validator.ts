@@ -19,8 +19,9 @@ export class EventSchemaValidator {
   constructor(private readonly eventTypes: EventTypesRepository) {}
 
   /** Throws 422 naming every failing field (`data.amount`, in a batch `events.3.data.amount`); nothing of a batch is accepted then. */
-  async check(events: readonly { type: string; data: unknown }[], shape: 'single' | 'batch'): Promise<void> {
-    const catalog = await this.eventTypes.catalogOf([...new Set(events.map((event) => event.type))]);
+  async check(events: readonly { type: string; data: unknown }[], shape: 'single' | 'batch', catalog?: ReadonlyMap<string, CatalogEntry>): Promise<void> {
+    // `catalog`, when given, was read with the rest of the publish's lookups (events/publish-lookup.ts).
+    catalog ??= await this.eventTypes.catalogOf([...new Set(events.map((event) => event.type))]);
     if (catalog.size === 0) return;
     const errors: FieldError[] = [];
     events.forEach((event, i) => {
@@ -42,6 +43,13 @@ export class EventSchemaValidator {
       `Refused by the event catalog, nothing was accepted: ${reported.map((e) => `${e.field} ${e.message}`).join('; ')}`,
       { errors: reported },
     );
+  }
+
+  /** Compiles every schema in the catalog now, so the first publish of each type does not wait for it (the start's warm-up). */
+  async compileAll(): Promise<number> {
+    const entries = await this.eventTypes.catalog();
+    for (const entry of entries) this.validatorFor(entry);
+    return entries.length;
   }
 
   private validatorFor(entry: CatalogEntry): ValidateFunction | null {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '@hookledger/event-store';
 import type { EventTypeResource } from './event-type.dto';
 
 /** A row of the `event-types` projection (libs/event-store eventTypesProjector, its only writer). */
@@ -47,13 +48,17 @@ export class EventTypesRepository {
     );
   }
 
-  /** Of `names`, the types publishing must check: those with a schema or archived. One query per publish. */
+  /** Of `names`, the types publishing must check: those with a schema or archived. One prepared query per publish. */
   async catalogOf(names: readonly string[]): Promise<Map<string, CatalogEntry>> {
-    const rows: { name: string; schema: Record<string, unknown> | null; archived: boolean; version: string }[] = await this.db.query(
-      `SELECT name, schema, archived_at IS NOT NULL AS archived, version::text AS version
-         FROM event_types WHERE name = ANY($1) AND (schema IS NOT NULL OR archived_at IS NOT NULL)`,
-      [names],
-    );
+    const rows = await preparedQuery<CatalogEntry>(this.db, 'hl_event_catalog_of', `${CATALOG_SELECT} AND name = ANY($1)`, [names]);
     return new Map(rows.map((row) => [row.name, row]));
   }
+
+  /** Every type publishing must check, to compile their schemas before the first publish (a start's warm-up). */
+  async catalog(): Promise<CatalogEntry[]> {
+    return this.db.query(CATALOG_SELECT);
+  }
 }
+
+const CATALOG_SELECT = `SELECT name, schema, archived_at IS NOT NULL AS archived, version::text AS version
+  FROM event_types WHERE (schema IS NOT NULL OR archived_at IS NOT NULL)`;

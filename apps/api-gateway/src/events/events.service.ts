@@ -9,7 +9,7 @@ import { TenantScope } from '../auth/tenant-scope';
 import { TenantsService } from '../tenants/tenants.service';
 import { EventSchemaValidator } from '../event-types/event-schema.validator';
 import { AdhocDestinations } from './adhoc-destinations';
-import { MessagesRepository } from './messages.repository';
+import { PublishLookup, PublishLookups } from './publish-lookup';
 import { refuseReservedEventTypes } from './reserved-event-types';
 import type { AcceptedDestination, AcceptedEvent, AcceptedEventWithDestination, DestinationDto, PublishEventDto } from './event.dto';
 
@@ -30,7 +30,7 @@ export class EventsService {
     private readonly schemas: EventSchemaValidator,
     private readonly scope: TenantScope,
     private readonly tenants: TenantsService,
-    private readonly messages: MessagesRepository,
+    private readonly lookups: PublishLookups,
     config: HookledgerConfig,
   ) {
     this.topology = topology(config.natsNamespace);
@@ -40,8 +40,9 @@ export class EventsService {
   async publishOne(event: PublishEventDto, principal: Principal): Promise<AcceptedEvent> {
     const [owned] = this.ownedBy([event], principal);
     refuseReservedEventTypes([owned], 'single');
-    await this.schemas.check([owned], 'single');
-    const [accepted] = await this.accept([owned]);
+    const lookup = await this.lookups.lookup(lookupOf([owned]));
+    await this.schemas.check([owned], 'single', lookup.catalog);
+    const [accepted] = await this.accept([owned], lookup);
     return accepted;
   }
 
@@ -49,8 +50,9 @@ export class EventsService {
   async publishBatch(events: readonly PublishEventDto[], principal: Principal): Promise<AcceptedEvent[]> {
     const owned = this.ownedBy(events, principal);
     refuseReservedEventTypes(owned, 'batch');
-    await this.schemas.check(owned, 'batch');
-    return this.accept(owned);
+    const lookup = await this.lookups.lookup(lookupOf(owned));
+    await this.schemas.check(owned, 'batch', lookup.catalog);
+    return this.accept(owned, lookup);
   }
 
   /**
@@ -62,9 +64,10 @@ export class EventsService {
     const [owned] = this.ownedBy([event], principal);
     // Checked before the destination exists, so a refused event leaves no endpoint behind.
     refuseReservedEventTypes([owned], 'single');
-    await this.schemas.check([owned], 'single');
+    const lookup = await this.lookups.lookup(lookupOf([owned]));
+    await this.schemas.check([owned], 'single', lookup.catalog);
     let created: AcceptedDestination | undefined;
-    const [accepted] = await this.accept([owned], async () => {
+    const [accepted] = await this.accept([owned], lookup, async () => {
       created = await this.destinations.create(destination, owned.tenant_id!, principal);
       return [created.endpoint_id];
     });
@@ -80,8 +83,9 @@ export class EventsService {
     const owned = events.map((event) => ({ id: event.id, type: event.type, data: event.data, tenant_id: tenantId }));
     // A Standard Webhooks or hmac-hex sender names its own types: it may not pose as Hookledger either.
     refuseReservedEventTypes(owned, 'batch');
-    await this.schemas.check(owned, 'batch');
-    return this.accept(owned, undefined, events.map((event) => ({ id: source.id, type: source.type, delivery_id: event.delivery_id })));
+    const lookup = await this.lookups.lookup(lookupOf(owned));
+    await this.schemas.check(owned, 'batch', lookup.catalog);
+    return this.accept(owned, lookup, undefined, events.map((event) => ({ id: source.id, type: source.type, delivery_id: event.delivery_id })));
   }
 
   /** Each event names its tenant: the key's own, the one given (a key across tenants), else the default tenant. */
@@ -94,17 +98,20 @@ export class EventsService {
    * publishing again; counts the rest against their tenants' monthly quotas and publishes them
    * (to `targets()`, when given, instead of the subscribed endpoints). The count is given back for
    * whatever the bus does not take, and for what its ack calls a duplicate (a repeat still inside
-   * JetStream's dedup window, not yet stored): a retry never spends quota twice.
+   * JetStream's dedup window, not yet stored): a retry never spends quota twice. `lookup` is what
+   * Postgres said of the events' duplicates and tenants, read once with the catalog.
    */
-  private async accept(events: readonly PublishEventDto[], targets?: () => Promise<readonly string[]>, sources?: readonly MessageSource[]): Promise<AcceptedEvent[]> {
+  private async accept(
+    events: readonly PublishEventDto[], lookup: PublishLookup, targets?: () => Promise<readonly string[]>, sources?: readonly MessageSource[],
+  ): Promise<AcceptedEvent[]> {
     const timestamp = new Date().toISOString();
     const commands = events.map((event, n) => this.commandFor(event, timestamp, sources?.[n]));
-    const stored = await this.messages.stored(events.flatMap((event, n) => (event.id === undefined ? [] : [commands[n]])));
+    const { stored } = lookup;
     const fresh = commands.filter((command) => !stored.has(ingestMessageId(command.tenant_id, command.id)));
 
     let duplicateOnBus = new Set<TenantCommand>();
     if (fresh.length > 0) {
-      const release = await this.tenants.admitEvents(countByTenant(fresh));
+      const release = await this.tenants.admitEvents(countByTenant(fresh), lookup.quotas);
       try {
         const endpointIds = targets ? await targets() : undefined;
         const acks = await this.publishCommands(endpointIds ? fresh.map((command) => ({ ...command, endpoint_ids: endpointIds })) : fresh);
@@ -155,6 +162,11 @@ export interface SourcedEvent {
 
 /** An ingest command with its tenant always named. */
 type TenantCommand = IngestCommand & { tenant_id: string };
+
+/** What PublishLookups reads for these events: their types, tenants (as commandFor names them) and ids. */
+function lookupOf(events: readonly PublishEventDto[]): { type: string; tenant_id: string; id?: string }[] {
+  return events.map((event) => ({ type: event.type, tenant_id: event.tenant_id ?? DEFAULT_TENANT, id: event.id ?? undefined }));
+}
 
 function countByTenant(commands: readonly { tenant_id: string }[]): Map<string, number> {
   const counts = new Map<string, number>();
