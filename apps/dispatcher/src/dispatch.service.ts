@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
-import { MAX_DISPATCH_BATCH } from '@hookledger/contracts';
 import type { DispatchItem } from '@hookledger/contracts';
 import {
   attemptRefusal, attemptRequest, authorizationHeader, circuitAllows, DeliveryCommand, deliveryDecider, DeliveryEvent, newId, providerKeyId,
@@ -29,7 +28,7 @@ const MAX_RATE_LIMIT_WAIT_MS = 5_000;
  * the consumer stops taking commands: bounds memory, while one slow endpoint's backlog up to it
  * does not hold the send slots other endpoints need.
  */
-const MAX_WAITING_DELIVERIES = 4 * MAX_DISPATCH_BATCH;
+const MAX_WAITING_DELIVERIES = 2000;
 
 /** What became of one delivery of a command. */
 type Outcome = 'settled' | 'unknown' | { readonly retryInMs: number };

@@ -47,7 +47,7 @@ export class RetryPoller extends PeriodicTask {
       );
       if (due.length === 0) return 0;
       const claimed = await claimDispatches(tx, due);
-      // One v2 command for the whole batch (BATCH ≤ MAX_DISPATCH_BATCH), in due order.
+      // v2 commands of MAX_DISPATCH_BATCH deliveries, not one per delivery, in due order.
       await this.publisher.publishMany(dispatchBatches(claimed.map((row) => ({ id: row.id, version: row.version, attempt: row.attempts + 1 })), this.topology.subjects.dispatch));
       this.logger.debug({ msg: 'due deliveries published', count: claimed.length });
       return claimed.length;
