@@ -28,7 +28,7 @@ const MAX_RATE_LIMIT_WAIT_MS = 5_000;
  * the consumer stops taking commands: bounds memory, while one slow endpoint's backlog up to it
  * does not hold the send slots other endpoints need.
  */
-const MAX_WAITING_DELIVERIES = 2000;
+const MAX_WAITING_DELIVERIES = 512;
 
 /** What became of one delivery of a command. */
 type Outcome = 'settled' | 'unknown' | { readonly retryInMs: number };
