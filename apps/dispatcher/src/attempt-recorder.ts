@@ -132,7 +132,8 @@ export class AttemptRecorder {
       const result = attemptResult(events);
       return result ? [{ endpointId: context.endpoint_id, circuitSeen: context.circuit_state, result }] : [];
     }));
-    await this.outbox.add(tx, outcomes.flatMap(({ context, events }) => outcomeEvents(context, events)));
+    // One outbox row for the batch's operational events (the relay publishes each as before).
+    await this.outbox.addMany(tx, outcomes.flatMap(({ context, events }) => outcomeEvents(context, events)));
   }
 }
 

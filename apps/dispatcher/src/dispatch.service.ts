@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HookledgerConfig } from '@hookledger/config';
-import type { DispatchCommand } from '@hookledger/contracts';
+import type { DispatchItem } from '@hookledger/contracts';
 import {
   attemptRefusal, attemptRequest, authorizationHeader, circuitAllows, DeliveryCommand, deliveryDecider, DeliveryEvent, newId, providerKeyId,
 } from '@hookledger/domain';
@@ -23,6 +23,16 @@ const BUSY_ENDPOINT_DELAY_MS = 500;
  */
 const MAX_RATE_LIMIT_WAIT_MS = 5_000;
 
+/**
+ * Deliveries of batch commands that may wait for their endpoints (all endpoints together) before
+ * the consumer stops taking commands: bounds memory, while one slow endpoint's backlog up to it
+ * does not hold the send slots other endpoints need.
+ */
+const MAX_WAITING_DELIVERIES = 512;
+
+/** What became of one delivery of a command. */
+type Outcome = 'settled' | 'unknown' | { readonly retryInMs: number };
+
 /** Endpoint secrets and auth, unsealed once per endpoint version. */
 interface Credentials {
   readonly version: number;
@@ -42,7 +52,7 @@ interface Attempted {
 }
 
 /**
- * One dispatch command: load the delivery, refuse stale duplicates, hold it back when the
+ * One dispatch command (v1: one delivery; v2: many, each handled alike): load the delivery, refuse stale duplicates, hold it back when the
  * endpoint is paused or its circuit open, otherwise sign, send, classify and record; then ack.
  * The command is acked only after the outcome is durably recorded; a crash before that
  * redelivers it (at-least-once: the receiver dedups on webhook-id).
@@ -53,6 +63,8 @@ export class DispatchService {
   private readonly gate: EndpointGate;
   private readonly limiter = new EndpointRateLimiter(MAX_RATE_LIMIT_WAIT_MS);
   private readonly credentialCache = new CredentialCache<Credentials>();
+  /** HOOKS_DISPATCH_CONCURRENCY: sends in flight, whatever commands they came in. */
+  private readonly sendSlots: Slots;
 
   constructor(
     private readonly loader: DeliveryLoader,
@@ -63,27 +75,67 @@ export class DispatchService {
     private readonly config: HookledgerConfig,
   ) {
     this.gate = new EndpointGate(config.delivery.perEndpointConcurrency);
+    this.sendSlots = new Slots(config.delivery.concurrency);
   }
 
-  async handle(message: InboundMessage): Promise<void> {
-    const command = message.data as DispatchCommand;
-    if (message.data instanceof Error || typeof command?.delivery_id !== 'string' || !Number.isInteger(command.attempt)) {
+  /**
+   * Runs a v1 command (one delivery) or a v2 command (many) and settles the message: acked once
+   * every delivery in it is recorded, refused as stale, or held back (deferred) as recorded; nak'd
+   * when one has to wait its turn (busy endpoint, rate limit) or failed — on redelivery the ones
+   * recorded meanwhile are refused as stale. `release` gives back a delivery's share of the
+   * consumer's bound when it is done or starts waiting for its endpoint.
+   */
+  async handle(message: InboundMessage, release: (units: number) => void = () => {}): Promise<void> {
+    const items = dispatchItems(message.data);
+    if (!items) {
       this.logger.error({ msg: 'dispatch command rejected', subject: message.subject });
       message.term('malformed dispatch command');
       return;
     }
+    const batch = (message.data as { v?: unknown }).v === 2;
+    // Waiting for endpoints and slow sends may outlast the ack wait: tell JetStream we are on it.
+    const keepAlive = setInterval(() => message.working(), 10_000);
+    let outcomes: PromiseSettledResult<Outcome>[];
+    try {
+      outcomes = await Promise.allSettled(items.map(async (item) => {
+        let released = false;
+        const giveBack = () => {
+          if (!released) release(1);
+          released = true;
+        };
+        try {
+          return await this.dispatchOne(item, batch, giveBack, () => release(0));
+        } finally {
+          giveBack();
+        }
+      }));
+    } finally {
+      clearInterval(keepAlive);
+    }
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const settled = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<Outcome>).value);
+    if (!batch && settled[0] === 'unknown') {
+      message.term('unknown delivery');
+      return;
+    }
+    const delays = settled.flatMap((outcome) => (typeof outcome === 'object' ? [outcome.retryInMs] : []));
+    if (delays.length > 0) message.nak(Math.min(...delays));
+    else message.ack();
+  }
+
+  /** One delivery of a command, up to its outcome being recorded. */
+  private async dispatchOne(command: DispatchItem, batch: boolean, onWait: () => void, onResume: () => void): Promise<Outcome> {
     const context = await this.loader.load(command.delivery_id);
     if (!context) {
       this.logger.error({ msg: 'dispatch command for an unknown delivery', delivery_id: command.delivery_id });
-      message.term('unknown delivery');
-      return;
+      return 'unknown';
     }
     const trigger = command.trigger ?? 'scheduled';
     const refusal = attemptRefusal(stateOf(context), { attempt: command.attempt, trigger });
     if (refusal) {
       this.logger.debug({ msg: 'stale dispatch command skipped', delivery_id: context.delivery_id, reason: refusal });
-      message.ack();
-      return;
+      return 'settled';
     }
 
     let events: readonly DeliveryEvent[];
@@ -99,29 +151,31 @@ export class DispatchService {
       events = decide(context, { type: 'DeferDeliveryAttempt', data: { attempt: command.attempt, trigger, reason: 'circuit_open' } });
     } else {
       const withPayload = { ...context, data: context.data };
-      const sent = this.gate.run(context.endpoint_id, () => this.attemptInTurn(withPayload, command));
-      if (!sent) {
-        message.nak(BUSY_ENDPOINT_DELAY_MS);
-        return;
-      }
-      // Waiting for the endpoint and a slow send may outlast the ack wait: tell JetStream we are on it.
-      const keepAlive = setInterval(() => message.working(), 10_000);
+      // A batch's delivery waits for its endpoint without holding the consumer's bound (the
+      // consumer bounds the total waiting instead); a single command's queue stays short.
+      let waited = false;
+      const sent = this.gate.run(context.endpoint_id, () => this.sendSlots.run(() => this.attemptInTurn(withPayload, command)), batch
+        ? { maxWaiting: Number.MAX_SAFE_INTEGER, onWait: () => { waited = true; onWait(); } }
+        : {});
+      if (!sent) return { retryInMs: BUSY_ENDPOINT_DELAY_MS };
       let result: Attempted | Throttled;
       try {
         result = await sent;
       } finally {
-        clearInterval(keepAlive);
+        if (waited) onResume();
       }
-      if ('retryInMs' in result) {
-        message.nak(result.retryInMs);
-        return;
-      }
+      if ('retryInMs' in result) return { retryInMs: result.retryInMs };
       events = result.events;
       responseBody = result.responseBody;
     }
     // A manual command on a finished delivery whose endpoint cannot take it changes nothing.
     if (events.length > 0) await this.recorder.record({ context, events, responseBody });
-    message.ack();
+    return 'settled';
+  }
+
+  /** Whether the consumer may take another command: deliveries waiting for their endpoints are bounded. */
+  admitsMore(): boolean {
+    return this.gate.waiting < MAX_WAITING_DELIVERIES;
   }
 
   /**
@@ -129,12 +183,12 @@ export class DispatchService {
    * the command back when its turn is too far off. Runs inside the endpoint's gate, so sends keep
    * their order and other endpoints never wait for this one's limit.
    */
-  private async attemptInTurn(context: DispatchContext & { readonly data: Record<string, unknown> }, command: DispatchCommand): Promise<Attempted | Throttled> {
+  private async attemptInTurn(context: DispatchContext & { readonly data: Record<string, unknown> }, command: DispatchItem): Promise<Attempted | Throttled> {
     const throttled = await this.limiter.take(context.endpoint_id, context.rate_limit_per_s);
     return throttled ?? this.attempt(context, command);
   }
 
-  private async attempt(context: DispatchContext & { readonly data: Record<string, unknown> }, command: DispatchCommand): Promise<Attempted> {
+  private async attempt(context: DispatchContext & { readonly data: Record<string, unknown> }, command: DispatchItem): Promise<Attempted> {
     const startedAt = new Date();
     const credentials = await this.credentialsOf(context);
     const { url, recordedUrl, headers, body } = outgoingRequest(context, {
@@ -206,6 +260,38 @@ export class DispatchService {
     const credentials = { version: context.endpoint_version, secrets, authorization, authCredential, botToken };
     this.credentialCache.set(context.endpoint_id, credentials);
     return credentials;
+  }
+}
+
+/** The deliveries of a v1 or v2 dispatch command; null when it is malformed. */
+function dispatchItems(data: unknown): readonly DispatchItem[] | null {
+  if (data instanceof Error || typeof data !== 'object' || data === null) return null;
+  const command = data as { v?: unknown; deliveries?: unknown };
+  const items = command.v === 2 ? command.deliveries : [data];
+  if (!Array.isArray(items) || items.length === 0) return null;
+  const valid = items.every((item: Partial<DispatchItem> | null) => typeof item?.delivery_id === 'string' && Number.isInteger(item.attempt));
+  return valid ? (items as DispatchItem[]) : null;
+}
+
+/** A counting semaphore: at most `size` calls of `run` at once, the others waiting first come first served. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
   }
 }
 

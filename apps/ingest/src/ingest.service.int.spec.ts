@@ -1,7 +1,7 @@
 import { DEFAULT_TENANT } from '@hookledger/domain';
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { dispatchMessageId, IngestCommand } from '@hookledger/contracts';
+import { dispatchBatchMessageId, IngestCommand } from '@hookledger/contracts';
 import type { InboundMessage } from '@hookledger/messaging';
 import { TenantDataKeys } from '@hookledger/secrets';
 import { DispatchRecorder, PublishedDispatch, TestInfrastructure } from '@hookledger/testing';
@@ -145,32 +145,39 @@ describe('handling a batch of ingest commands', () => {
     const deliveryIds = deliveries.map((d) => d.id).sort();
     const stored = (await dispatches.stored()).filter((c) => deliveryIds.includes(c.delivery_id));
     expect(stored.map((c) => c.delivery_id).sort()).toEqual(deliveryIds);
-    expect(stored.every((c) => c.v === 1 && c.attempt === 1 && c.trigger === 'scheduled')).toBe(true);
-    expect((await publishedFor(deliveryIds)).map((p) => p.msgId).sort()).toEqual(deliveryIds.map((id) => dispatchMessageId(id, 0)));
+    expect(stored.every((c) => c.attempt === 1 && c.trigger === 'scheduled')).toBe(true);
+    // One v2 command carries the batch's deliveries, keyed by them at their versions.
+    const sent = await publishedFor(deliveryIds);
+    expect(sent.every((p) => p.batch === 2 * N && p.msgId === sent[0].msgId)).toBe(true);
+    expect(sent[0].msgId).toBe(dispatchBatchMessageId(sent.map((p) => ({ id: p.command.delivery_id, version: 0 }))));
     expect(messages.map((m) => m.settlements)).toEqual(batch.map(() => ['ack']));
   });
 
-  it('changes nothing when the same batch is replayed after a crash, re-dispatching only unattempted deliveries under the same msgIDs', async () => {
+  it('changes nothing when the same batch is replayed after a crash: the same dispatch command, dropped by JetStream; once one was attempted, only the unattempted ones again', async () => {
     const batch = Array.from({ length: N }, () => command('order.created'));
     await handle(batch);
     const ids = batch.map((c) => c.id);
     const deliveryIds = (await deliveriesOf(ids)).map((d) => d.id).sort();
+    const before = await tableCounts();
+    const first = await publishedFor(deliveryIds);
+
+    // Replayed before any attempt: the same deliveries at the same versions, the same msgID.
+    const replayed = await handle(batch, 1);
+    expect(await tableCounts()).toEqual(before);
+    expect(replayed.map((m) => m.settlements)).toEqual(batch.map(() => ['ack']));
+    const again = (await publishedFor(deliveryIds)).slice(first.length);
+    expect(again.map((p) => p.command.delivery_id).sort()).toEqual(deliveryIds);
+    expect(again.every((p) => p.msgId === first[0].msgId)).toBe(true);
+    expect((await dispatches.stored()).filter((c) => deliveryIds.includes(c.delivery_id))).toHaveLength(2 * N);
+
     // One delivery the dispatcher already tried: a replay must not send it again as attempt 1.
     const attempted = deliveryIds[0];
     await db.query(`UPDATE deliveries SET status = 'retrying', attempts = 1, version = 3 WHERE id = $1`, [attempted]);
-    const before = await tableCounts();
-
-    const replayed = await handle(batch, 1);
-
+    await handle(batch, 2);
     expect(await tableCounts()).toEqual(before);
-    expect(replayed.map((m) => m.settlements)).toEqual(batch.map(() => ['ack']));
-    const sent = await publishedFor(deliveryIds);
-    expect(sent).toHaveLength(2 * (2 * N) - 1);
-    expect(sent.filter((p) => p.command.delivery_id === attempted)).toHaveLength(1);
-    expect(sent.every((p) => p.msgId === dispatchMessageId(p.command.delivery_id, 0) && p.command.attempt === 1)).toBe(true);
-    const stored = (await dispatches.stored()).filter((c) => deliveryIds.includes(c.delivery_id));
-    expect(stored).toHaveLength(2 * N);
-    expect(new Set(stored.map((c) => c.delivery_id)).size).toBe(2 * N);
+    const third = (await publishedFor(deliveryIds)).slice(2 * first.length);
+    expect(third.map((p) => p.command.delivery_id).sort()).toEqual(deliveryIds.slice(1));
+    expect(third.every((p) => p.command.attempt === 1 && p.msgId === dispatchBatchMessageId(third.map((q) => ({ id: q.command.delivery_id, version: 0 }))))).toBe(true);
   });
 
   it('stores the payload sealed only, and seals again when another process destroyed the key this one had cached (an erasure)', async () => {

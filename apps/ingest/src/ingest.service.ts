@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
-import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
+import { dispatchBatches, topology, Topology } from '@hookledger/contracts';
 import {
   DEFAULT_TENANT, FannedOutDelivery, fannedOutMessageReceived, MESSAGE_STREAM_TYPE, messagePayloadContext, messageStreamId, newId,
 } from '@hookledger/domain';
@@ -17,7 +17,7 @@ const ACTOR = { actor: 'system:ingest' };
 /**
  * Turns accepted events into deliveries. One Postgres transaction per batch appends one
  * MessageReceived per event, naming the deliveries its fan-out created (schema_version 5; the
- * inline projectors write `messages` and `deliveries`); only after it commits are the dispatch commands published, and
+ * inline projectors write `messages` and `deliveries`); only after it commits are the dispatch commands (batches of deliveries) published, and
  * only after JetStream acknowledged them are the ingest messages acked. A crash anywhere replays the batch, and the
  * replay is idempotent (messages are keyed by (tenant, id), deliveries by (message, endpoint)).
  */
@@ -61,12 +61,11 @@ export class IngestService {
 
     const commands = [...accepted.values()].map((entry) => entry.command);
     const toDispatch = await this.persist(commands, now);
-    await this.publisher.publishMany(
-      toDispatch.map((delivery) => {
-        const command: DispatchCommand = { v: 1, delivery_id: delivery.id, attempt: 1, trigger: 'scheduled' };
-        return { subject: this.topology.subjects.dispatch, payload: command, msgID: dispatchMessageId(delivery.id, delivery.version) };
-      }),
-    );
+    // One v2 command per MAX_DISPATCH_BATCH deliveries, not one message per delivery. In id order,
+    // which is creation order (an endpoint's deliveries keep theirs), so a replayed batch whose
+    // deliveries are all unattempted still publishes the same commands, which JetStream drops.
+    const ordered = toDispatch.map((delivery) => ({ ...delivery, attempt: 1 })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    await this.publisher.publishMany(dispatchBatches(ordered, this.topology.subjects.dispatch));
     for (const entry of accepted.values()) for (const message of entry.messages) message.ack();
   }
 

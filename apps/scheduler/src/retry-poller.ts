@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HookledgerConfig } from '@hookledger/config';
-import { DispatchCommand, dispatchMessageId, topology, Topology } from '@hookledger/contracts';
+import { dispatchBatches, topology, Topology } from '@hookledger/contracts';
 import { JetStreamPublisher } from '@hookledger/messaging';
 import { claimDispatches, pruneDispatchClaims, UNCLAIMED } from './dispatch-claims';
 import { PeriodicTask } from './periodic-task';
@@ -12,9 +12,9 @@ const BATCH = 500;
  * Publishes dispatch commands for deliveries that fall due: retries, and deliveries held while
  * their endpoint was paused or its circuit open (those wait until it is resumed or closed).
  * Rows are locked with FOR UPDATE SKIP LOCKED and claimed at their stream version (see
- * dispatch-claims.ts) in the same transaction, after JetStream acknowledged the commands: several
- * schedulers share the work and none sends a retry another already sent. A crash between publish and commit re-publishes with
- * the same msgID, which JetStream drops.
+ * dispatch-claims.ts) in the same transaction, after JetStream acknowledged the command: several
+ * schedulers share the work and none sends a retry another already sent. A crash between publish and commit re-publishes the same
+ * deliveries at the same versions, so the same msgID, which JetStream drops.
  */
 @Injectable()
 export class RetryPoller extends PeriodicTask {
@@ -47,12 +47,8 @@ export class RetryPoller extends PeriodicTask {
       );
       if (due.length === 0) return 0;
       const claimed = await claimDispatches(tx, due);
-      await this.publisher.publishMany(
-        claimed.map((row) => {
-          const command: DispatchCommand = { v: 1, delivery_id: row.id, attempt: row.attempts + 1, trigger: 'scheduled' };
-          return { subject: this.topology.subjects.dispatch, payload: command, msgID: dispatchMessageId(row.id, row.version) };
-        }),
-      );
+      // v2 commands of MAX_DISPATCH_BATCH deliveries, not one per delivery, in due order.
+      await this.publisher.publishMany(dispatchBatches(claimed.map((row) => ({ id: row.id, version: row.version, attempt: row.attempts + 1 })), this.topology.subjects.dispatch));
       this.logger.debug({ msg: 'due deliveries published', count: claimed.length });
       return claimed.length;
     });

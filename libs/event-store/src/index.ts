@@ -33,7 +33,7 @@ export type { CircuitCommand, CircuitSnapshot } from './endpoint-circuits';
 export { deliveryAggregate } from './delivery-aggregate';
 export { messagesProjector } from './projections/messages.projector';
 export { deliveriesProjector } from './projections/deliveries.projector';
-export { Outbox } from './projections/outbox';
+export { Outbox, OUTBOX_BATCH_PREFIX, outboxMessages } from './projections/outbox';
 export type { OutboxCommand } from './projections/outbox';
 export { Replays, REPLAY_STATUS_FILTERS } from './projections/replays';
 export type { ReplayRow, ReplayRange, ReplayTarget, ReplayStatusFilter } from './projections/replays';

@@ -6,7 +6,7 @@ export { JetStreamConsumers } from './jetstream-consumers';
 export type { BatchConsumptionOptions, MessageConsumptionOptions } from './jetstream-consumers';
 export type { ConsumptionHandle } from './consumption-loop';
 export type { BatchHandler } from './batch-consumption';
-export type { MessageHandler } from './message-consumption';
+export type { MessageHandler, WeightedAdmission } from './message-consumption';
 export type { InboundMessage } from './inbound-message';
 export { MessagingHealth } from './messaging-health';
 export type { MessagingHealthStatus } from './messaging-health';

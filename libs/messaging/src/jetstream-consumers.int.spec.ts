@@ -187,6 +187,51 @@ describe('consuming messages one by one', () => {
     expect(highest).toBe(5);
     await expectIngestDrained();
   });
+
+  it('counts weight, not messages, when asked: parts released as they finish let the next message in, admit() holds it back', async () => {
+    const { consumers: names, streams, subjects } = nats.topology;
+    // Messages of 3 units each, at most 6 units in flight: two messages at once, a third once one released a part.
+    await app.get(JetStreamPublisher).publishMany(Array.from({ length: 6 }, (_, i) => ({ subject: subjects.ingest, payload: { n: i, parts: 3 }, msgID: `w_${i}` })));
+    let active = 0;
+    let highest = 0;
+    let parked = false;
+    const started: number[] = [];
+    const gates = new Map<number, { release: (units: number) => void; done: { promise: Promise<void>; resolve: () => void } }>();
+    const twoIn = signal();
+    const thirdIn = signal();
+    await consumers.consumeMessages(names.ingest, streams.commands, async (message, release) => {
+      const { n } = message.data as { n: number };
+      active++;
+      highest = Math.max(highest, active);
+      started.push(n);
+      const done = signal<void>();
+      gates.set(n, { release, done });
+      if (started.length === 2) twoIn.resolve();
+      if (started.length === 3) thirdIn.resolve();
+      await done.promise;
+      active--;
+      message.ack();
+    }, { maxInFlight: 6, weigh: (message) => (message.data as { parts: number }).parts, admit: () => !parked });
+
+    await twoIn.promise;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1]);
+    // Parked work (admit() false) keeps the next message out even with weight to spare.
+    parked = true;
+    gates.get(0)!.release(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toEqual([0, 1]);
+    parked = false;
+    gates.get(0)!.release(0);
+    await thirdIn.promise;
+    expect(started).toEqual([0, 1, 2]);
+    for (let n = 0; n < 6; n++) {
+      await eventually(async () => expect(gates.has(n)).toBe(true));
+      gates.get(n)!.done.resolve();
+    }
+    expect(highest).toBe(3);
+    await expectIngestDrained();
+  });
 });
 
 describe('shutdown', () => {

@@ -4,7 +4,7 @@ import type { BatchHandler } from './batch-consumption';
 import type { ConsumptionHandle, ConsumptionLoop } from './consumption-loop';
 import { JetStreamConnection } from './jetstream-connection';
 import { MessageConsumption } from './message-consumption';
-import type { MessageHandler } from './message-consumption';
+import type { MessageHandler, WeightedAdmission } from './message-consumption';
 
 interface CommonOptions {
   /** Lifetime of one pull request (the client renews it); default 30 s, at least 1 s. */
@@ -17,7 +17,8 @@ export interface BatchConsumptionOptions extends CommonOptions {
   readonly batchSize: number;
 }
 
-export interface MessageConsumptionOptions extends CommonOptions {
+export interface MessageConsumptionOptions extends CommonOptions, WeightedAdmission {
+  /** Bound on the weight in flight (messages, by default: see WeightedAdmission.weigh). */
   readonly maxInFlight: number;
 }
 
@@ -36,9 +37,11 @@ export class JetStreamConsumers implements BeforeApplicationShutdown {
     return this.start(new BatchConsumption(this.connection, streamName, consumerName, handler, positive(options.batchSize, 'batchSize'), settings(options)));
   }
 
-  /** Hands over one message per handler call, with up to maxInFlight calls running at once. */
+  /** Hands over one message per handler call, with up to maxInFlight calls (or units of weight) running at once. */
   consumeMessages(consumerName: string, streamName: string, handler: MessageHandler, options: MessageConsumptionOptions): Promise<ConsumptionHandle> {
-    return this.start(new MessageConsumption(this.connection, streamName, consumerName, handler, positive(options.maxInFlight, 'maxInFlight'), settings(options)));
+    const { weigh, admit, pullMessages } = options;
+    if (pullMessages !== undefined) positive(pullMessages, 'pullMessages');
+    return this.start(new MessageConsumption(this.connection, streamName, consumerName, handler, positive(options.maxInFlight, 'maxInFlight'), settings(options), { weigh, admit, pullMessages }));
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -25,6 +25,20 @@ export class Outbox {
   }
 
   /**
+   * Many events in ONE row (a dispatcher's recorded batch: one `delivery.succeeded` or so per
+   * delivery), so the outbox costs an insert and a delete per batch, not per event. The relay
+   * publishes each on its own subject with its own id as msgID, exactly as if `add` had written
+   * it: consumers see no difference. A single event gets a row of its own, as with `add`.
+   */
+  async addMany(tx: EntityManager, events: readonly OperationalEvent<OperationalEventName, object>[]): Promise<void> {
+    if (events.length <= 1) return this.add(tx, events);
+    const messages: OutboxCommand[] = events.map((e) => ({ subject: this.topology.subjects.eventFor(e.type), payload: e, msgID: e.id }));
+    await tx.query(`INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3::jsonb)`, [
+      `${OUTBOX_BATCH_PREFIX}${events[0].id}`, this.topology.subjects.events, JSON.stringify(messages),
+    ]);
+  }
+
+  /**
    * Commands whose sending belongs to the change recorded in `tx` (a replay page's requeues): the
    * relay publishes any the writer did not publish and `remove` itself after the commit.
    */
@@ -41,6 +55,18 @@ export class Outbox {
     if (msgIDs.length === 0) return;
     await db.query(`DELETE FROM outbox WHERE id = ANY($1::text[])`, [msgIDs]);
   }
+}
+
+/**
+ * The id of a row `addMany` wrote: its payload is an array of OutboxCommand, each published on its
+ * own subject with its own msgID (the row's subject is only the events' wildcard).
+ */
+export const OUTBOX_BATCH_PREFIX = 'batch:';
+
+/** The messages an outbox row holds: one (its subject, payload and id), or those of an `addMany` row. */
+export function outboxMessages(row: { readonly id: string; readonly subject: string; readonly payload: unknown }): OutboxCommand[] {
+  if (row.id.startsWith(OUTBOX_BATCH_PREFIX) && Array.isArray(row.payload)) return row.payload as OutboxCommand[];
+  return [{ subject: row.subject, payload: row.payload as object, msgID: row.id }];
 }
 
 /** A message for JetStream; its msgID is the outbox row's id. */
