@@ -63,6 +63,8 @@ export class DispatchService {
   private readonly gate: EndpointGate;
   private readonly limiter = new EndpointRateLimiter(MAX_RATE_LIMIT_WAIT_MS);
   private readonly credentialCache = new CredentialCache<Credentials>();
+  /** Deliveries of batch commands that gave their consumer weight back to wait for their endpoint, until settled. */
+  private parked = 0;
   /** HOOKS_DISPATCH_CONCURRENCY: sends in flight, whatever commands they came in. */
   private readonly sendSlots: Slots;
 
@@ -99,14 +101,27 @@ export class DispatchService {
     try {
       outcomes = await Promise.allSettled(items.map(async (item) => {
         let released = false;
+        let parked = false;
         const giveBack = () => {
           if (!released) release(1);
           released = true;
         };
+        // A delivery that waits for its endpoint gives its weight back, so the consumer's bound no
+        // longer covers it — not while it waits, sends or is recorded. `parked` does, until it is
+        // settled (admitsMore): otherwise sends outpacing the recorder would pile up unbounded.
+        const park = () => {
+          giveBack();
+          if (!parked) this.parked++;
+          parked = true;
+        };
         try {
-          return await this.dispatchOne(item, batch, giveBack, () => release(0));
+          return await this.dispatchOne(item, batch, park);
         } finally {
           giveBack();
+          if (parked) {
+            this.parked--;
+            release(0); // the consumer may be waiting for admitsMore()
+          }
         }
       }));
     } finally {
@@ -125,7 +140,7 @@ export class DispatchService {
   }
 
   /** One delivery of a command, up to its outcome being recorded. */
-  private async dispatchOne(command: DispatchItem, batch: boolean, onWait: () => void, onResume: () => void): Promise<Outcome> {
+  private async dispatchOne(command: DispatchItem, batch: boolean, onWait: () => void): Promise<Outcome> {
     const context = await this.loader.load(command.delivery_id);
     if (!context) {
       this.logger.error({ msg: 'dispatch command for an unknown delivery', delivery_id: command.delivery_id });
@@ -152,18 +167,12 @@ export class DispatchService {
     } else {
       const withPayload = { ...context, data: context.data };
       // A batch's delivery waits for its endpoint without holding the consumer's bound (the
-      // consumer bounds the total waiting instead); a single command's queue stays short.
-      let waited = false;
+      // consumer bounds the parked deliveries instead); a single command's queue stays short.
       const sent = this.gate.run(context.endpoint_id, () => this.sendSlots.run(() => this.attemptInTurn(withPayload, command)), batch
-        ? { maxWaiting: Number.MAX_SAFE_INTEGER, onWait: () => { waited = true; onWait(); } }
+        ? { maxWaiting: Number.MAX_SAFE_INTEGER, onWait }
         : {});
       if (!sent) return { retryInMs: BUSY_ENDPOINT_DELAY_MS };
-      let result: Attempted | Throttled;
-      try {
-        result = await sent;
-      } finally {
-        if (waited) onResume();
-      }
+      const result: Attempted | Throttled = await sent;
       if ('retryInMs' in result) return { retryInMs: result.retryInMs };
       events = result.events;
       responseBody = result.responseBody;
@@ -173,9 +182,12 @@ export class DispatchService {
     return 'settled';
   }
 
-  /** Whether the consumer may take another command: deliveries waiting for their endpoints are bounded. */
+  /**
+   * Whether the consumer may take another command: deliveries of batch commands that waited for
+   * their endpoints — waiting still, sending or being recorded — are bounded.
+   */
   admitsMore(): boolean {
-    return this.gate.waiting < MAX_WAITING_DELIVERIES;
+    return this.parked < MAX_WAITING_DELIVERIES;
   }
 
   /**

@@ -13,7 +13,11 @@ export type MessageHandler = (message: InboundMessage, release: (units: number) 
 export interface WeightedAdmission {
   /** Units of work a message holds (at least 1; e.g. the deliveries of a batch command). Default 1. */
   readonly weigh?: (message: InboundMessage) => number;
-  /** A further condition for taking the next message (e.g. a bound on work parked by handlers). */
+  /**
+   * A further condition for taking the next message (e.g. a bound on work parked by handlers),
+   * asked even when no weight is held: work parked without weight is what it bounds. Whoever makes
+   * it true again must wake the pump with `release(0)`.
+   */
   readonly admit?: () => boolean;
   /** How many messages the client keeps requested from the server; default maxInFlight. */
   readonly pullMessages?: number;
@@ -43,7 +47,7 @@ export class MessageConsumption extends ConsumptionLoop {
 
   protected async pump(messages: PulledMessages): Promise<void> {
     for await (const msg of messages) {
-      while (!this.stopping && (this.load >= this.maxInFlight || (this.admission.admit?.() === false && this.load > 0))) {
+      while (!this.stopping && (this.load >= this.maxInFlight || this.admission.admit?.() === false)) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
       }
       if (this.stopping) {
