@@ -221,6 +221,11 @@ describe('consuming messages one by one', () => {
     gates.get(0)!.release(2);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(started).toEqual([0, 1]);
+    // And with no weight held at all (every part parked): the parts were given back, not finished.
+    gates.get(0)!.release(1);
+    gates.get(1)!.release(3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toEqual([0, 1]);
     parked = false;
     gates.get(0)!.release(0);
     await thirdIn.promise;
@@ -229,7 +234,8 @@ describe('consuming messages one by one', () => {
       await eventually(async () => expect(gates.has(n)).toBe(true));
       gates.get(n)!.done.resolve();
     }
-    expect(highest).toBe(3);
+    // 0 and 1 gave all their weight back: two more fit beside them.
+    expect(highest).toBe(4);
     await expectIngestDrained();
   });
 });
