@@ -49,19 +49,21 @@ function compareKeys(a: string, b: string): number {
 /** Postgres escape_json: `"`, `\`, \b \f \n \r \t by name, other control characters as \u00xx (lowercase). */
 function quote(text: string): string {
   let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 0x22) out += '\\"';
-    else if (code === 0x5c) out += '\\\\';
-    else if (code >= 0x20) out += text[i];
-    else if (code === 0x08) out += '\\b';
-    else if (code === 0x0c) out += '\\f';
-    else if (code === 0x0a) out += '\\n';
-    else if (code === 0x0d) out += '\\r';
-    else if (code === 0x09) out += '\\t';
-    else out += `\\u${code.toString(16).padStart(4, '0')}`;
-  }
+  for (let i = 0; i < text.length; i++) out += escaped(text, i, text.charCodeAt(i));
   return `${out}"`;
+}
+
+/** One character (not a surrogate) as escape_json writes it. */
+function escaped(text: string, i: number, code: number): string {
+  if (code === 0x22) return '\\"';
+  if (code === 0x5c) return '\\\\';
+  if (code >= 0x20) return text[i];
+  if (code === 0x08) return '\\b';
+  if (code === 0x0c) return '\\f';
+  if (code === 0x0a) return '\\n';
+  if (code === 0x0d) return '\\r';
+  if (code === 0x09) return '\\t';
+  return `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 const JSON_NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
@@ -181,15 +183,7 @@ function quoteCanonical(text: string): string {
       } else {
         out += `\\u${code.toString(16)}`;
       }
-    } else if (code === 0x22) out += '\\"';
-    else if (code === 0x5c) out += '\\\\';
-    else if (code >= 0x20) out += text[i];
-    else if (code === 0x08) out += '\\b';
-    else if (code === 0x0c) out += '\\f';
-    else if (code === 0x0a) out += '\\n';
-    else if (code === 0x0d) out += '\\r';
-    else if (code === 0x09) out += '\\t';
-    else out += `\\u${code.toString(16).padStart(4, '0')}`;
+    } else out += escaped(text, i, code);
   }
   return `${out}"`;
 }
